@@ -1,0 +1,21 @@
+// Uniforms shared by the training kernels. RunParams is written once per run
+// (base_step once per submission); StepInfo is one 256-byte slot per step of a
+// submission, selected with a dynamic offset, so many steps share one pass.
+struct RunParams {
+  data_seed: u32,
+  base_step: u32,
+  total_steps: u32,
+  optimizer: u32,   // 0 SGD, 1 Adam
+  schedule: u32,    // 0 constant, 1 cosine
+  lr: f32,
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+  weight_decay: f32,
+  momentum: f32,
+  inv_batch: f32,
+}
+
+struct StepInfo {
+  local: u32,
+}

@@ -1,0 +1,56 @@
+// Evaluation on fresh prompts: one thread per prompt writes the target y_q,
+// the model's prediction and each one-step predictor's prediction x_qᵀ Γ_g u
+// (u = (1/n) Σ_i y_i x_i; Γ_g = η·I gives plain one-step GD) on the same prompt.
+// The context length is a uniform, so one pipeline serves every n_test.
+// Needs from the prelude: DIM, D, NUM_GAMMAS, and model_predict() from the
+// model's eval file.
+
+struct EvalParams {
+  seed: u32,
+  step_word: u32,
+  n_ctx: u32,
+  count: u32,
+}
+
+@group(0) @binding(0) var<uniform> ev: EvalParams;
+@group(0) @binding(3) var<storage, read> params: array<f32>;
+@group(0) @binding(4) var<storage, read> gammas: array<f32>;
+@group(0) @binding(5) var<storage, read_write> out: array<f32>;
+
+const OUT_STRIDE: u32 = 2u + NUM_GAMMAS;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let prompt = gid.x;
+  if (prompt >= ev.count) { return; }
+  var rng = rng_new(ev.seed, ev.step_word, prompt);
+  var w: array<f32, DIM>;
+  var xq: array<f32, DIM>;
+  var x: array<f32, DIM>;
+  sample_w(&rng, &w);
+  sample_x(&rng, &xq);
+  let qn = rng_normal(&rng);
+  let yq = label(&w, &xq, select(0.0, qn, QUERY_NOISE));
+
+  var m = model_begin(&xq);
+  var u: array<f32, DIM>;
+  for (var i = 0u; i < ev.n_ctx; i++) {
+    sample_x(&rng, &x);
+    let y = label(&w, &x, rng_normal(&rng));
+    model_accumulate(&m, &x, y);
+    for (var k = 0u; k < DIM; k++) { u[k] += y * x[k]; }
+  }
+  let inv_n = 1.0 / f32(ev.n_ctx);
+  let base = prompt * OUT_STRIDE;
+  out[base] = yq;
+  out[base + 1u] = model_finish(&m, ev.n_ctx);
+  for (var g = 0u; g < NUM_GAMMAS; g++) {
+    var pred = 0.0;
+    for (var i = 0u; i < DIM; i++) {
+      var gu = 0.0;
+      for (var j = 0u; j < DIM; j++) { gu += gammas[g * DIM * DIM + i * DIM + j] * u[j]; }
+      pred += xq[i] * gu;
+    }
+    out[base + 2u + g] = pred * inv_n;
+  }
+}

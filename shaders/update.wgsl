@@ -1,0 +1,46 @@
+// Finishes a step: sums the workgroups' partial rows in a fixed order (so the
+// result is bitwise reproducible), records the batch loss, and applies the
+// optimizer. One thread per parameter, one more for the loss.
+// Needs from the prelude: NP (parameter count), NUM_WG (rows of partials).
+
+@group(0) @binding(0) var<uniform> run: RunParams;
+@group(0) @binding(1) var<uniform> stepi: StepInfo;
+@group(0) @binding(3) var<storage, read_write> params: array<f32>;
+@group(0) @binding(4) var<storage, read> partials: array<f32>;
+// m (NP) then v (NP); SGD keeps its momentum buffer in m.
+@group(0) @binding(5) var<storage, read_write> opt_state: array<f32>;
+@group(0) @binding(6) var<storage, read_write> losses: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i > NP) { return; }
+  var acc = 0.0;
+  for (var r = 0u; r < NUM_WG; r++) { acc += partials[r * (NP + 1u) + i]; }
+  if (i == NP) {
+    losses[stepi.local] = acc * run.inv_batch;
+    return;
+  }
+  let grad = acc * run.inv_batch;
+  let step = run.base_step + stepi.local;
+  var lr = run.lr;
+  if (run.schedule == 1u) {
+    lr = run.lr * 0.5 * (1.0 + cos(3.141592653589793 * f32(step) / f32(run.total_steps)));
+  }
+  var theta = params[i];
+  if (run.optimizer == 1u) {
+    let m = run.beta1 * opt_state[i] + (1.0 - run.beta1) * grad;
+    let v = run.beta2 * opt_state[NP + i] + (1.0 - run.beta2) * grad * grad;
+    opt_state[i] = m;
+    opt_state[NP + i] = v;
+    let t = f32(step + 1u);
+    let mhat = m / (1.0 - pow(max(run.beta1, 1e-30), t));
+    let vhat = v / (1.0 - pow(max(run.beta2, 1e-30), t));
+    theta = theta - lr * (mhat / (sqrt(vhat) + run.eps) + run.weight_decay * theta);
+  } else {
+    let m = run.momentum * opt_state[i] + grad;
+    opt_state[i] = m;
+    theta = theta - lr * (m + run.weight_decay * theta);
+  }
+  params[i] = theta;
+}

@@ -1,0 +1,30 @@
+// Compute-pipeline creation that turns WGSL compile errors into readable
+// messages (line:column and the offending source line) instead of an opaque
+// invalid-object error later.
+export async function createPipelineChecked(
+  device: GPUDevice,
+  label: string,
+  code: string,
+  layout: GPUBindGroupLayout | 'auto',
+): Promise<GPUComputePipeline> {
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ label, code });
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === 'error');
+  if (errors.length > 0) {
+    await device.popErrorScope();
+    const lines = code.split('\n');
+    const text = errors
+      .map((m) => `${label}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}\n    ${lines[m.lineNum - 1] ?? ''}`)
+      .join('\n');
+    throw new Error(`WGSL compile error in ${label}:\n${text}`);
+  }
+  const pipeline = await device.createComputePipelineAsync({
+    label,
+    layout: layout === 'auto' ? 'auto' : device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+    compute: { module, entryPoint: 'main' },
+  });
+  const err = await device.popErrorScope();
+  if (err) throw new Error(`pipeline ${label}: ${err.message}`);
+  return pipeline;
+}

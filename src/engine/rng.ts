@@ -1,0 +1,71 @@
+// CPU mirror of shaders/rng.wgsl. The u32 hash is reproduced exactly; the
+// normals are computed in float64 from the same integers, so they agree with
+// the GPU's float32 normals to float32 rounding.
+
+/** Reserved values of the `step` counter word, kept apart from training steps (< 2^31). */
+export const STREAM = {
+  /** Test prompts: step word = EVAL + evaluation batch index. */
+  EVAL: 0x80000000,
+  /** Parameter initialization (keyed by the init seed). */
+  INIT: 0xc0000000,
+  /** Random rotation of Σ (keyed by the rotation seed). */
+  ROTATION: 0xd0000000,
+} as const;
+
+export function pcg4d(x: number, y: number, z: number, w: number): [number, number, number, number] {
+  let a = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+  let b = (Math.imul(y, 1664525) + 1013904223) >>> 0;
+  let c = (Math.imul(z, 1664525) + 1013904223) >>> 0;
+  let d = (Math.imul(w, 1664525) + 1013904223) >>> 0;
+  a = (a + Math.imul(b, d)) >>> 0;
+  b = (b + Math.imul(c, a)) >>> 0;
+  c = (c + Math.imul(a, b)) >>> 0;
+  d = (d + Math.imul(b, c)) >>> 0;
+  a = (a ^ (a >>> 16)) >>> 0;
+  b = (b ^ (b >>> 16)) >>> 0;
+  c = (c ^ (c >>> 16)) >>> 0;
+  d = (d ^ (d >>> 16)) >>> 0;
+  a = (a + Math.imul(b, d)) >>> 0;
+  b = (b + Math.imul(c, a)) >>> 0;
+  c = (c + Math.imul(a, b)) >>> 0;
+  d = (d + Math.imul(b, c)) >>> 0;
+  return [a, b, c, d];
+}
+
+const TWO_PI = 2 * Math.PI;
+
+export function normals4(x: number, y: number, z: number, w: number): [number, number, number, number] {
+  const h = pcg4d(x, y, z, w);
+  const u1a = ((h[0] >>> 8) + 1) / 16777216;
+  const u1b = ((h[2] >>> 8) + 1) / 16777216;
+  const u2a = (h[1] >>> 8) / 16777216;
+  const u2b = (h[3] >>> 8) / 16777216;
+  const ra = Math.sqrt(-2 * Math.log(u1a));
+  const rb = Math.sqrt(-2 * Math.log(u1b));
+  return [ra * Math.cos(TWO_PI * u2a), ra * Math.sin(TWO_PI * u2a), rb * Math.cos(TWO_PI * u2b), rb * Math.sin(TWO_PI * u2b)];
+}
+
+/** A stream of standard normals for one (seed, step, prompt), as rng_new/rng_normal in WGSL. */
+export class NormalStream {
+  private counter = 0;
+  private buf: [number, number, number, number] = [0, 0, 0, 0];
+  private idx = 4;
+  constructor(
+    private readonly seed: number,
+    private readonly step: number,
+    private readonly prompt: number,
+  ) {}
+
+  next(): number {
+    if (this.idx === 4) {
+      this.buf = normals4(this.seed >>> 0, this.step >>> 0, this.prompt >>> 0, this.counter >>> 0);
+      this.counter++;
+      this.idx = 0;
+    }
+    return this.buf[this.idx++];
+  }
+
+  fill(out: Float64Array | number[], count = out.length): void {
+    for (let i = 0; i < count; i++) out[i] = this.next();
+  }
+}

@@ -1,0 +1,69 @@
+// Samples prompts on the GPU and reads them back: the check that the GPU
+// sampler draws the distribution (and the very numbers) of the CPU sampler,
+// and the inputs on which kernels are compared with the float64 reference.
+import type { TaskContext } from '../tasks/task.ts';
+import type { Prompt } from '../tasks/sampler.ts';
+import { composeShader, RESPONSE_CODE, SOURCES } from './shaders.ts';
+import { createPipelineChecked } from './pipeline.ts';
+import { taskMatrices } from './trainer.ts';
+
+export async function gpuSamplePrompts(
+  device: GPUDevice,
+  task: TaskContext,
+  opts: { seed: number; stepWord: number; count: number; nCtx?: number },
+): Promise<Prompt[]> {
+  const d = task.d;
+  const n = opts.nCtx ?? task.n;
+  const consts = { DIM: d, ISO_COV: task.isotropic, RESPONSE: RESPONSE_CODE[task.response], QUERY_NOISE: task.queryNoise };
+  const pipeline = await createPipelineChecked(device, 'sample_dump', composeShader(consts, SOURCES.rng, SOURCES.task, SOURCES.dump), 'auto');
+  const stride = 2 * d + 1 + n * (d + 1);
+  const size = opts.count * stride * 4;
+  const uni = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(uni, 0, new Uint32Array([opts.seed, opts.stepWord, n, opts.count]));
+  const mats = taskMatrices(task);
+  const matBuf = device.createBuffer({ size: mats.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(matBuf, 0, mats);
+  const out = device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+  // Poison the output so an element the kernel fails to write shows up as NaN.
+  device.queue.writeBuffer(out, 0, new Float32Array(size / 4).fill(NaN));
+  const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(
+    0,
+    device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: uni } },
+        { binding: 2, resource: { buffer: matBuf } },
+        { binding: 5, resource: { buffer: out } },
+      ],
+    }),
+  );
+  pass.dispatchWorkgroups(Math.ceil(opts.count / 64));
+  pass.end();
+  enc.copyBufferToBuffer(out, 0, staging, 0, size);
+  device.queue.submit([enc.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const data = new Float32Array(staging.getMappedRange().slice(0));
+  staging.unmap();
+  for (const b of [uni, matBuf, out, staging]) b.destroy();
+  const prompts: Prompt[] = [];
+  for (let p = 0; p < opts.count; p++) {
+    let o = p * stride;
+    const w = Float64Array.from(data.subarray(o, o + d));
+    o += d;
+    const xq = Float64Array.from(data.subarray(o, o + d));
+    o += d;
+    const yq = data[o++];
+    const xs = new Float64Array(n * d);
+    const ys = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < d; k++) xs[i * d + k] = data[o++];
+      ys[i] = data[o++];
+    }
+    prompts.push({ w, xs, ys, xq, yq });
+  }
+  return prompts;
+}

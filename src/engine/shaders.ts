@@ -1,0 +1,28 @@
+// Builds WGSL modules: a generated prelude of constants (sizes and flags that
+// the kernels specialize on, so loops have fixed bounds and private arrays a
+// fixed size) followed by the shared sources and the kernel itself.
+import commonSrc from '../../shaders/common.wgsl?raw';
+import rngSrc from '../../shaders/rng.wgsl?raw';
+import taskSrc from '../../shaders/task.wgsl?raw';
+import updateSrc from '../../shaders/update.wgsl?raw';
+import evalSrc from '../../shaders/eval.wgsl?raw';
+import dumpSrc from '../../shaders/sample_dump.wgsl?raw';
+
+export const SOURCES = { common: commonSrc, rng: rngSrc, task: taskSrc, update: updateSrc, eval: evalSrc, dump: dumpSrc };
+
+export type Constants = Record<string, number | boolean>;
+
+export function prelude(consts: Constants): string {
+  const lines = Object.entries(consts).map(([name, value]) => {
+    if (typeof value === 'boolean') return `const ${name}: bool = ${value};`;
+    if (!Number.isInteger(value) || value < 0) throw new Error(`shader constant ${name} must be a non-negative integer, got ${value}`);
+    return `const ${name}: u32 = ${value}u;`;
+  });
+  return `// generated prelude\n${lines.join('\n')}\n`;
+}
+
+export function composeShader(consts: Constants, ...parts: string[]): string {
+  return [prelude(consts), ...parts].join('\n');
+}
+
+export const RESPONSE_CODE = { identity: 0, tanh: 1, relu: 2, cubic: 3 } as const;

@@ -1,0 +1,457 @@
+// The GPU trainer. Per step it records two dispatches into one compute pass —
+// the fused sample/forward/backward/workgroup-reduce kernel and the
+// reduce/optimizer kernel — and per submission it records many steps, then
+// copies the per-step losses and the parameters into one buffer of a small ring
+// of MAP_READ staging buffers. Readbacks resolve asynchronously; the loop only
+// waits when every staging buffer is still in flight (flow control, so the
+// queue cannot grow without bound). No DOM code: runs in the page and in Node.
+import './float16-shim.ts';
+import { makeShaderDataDefinitions, makeStructuredView } from 'webgpu-utils';
+import { modelFor } from '../models/lsa.ts';
+import type { ModelDef } from '../models/types.ts';
+import type { ExperimentSpec } from '../spec/types.ts';
+import { buildTask, type TaskContext } from '../tasks/task.ts';
+import { STREAM } from './rng.ts';
+import { composeShader, RESPONSE_CODE, SOURCES, type Constants } from './shaders.ts';
+import { createPipelineChecked } from './pipeline.ts';
+
+/** Bytes between per-step uniform slots (WebGPU's minimum dynamic-offset alignment is at most 256). */
+const STEP_SLOT = 256;
+const F32 = 4;
+
+export interface TrainerOptions {
+  /** Steps encoded into one submission (and read back together). */
+  chunkSteps?: number;
+  /** Staging buffers in the readback ring. */
+  ringSize?: number;
+}
+
+export interface Readback {
+  /** Steps completed once this readback was taken. */
+  step: number;
+  /** Batch loss of each step in [step − losses.length, step). */
+  losses: Float32Array;
+  /** Parameters after `step` steps. */
+  params: Float32Array;
+}
+
+export interface TrainerCounters {
+  submits: number;
+  computePasses: number;
+  dispatches: number;
+  mapAsyncCalls: number;
+  /** Times the loop waited for a staging buffer to come back. */
+  ringWaits: number;
+}
+
+export interface EvalSamples {
+  count: number;
+  nCtx: number;
+  /** Targets y_q. */
+  targets: Float32Array;
+  /** The model's predictions. */
+  model: Float32Array;
+  /** One array of predictions per Γ passed in. */
+  predictors: Float32Array[];
+}
+
+interface StagingSlot {
+  buffer: GPUBuffer;
+  inFlight: Promise<void> | null;
+}
+
+/** Largest power of two ≤ 64 prompts per workgroup whose shared arrays fit the device. */
+export function promptsPerWorkgroup(d: number, batch: number, maxWorkgroupBytes: number): number {
+  const D = d + 1;
+  let wg = 64;
+  while (wg > 1 && (wg * (3 * D + 1) * F32 > maxWorkgroupBytes || wg / 2 >= batch)) wg /= 2;
+  return wg;
+}
+
+export class Trainer {
+  readonly spec: ExperimentSpec;
+  readonly model: ModelDef;
+  readonly task: TaskContext;
+  readonly counters: TrainerCounters = { submits: 0, computePasses: 0, dispatches: 0, mapAsyncCalls: 0, ringWaits: 0 };
+  readonly promptsPerWorkgroup: number;
+  readonly workgroups: number;
+
+  private readonly device: GPUDevice;
+  private readonly chunkSteps: number;
+  private readonly initParams: Float32Array<ArrayBuffer>;
+  private readonly runView;
+  private readonly buffers: Record<'run' | 'step' | 'taskMats' | 'params' | 'partials' | 'optState' | 'losses', GPUBuffer>;
+  private readonly trainPipeline: GPUComputePipeline;
+  private readonly updatePipeline: GPUComputePipeline;
+  private readonly trainGroup: GPUBindGroup;
+  private readonly updateGroup: GPUBindGroup;
+  private readonly ring: StagingSlot[];
+  private ringNext = 0;
+  private evalPipeline: GPUComputePipeline | null = null;
+  private submitted = 0;
+  private completed = 0;
+  private destroyed = false;
+
+  private constructor(device: GPUDevice, spec: ExperimentSpec, parts: {
+    model: ModelDef;
+    task: TaskContext;
+    wg: number;
+    chunkSteps: number;
+    ringSize: number;
+    trainPipeline: GPUComputePipeline;
+    updatePipeline: GPUComputePipeline;
+    trainLayout: GPUBindGroupLayout;
+    updateLayout: GPUBindGroupLayout;
+  }) {
+    this.device = device;
+    this.spec = spec;
+    this.model = parts.model;
+    this.task = parts.task;
+    this.promptsPerWorkgroup = parts.wg;
+    this.workgroups = Math.ceil(spec.train.batch / parts.wg);
+    this.chunkSteps = parts.chunkSteps;
+    this.trainPipeline = parts.trainPipeline;
+    this.updatePipeline = parts.updatePipeline;
+    const np = this.model.paramCount;
+
+    const defs = makeShaderDataDefinitions(SOURCES.common);
+    this.runView = makeStructuredView(defs.structs.RunParams);
+    const opt = spec.optimizer;
+    this.runView.set({
+      data_seed: spec.train.dataSeed,
+      base_step: 0,
+      total_steps: spec.train.steps,
+      optimizer: opt.kind === 'adam' ? 1 : 0,
+      schedule: opt.schedule === 'cosine' ? 1 : 0,
+      lr: opt.lr,
+      beta1: opt.beta1,
+      beta2: opt.beta2,
+      eps: opt.eps,
+      weight_decay: opt.weightDecay,
+      momentum: opt.momentum,
+      inv_batch: 1 / spec.train.batch,
+    });
+
+    const S = GPUBufferUsage.STORAGE;
+    const make = (label: string, size: number, usage: number) => device.createBuffer({ label, size: Math.max(16, size), usage });
+    this.buffers = {
+      run: make('run', this.runView.arrayBuffer.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+      step: make('step slots', this.chunkSteps * STEP_SLOT, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+      taskMats: make('task matrices', taskMatrices(this.task).byteLength, S | GPUBufferUsage.COPY_DST),
+      params: make('params', np * F32, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
+      partials: make('partials', this.workgroups * (np + 1) * F32, S | GPUBufferUsage.COPY_SRC),
+      optState: make('optimizer state', 2 * np * F32, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
+      losses: make('losses', this.chunkSteps * F32, S | GPUBufferUsage.COPY_SRC),
+    };
+    device.queue.writeBuffer(this.buffers.run, 0, this.runView.arrayBuffer);
+    const slots = new Uint32Array((this.chunkSteps * STEP_SLOT) / 4);
+    for (let k = 0; k < this.chunkSteps; k++) slots[(k * STEP_SLOT) / 4] = k;
+    device.queue.writeBuffer(this.buffers.step, 0, slots);
+    device.queue.writeBuffer(this.buffers.taskMats, 0, taskMatrices(this.task));
+    this.initParams = this.model.init(spec);
+    this.uploadState(this.initParams);
+
+    const stepBinding = { buffer: this.buffers.step, size: 16 };
+    this.trainGroup = device.createBindGroup({
+      label: 'train',
+      layout: parts.trainLayout,
+      entries: [
+        { binding: 0, resource: { buffer: this.buffers.run } },
+        { binding: 1, resource: stepBinding },
+        { binding: 2, resource: { buffer: this.buffers.taskMats } },
+        { binding: 3, resource: { buffer: this.buffers.params } },
+        { binding: 4, resource: { buffer: this.buffers.partials } },
+      ],
+    });
+    this.updateGroup = device.createBindGroup({
+      label: 'update',
+      layout: parts.updateLayout,
+      entries: [
+        { binding: 0, resource: { buffer: this.buffers.run } },
+        { binding: 1, resource: stepBinding },
+        { binding: 3, resource: { buffer: this.buffers.params } },
+        { binding: 4, resource: { buffer: this.buffers.partials } },
+        { binding: 5, resource: { buffer: this.buffers.optState } },
+        { binding: 6, resource: { buffer: this.buffers.losses } },
+      ],
+    });
+    this.ring = Array.from({ length: parts.ringSize }, (_, i) => ({
+      buffer: device.createBuffer({
+        label: `staging ${i}`,
+        size: (this.chunkSteps + np) * F32,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      }),
+      inFlight: null,
+    }));
+  }
+
+  static async create(device: GPUDevice, spec: ExperimentSpec, options: TrainerOptions = {}): Promise<Trainer> {
+    const model = modelFor(spec);
+    const task = buildTask(spec.task);
+    const d = spec.task.d;
+    const wg = promptsPerWorkgroup(d, spec.train.batch, device.limits.maxComputeWorkgroupStorageSize);
+    const workgroups = Math.ceil(spec.train.batch / wg);
+    const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024));
+    const consts: Constants = {
+      DIM: d,
+      D: d + 1,
+      N_CTX: spec.task.n,
+      WG: wg,
+      BATCH: spec.train.batch,
+      NP: model.paramCount,
+      NUM_WG: workgroups,
+      ISO_COV: task.isotropic,
+      RESPONSE: RESPONSE_CODE[spec.task.response],
+      QUERY_NOISE: spec.task.queryNoise,
+    };
+    const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type },
+    });
+    const uniforms: GPUBindGroupLayoutEntry[] = [
+      storage(0, 'uniform'),
+      { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
+    ];
+    const trainLayout = device.createBindGroupLayout({
+      label: 'train',
+      entries: [...uniforms, storage(2, 'read-only-storage'), storage(3, 'read-only-storage'), storage(4, 'storage')],
+    });
+    const updateLayout = device.createBindGroupLayout({
+      label: 'update',
+      entries: [...uniforms, storage(3, 'storage'), storage(4, 'read-only-storage'), storage(5, 'storage'), storage(6, 'storage')],
+    });
+    const [trainPipeline, updatePipeline] = await Promise.all([
+      createPipelineChecked(device, 'train', composeShader(consts, SOURCES.common, SOURCES.rng, SOURCES.task, model.trainShader), trainLayout),
+      createPipelineChecked(device, 'update', composeShader(consts, SOURCES.common, SOURCES.update), updateLayout),
+    ]);
+    return new Trainer(device, spec, {
+      model,
+      task,
+      wg,
+      chunkSteps,
+      ringSize: Math.max(1, options.ringSize ?? 3),
+      trainPipeline,
+      updatePipeline,
+      trainLayout,
+      updateLayout,
+    });
+  }
+
+  /** Steps submitted to the GPU so far. */
+  get stepsSubmitted(): number {
+    return this.submitted;
+  }
+
+  /** Steps whose results have been read back. */
+  get stepsCompleted(): number {
+    return this.completed;
+  }
+
+  get initialParams(): Float32Array {
+    return this.initParams.slice();
+  }
+
+  /**
+   * Trains `steps` more steps (clamped to the spec's total), calling onReadback
+   * once per submission with that submission's losses and the parameters after
+   * it. Returns when all of them have been read back, or early once shouldStop()
+   * is true (after the submissions already in flight come back).
+   */
+  async run(options: { steps: number; onReadback?: (r: Readback) => void; shouldStop?: () => boolean }): Promise<void> {
+    this.assertAlive();
+    const target = Math.min(this.spec.train.steps, this.submitted + Math.max(0, Math.floor(options.steps)));
+    const np = this.model.paramCount;
+    while (this.submitted < target && !(options.shouldStop?.() ?? false)) {
+      const k = Math.min(this.chunkSteps, target - this.submitted);
+      const slot = this.ring[this.ringNext];
+      this.ringNext = (this.ringNext + 1) % this.ring.length;
+      if (slot.inFlight) {
+        this.counters.ringWaits++;
+        await slot.inFlight;
+        if (this.destroyed) return;
+      }
+      const first = this.submitted;
+      this.encodeSteps(first, k, slot.buffer);
+      this.submitted += k;
+      this.counters.mapAsyncCalls++;
+      slot.inFlight = slot.buffer.mapAsync(GPUMapMode.READ).then(() => {
+        const data = new Float32Array(slot.buffer.getMappedRange().slice(0));
+        slot.buffer.unmap();
+        slot.inFlight = null;
+        this.completed = first + k;
+        options.onReadback?.({ step: first + k, losses: data.subarray(0, k), params: data.subarray(this.chunkSteps, this.chunkSteps + np) });
+      });
+    }
+    await Promise.all(this.ring.map((s) => s.inFlight));
+  }
+
+  private encodeSteps(first: number, k: number, staging: GPUBuffer): void {
+    const q = this.device.queue;
+    q.writeBuffer(this.buffers.run, 4, new Uint32Array([first]));
+    const enc = this.device.createCommandEncoder({ label: `steps ${first}..${first + k}` });
+    const pass = enc.beginComputePass();
+    const updateGroups = Math.ceil((this.model.paramCount + 1) / 64);
+    for (let i = 0; i < k; i++) {
+      const offset = [i * STEP_SLOT];
+      pass.setPipeline(this.trainPipeline);
+      pass.setBindGroup(0, this.trainGroup, offset);
+      pass.dispatchWorkgroups(this.workgroups);
+      pass.setPipeline(this.updatePipeline);
+      pass.setBindGroup(0, this.updateGroup, offset);
+      pass.dispatchWorkgroups(updateGroups);
+    }
+    pass.end();
+    enc.copyBufferToBuffer(this.buffers.losses, 0, staging, 0, k * F32);
+    enc.copyBufferToBuffer(this.buffers.params, 0, staging, this.chunkSteps * F32, this.model.paramCount * F32);
+    q.submit([enc.finish()]);
+    this.counters.submits++;
+    this.counters.computePasses++;
+    this.counters.dispatches += 2 * k;
+  }
+
+  /** Back to step 0 with the same initial parameters and a fresh optimizer state. */
+  async reset(): Promise<void> {
+    this.assertAlive();
+    await Promise.all(this.ring.map((s) => s.inFlight));
+    this.uploadState(this.initParams);
+    this.submitted = 0;
+    this.completed = 0;
+  }
+
+  private uploadState(params: Float32Array<ArrayBuffer>): void {
+    this.device.queue.writeBuffer(this.buffers.params, 0, params);
+    this.device.queue.writeBuffer(this.buffers.optState, 0, new Float32Array(2 * this.model.paramCount));
+  }
+
+  /** Current parameters (waits for the GPU). */
+  async readParams(): Promise<Float32Array> {
+    this.assertAlive();
+    return this.readBuffer(this.buffers.params, this.model.paramCount * F32);
+  }
+
+  /**
+   * The batch-mean gradient and batch loss of the most recent step, summed in
+   * float64 from the workgroups' partial rows (for checking the kernels).
+   */
+  async readLastGradient(): Promise<{ grad: Float64Array; loss: number }> {
+    this.assertAlive();
+    const np = this.model.paramCount;
+    const rows = await this.readBuffer(this.buffers.partials, this.workgroups * (np + 1) * F32);
+    const sum = new Float64Array(np + 1);
+    for (let r = 0; r < this.workgroups; r++) for (let i = 0; i <= np; i++) sum[i] += rows[r * (np + 1) + i];
+    const B = this.spec.train.batch;
+    return { grad: sum.subarray(0, np).map((v) => v / B), loss: sum[np] / B };
+  }
+
+  /** Current optimizer state: m then v (waits for the GPU). */
+  async readOptimizerState(): Promise<Float32Array> {
+    this.assertAlive();
+    return this.readBuffer(this.buffers.optState, 2 * this.model.paramCount * F32);
+  }
+
+  private async readBuffer(src: GPUBuffer, size: number): Promise<Float32Array> {
+    const staging = this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const enc = this.device.createCommandEncoder();
+    enc.copyBufferToBuffer(src, 0, staging, 0, size);
+    this.device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = new Float32Array(staging.getMappedRange().slice(0));
+    staging.destroy();
+    return out;
+  }
+
+  /**
+   * Fresh test prompts (the evaluation stream, disjoint from training) with
+   * `nCtx` context pairs: targets, the model's predictions and, for each Γ
+   * (d×d row-major), the one-step predictor x_qᵀ Γ u. The same prompt index
+   * gives the same task, query and leading context at every nCtx.
+   */
+  async evaluate(options: { prompts?: number; nCtx?: number; gammas?: Float64Array[] } = {}): Promise<EvalSamples> {
+    this.assertAlive();
+    const count = options.prompts ?? this.spec.eval.prompts;
+    const nCtx = options.nCtx ?? this.spec.task.n;
+    const gammas = options.gammas ?? [];
+    const d = this.spec.task.d;
+    const G = Math.max(1, gammas.length);
+    if (!this.evalPipeline || this.evalGammaCount !== G) {
+      const consts: Constants = {
+        DIM: d,
+        D: d + 1,
+        NUM_GAMMAS: G,
+        ISO_COV: this.task.isotropic,
+        RESPONSE: RESPONSE_CODE[this.spec.task.response],
+        QUERY_NOISE: this.spec.task.queryNoise,
+      };
+      this.evalPipeline = await createPipelineChecked(
+        this.device,
+        'eval',
+        composeShader(consts, SOURCES.rng, SOURCES.task, SOURCES.eval, this.model.predictShader),
+        'auto',
+      );
+      this.evalGammaCount = G;
+    }
+    const gammaData = new Float32Array(G * d * d);
+    gammas.forEach((g, i) => gammaData.set(g, i * d * d));
+    const stride = 2 + G;
+    const dev = this.device;
+    const uni = dev.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    dev.queue.writeBuffer(uni, 0, new Uint32Array([this.spec.train.dataSeed, STREAM.EVAL, nCtx, count]));
+    const gbuf = dev.createBuffer({ size: gammaData.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    dev.queue.writeBuffer(gbuf, 0, gammaData);
+    const out = dev.createBuffer({ size: count * stride * F32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const group = dev.createBindGroup({
+      layout: this.evalPipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: uni } },
+        { binding: 2, resource: { buffer: this.buffers.taskMats } },
+        { binding: 3, resource: { buffer: this.buffers.params } },
+        { binding: 4, resource: { buffer: gbuf } },
+        { binding: 5, resource: { buffer: out } },
+      ],
+    });
+    const enc = dev.createCommandEncoder({ label: 'eval' });
+    const pass = enc.beginComputePass();
+    pass.setPipeline(this.evalPipeline);
+    pass.setBindGroup(0, group);
+    pass.dispatchWorkgroups(Math.ceil(count / 64));
+    pass.end();
+    dev.queue.submit([enc.finish()]);
+    const data = await this.readBuffer(out, count * stride * F32);
+    uni.destroy();
+    gbuf.destroy();
+    out.destroy();
+    const col = (j: number) => Float32Array.from({ length: count }, (_, i) => data[i * stride + j]);
+    return {
+      count,
+      nCtx,
+      targets: col(0),
+      model: col(1),
+      predictors: gammas.map((_, g) => col(2 + g)),
+    };
+  }
+  private evalGammaCount = 0;
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const b of Object.values(this.buffers)) b.destroy();
+    for (const s of this.ring) s.buffer.destroy();
+  }
+
+  private assertAlive(): void {
+    if (this.destroyed) throw new Error('this trainer has been destroyed');
+  }
+}
+
+/** task_mats buffer: [noise std, response scale, response norm, 0, L (d×d), F (d×d)]. */
+export function taskMatrices(task: TaskContext): Float32Array<ArrayBuffer> {
+  const d = task.d;
+  const out = new Float32Array(4 + 2 * d * d);
+  out[0] = Math.sqrt(task.noiseVar);
+  out[1] = task.responseScale;
+  out[2] = task.responseNorm;
+  out.set(task.covFactor, 4);
+  out.set(task.priorFactor, 4 + d * d);
+  return out;
+}

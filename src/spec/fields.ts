@@ -1,0 +1,109 @@
+// One declarative table of every spec leaf: where it lives, its type and range,
+// its default, its URL key, and how a control should present it. Defaults,
+// validation, the URL codec and the UI controls are all derived from it.
+import {
+  COVARIANCE_KINDS,
+  INIT_KINDS,
+  MODEL_TYPES,
+  OPTIMIZERS,
+  PRIOR_KINDS,
+  RESPONSES,
+  SCHEDULES,
+} from './types.ts';
+
+export type FieldGroup = 'Task' | 'Model' | 'Optimizer' | 'Run' | 'Eval';
+
+interface FieldBase {
+  /** Dotted path into ExperimentSpec, e.g. 'task.covariance.rho'. */
+  path: string;
+  /** Short, stable URL query key. Never reuse a retired key. */
+  key: string;
+  label: string;
+  group: FieldGroup;
+  help: string;
+}
+
+export interface NumberField extends FieldBase {
+  kind: 'int' | 'float';
+  min: number;
+  max: number;
+  default: number;
+  /** How a slider should move: log for scales spanning decades. */
+  scale: 'linear' | 'log';
+  unit?: string;
+}
+
+export interface EnumField extends FieldBase {
+  kind: 'enum';
+  options: readonly string[];
+  default: string;
+}
+
+export interface BoolField extends FieldBase {
+  kind: 'bool';
+  default: boolean;
+}
+
+export type FieldDef = NumberField | EnumField | BoolField;
+
+export const U32_MAX = 4294967295;
+
+export const FIELDS: readonly FieldDef[] = [
+  // Task
+  { path: 'task.d', key: 'd', kind: 'int', min: 1, max: 64, default: 5, scale: 'linear', label: 'dimension d', group: 'Task', help: 'Covariate dimension; tokens have d + 1 entries.' },
+  { path: 'task.n', key: 'n', kind: 'int', min: 1, max: 1024, default: 20, scale: 'log', label: 'context length n', group: 'Task', help: 'Number of (x, y) pairs in each prompt before the query.' },
+  { path: 'task.covariance.kind', key: 'cov', kind: 'enum', options: COVARIANCE_KINDS, default: 'isotropic', label: 'covariance', group: 'Task', help: 'Family of the covariate covariance Σ (spectra normalized to tr Σ = d).' },
+  { path: 'task.covariance.alpha', key: 'alpha', kind: 'float', min: 0, max: 4, default: 1, scale: 'linear', label: 'power-law α', group: 'Task', help: 'Eigenvalues λ_i ∝ i^−α (power-law family).' },
+  { path: 'task.covariance.kappa', key: 'kappa', kind: 'float', min: 1, max: 10000, default: 10, scale: 'log', label: 'condition number κ', group: 'Task', help: 'λ_max / λ_min of the geometric spectrum.' },
+  { path: 'task.covariance.rho', key: 'rho', kind: 'float', min: -0.99, max: 0.99, default: 0.5, scale: 'linear', label: 'correlation ρ', group: 'Task', help: 'AR(1) correlation: Σ_ij = ρ^|i−j|.' },
+  { path: 'task.covariance.rotate', key: 'rot', kind: 'bool', default: false, label: 'rotate Σ', group: 'Task', help: 'Rotate Σ by a seeded random orthogonal matrix.' },
+  { path: 'task.covariance.rotationSeed', key: 'rseed', kind: 'int', min: 0, max: U32_MAX, default: 0, scale: 'linear', label: 'rotation seed', group: 'Task', help: 'Seed of the random rotation.' },
+  { path: 'task.prior.kind', key: 'prior', kind: 'enum', options: PRIOR_KINDS, default: 'isotropic', label: 'task prior', group: 'Task', help: 'w ~ N(0, τ² I) (isotropic) or N(0, Σ⁻¹) (whitened).' },
+  { path: 'task.prior.tau2', key: 'tau2', kind: 'float', min: 1e-4, max: 100, default: 1, scale: 'log', label: 'prior variance τ²', group: 'Task', help: 'Variance of each entry of w under the isotropic prior.' },
+  { path: 'task.noiseVar', key: 's2', kind: 'float', min: 0, max: 10, default: 0.1, scale: 'linear', label: 'noise variance σ²', group: 'Task', help: 'Variance of the label noise ε.' },
+  { path: 'task.queryNoise', key: 'qn', kind: 'bool', default: true, label: 'noisy query target', group: 'Task', help: 'Whether the query target y_q carries label noise (then the best loss is ≥ σ²).' },
+  { path: 'task.response', key: 'f', kind: 'enum', options: RESPONSES, default: 'identity', label: 'response f', group: 'Task', help: 'y = f(wᵀx) + ε; nonlinear responses are scaled to comparable variance.' },
+  // Model
+  { path: 'model.type', key: 'model', kind: 'enum', options: MODEL_TYPES, default: 'lsa', label: 'model', group: 'Model', help: 'One attention layer: linear self-attention (merged W_KQ, W_PV).' },
+  { path: 'model.init', key: 'init', kind: 'enum', options: INIT_KINDS, default: 'gaussian', label: 'initialization', group: 'Model', help: 'How the parameters start (seeded by the init seed).' },
+  { path: 'model.initScale', key: 'iscale', kind: 'float', min: 1e-4, max: 10, default: 0.1, scale: 'log', label: 'init scale', group: 'Model', help: 'Standard deviation of the initial entries.' },
+  // Optimizer
+  { path: 'optimizer.kind', key: 'opt', kind: 'enum', options: OPTIMIZERS, default: 'adam', label: 'optimizer', group: 'Optimizer', help: 'SGD (with optional momentum) or Adam.' },
+  { path: 'optimizer.lr', key: 'lr', kind: 'float', min: 1e-7, max: 10, default: 1e-3, scale: 'log', label: 'learning rate', group: 'Optimizer', help: 'Step size.' },
+  { path: 'optimizer.schedule', key: 'sched', kind: 'enum', options: SCHEDULES, default: 'constant', label: 'lr schedule', group: 'Optimizer', help: 'Constant, or cosine decay to 0 over the run.' },
+  { path: 'optimizer.momentum', key: 'mom', kind: 'float', min: 0, max: 0.999, default: 0, scale: 'linear', label: 'momentum', group: 'Optimizer', help: 'SGD heavy-ball momentum.' },
+  { path: 'optimizer.beta1', key: 'b1', kind: 'float', min: 0, max: 0.9999, default: 0.9, scale: 'linear', label: 'β₁', group: 'Optimizer', help: 'Adam first-moment decay.' },
+  { path: 'optimizer.beta2', key: 'b2', kind: 'float', min: 0, max: 0.999999, default: 0.999, scale: 'linear', label: 'β₂', group: 'Optimizer', help: 'Adam second-moment decay.' },
+  { path: 'optimizer.eps', key: 'eps', kind: 'float', min: 1e-12, max: 1e-2, default: 1e-8, scale: 'log', label: 'ε', group: 'Optimizer', help: 'Adam denominator offset.' },
+  { path: 'optimizer.weightDecay', key: 'wd', kind: 'float', min: 0, max: 1, default: 0, scale: 'linear', label: 'weight decay', group: 'Optimizer', help: 'Decoupled weight decay (θ ← θ − lr·wd·θ).' },
+  // Run
+  { path: 'train.batch', key: 'B', kind: 'int', min: 1, max: 65536, default: 1024, scale: 'log', label: 'batch size', group: 'Run', help: 'Fresh prompts per step.' },
+  { path: 'train.steps', key: 'T', kind: 'int', min: 1, max: 10_000_000, default: 5000, scale: 'log', label: 'steps', group: 'Run', help: 'Optimizer steps.' },
+  { path: 'train.dataSeed', key: 'ds', kind: 'int', min: 0, max: U32_MAX, default: 1, scale: 'linear', label: 'data seed', group: 'Run', help: 'Seeds the training and test prompts.' },
+  { path: 'train.initSeed', key: 'is', kind: 'int', min: 0, max: U32_MAX, default: 1, scale: 'linear', label: 'init seed', group: 'Run', help: 'Seeds the parameter initialization.' },
+  // Eval
+  { path: 'eval.prompts', key: 'ep', kind: 'int', min: 256, max: 1 << 20, default: 65536, scale: 'log', label: 'test prompts', group: 'Eval', help: 'Fresh prompts for the final test MSE.' },
+];
+
+export const FIELD_BY_PATH: ReadonlyMap<string, FieldDef> = new Map(FIELDS.map((f) => [f.path, f]));
+export const FIELD_BY_KEY: ReadonlyMap<string, FieldDef> = new Map(FIELDS.map((f) => [f.key, f]));
+
+export function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+export function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = obj;
+  for (const part of parts.slice(0, -1)) {
+    const next = cur[part];
+    if (next === null || typeof next !== 'object') cur[part] = {};
+    cur = cur[part] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]] = value;
+}

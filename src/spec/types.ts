@@ -1,0 +1,96 @@
+// The experiment spec: plain, JSON-serializable data that fully describes one
+// experiment. The UI edits it, the URL encodes it, the engine runs it and every
+// export embeds it. Each leaf is declared once in fields.ts (range, default,
+// URL key, label), and validation, the codec and the controls derive from there.
+
+export const SPEC_VERSION = 1;
+
+export const COVARIANCE_KINDS = ['isotropic', 'powerlaw', 'geometric', 'ar1'] as const;
+export type CovarianceKind = (typeof COVARIANCE_KINDS)[number];
+
+export const PRIOR_KINDS = ['isotropic', 'whitened'] as const;
+export type PriorKind = (typeof PRIOR_KINDS)[number];
+
+export const RESPONSES = ['identity', 'tanh', 'relu', 'cubic'] as const;
+export type ResponseKind = (typeof RESPONSES)[number];
+
+export const MODEL_TYPES = ['lsa'] as const;
+export type ModelType = (typeof MODEL_TYPES)[number];
+
+export const INIT_KINDS = ['gaussian'] as const;
+export type InitKind = (typeof INIT_KINDS)[number];
+
+export const OPTIMIZERS = ['sgd', 'adam'] as const;
+export type OptimizerKind = (typeof OPTIMIZERS)[number];
+
+export const SCHEDULES = ['constant', 'cosine'] as const;
+export type ScheduleKind = (typeof SCHEDULES)[number];
+
+export interface CovarianceSpec {
+  /** isotropic: Σ = I; powerlaw: λ_i ∝ i^−α; geometric: λ_1/λ_d = κ; ar1: Σ_ij = ρ^|i−j|. */
+  kind: CovarianceKind;
+  alpha: number;
+  kappa: number;
+  rho: number;
+  /** Rotate Σ by a seeded random orthogonal matrix U: Σ ← U Σ Uᵀ. */
+  rotate: boolean;
+  rotationSeed: number;
+}
+
+export interface TaskSpec {
+  /** Covariate dimension d; tokens have d + 1 entries. */
+  d: number;
+  /** Context length n (number of (x, y) pairs before the query). */
+  n: number;
+  covariance: CovarianceSpec;
+  /** w ~ N(0, τ² I) (isotropic) or N(0, Σ⁻¹) (whitened). */
+  prior: { kind: PriorKind; tau2: number };
+  /** Label noise variance σ². */
+  noiseVar: number;
+  /** Whether the query target y_q carries the label noise too. */
+  queryNoise: boolean;
+  response: ResponseKind;
+}
+
+export interface ModelSpec {
+  type: ModelType;
+  init: InitKind;
+  /** Standard deviation of the i.i.d. Gaussian initialization. */
+  initScale: number;
+}
+
+export interface OptimizerSpec {
+  kind: OptimizerKind;
+  lr: number;
+  schedule: ScheduleKind;
+  /** SGD momentum (heavy ball); unused by Adam. */
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** Decoupled weight decay (AdamW-style for Adam; plain L2 step for SGD). */
+  weightDecay: number;
+}
+
+export interface TrainSpec {
+  batch: number;
+  steps: number;
+  /** Seeds the training and test prompts. */
+  dataSeed: number;
+  /** Seeds the parameter initialization. */
+  initSeed: number;
+}
+
+export interface EvalSpec {
+  /** Fresh test prompts for the final test MSE. */
+  prompts: number;
+}
+
+export interface ExperimentSpec {
+  version: number;
+  task: TaskSpec;
+  model: ModelSpec;
+  optimizer: OptimizerSpec;
+  train: TrainSpec;
+  eval: EvalSpec;
+}

@@ -1,0 +1,115 @@
+// Defaults and validation, both derived from the field table. Validation never
+// throws: it returns the spec with every valid field applied, defaults in place
+// of the invalid ones, and one message per problem naming field, value and range.
+import { FIELDS, type FieldDef, getPath, setPath } from './fields.ts';
+import { SPEC_VERSION, type ExperimentSpec } from './types.ts';
+
+export interface SpecIssue {
+  /** Dotted path of the field, e.g. 'task.d'; '' for the spec as a whole. */
+  field: string;
+  message: string;
+}
+
+export interface ParsedSpec {
+  spec: ExperimentSpec;
+  errors: SpecIssue[];
+}
+
+export function defaultSpec(): ExperimentSpec {
+  const spec: Record<string, unknown> = { version: SPEC_VERSION };
+  for (const f of FIELDS) setPath(spec, f.path, f.default);
+  return spec as unknown as ExperimentSpec;
+}
+
+export function describeRange(f: FieldDef): string {
+  switch (f.kind) {
+    case 'int':
+      return `an integer from ${f.min} to ${f.max}`;
+    case 'float':
+      return `a number from ${f.min} to ${f.max}`;
+    case 'enum':
+      return `one of ${f.options.join(', ')}`;
+    case 'bool':
+      return 'true or false';
+  }
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return typeof value;
+}
+
+/** Checks one value against its field; returns the value if valid, else a message. */
+export function checkField(f: FieldDef, value: unknown): { ok: true; value: number | string | boolean } | { ok: false; message: string } {
+  const bad = (why: string) => ({ ok: false as const, message: `${f.path} = ${show(value)} ${why}: expected ${describeRange(f)}` });
+  switch (f.kind) {
+    case 'int':
+    case 'float': {
+      if (typeof value !== 'number') return bad('is not a number');
+      if (!Number.isFinite(value)) return bad('is not finite');
+      if (f.kind === 'int' && !Number.isInteger(value)) return bad('is not an integer');
+      if (value < f.min || value > f.max) return bad('is out of range');
+      return { ok: true, value };
+    }
+    case 'enum':
+      if (typeof value !== 'string' || !f.options.includes(value)) return bad('is not a known option');
+      return { ok: true, value };
+    case 'bool':
+      if (typeof value !== 'boolean') return bad('is not a boolean');
+      return { ok: true, value };
+  }
+}
+
+/**
+ * Validates an untrusted object (e.g. parsed JSON) as an experiment spec.
+ * Missing fields take their defaults; unknown fields are reported and dropped.
+ */
+export function parseSpec(input: unknown): ParsedSpec {
+  const errors: SpecIssue[] = [];
+  const spec = defaultSpec();
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { spec, errors: [{ field: '', message: 'the spec must be a JSON object' }] };
+  }
+  const version = (input as Record<string, unknown>).version;
+  if (version !== undefined && version !== SPEC_VERSION) {
+    const future = typeof version === 'number' && version > SPEC_VERSION;
+    errors.push({
+      field: 'version',
+      message: future
+        ? `version ${version} comes from a newer ICL Lab (this one reads version ${SPEC_VERSION}); fields it knows were applied`
+        : `version ${show(version)} is not a spec version this lab reads (expected ${SPEC_VERSION})`,
+    });
+  }
+  for (const f of FIELDS) {
+    const value = getPath(input, f.path);
+    if (value === undefined) continue;
+    const r = checkField(f, value);
+    if (r.ok) setPath(spec as unknown as Record<string, unknown>, f.path, r.value);
+    else errors.push({ field: f.path, message: r.message });
+  }
+  for (const path of leafPaths(input)) {
+    if (path !== 'version' && !FIELDS.some((f) => f.path === path)) {
+      errors.push({ field: path, message: `${path} is not a spec field; it was ignored` });
+    }
+  }
+  return { spec, errors };
+}
+
+/** Throws with every message if the spec is not valid; returns it typed otherwise. */
+export function assertValidSpec(input: unknown): ExperimentSpec {
+  const { spec, errors } = parseSpec(input);
+  if (errors.length > 0) throw new Error(`invalid experiment spec:\n  ${errors.map((e) => e.message).join('\n  ')}`);
+  return spec;
+}
+
+function leafPaths(obj: unknown, prefix = '', depth = 0): string[] {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj) || depth > 4) return prefix ? [prefix] : [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(obj as Record<string, unknown>).slice(0, 200)) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(...leafPaths(v, p, depth + 1));
+    else out.push(p);
+  }
+  return out;
+}
