@@ -1,0 +1,117 @@
+// The LSA kernels against the float64 reference, on fresh random parameters
+// and prompts: forward (eval kernel), batch gradient and loss (fused training
+// kernel), optimizer update, and a few whole training steps.
+import { describe, expect, it } from 'vitest';
+import { Trainer } from '../../src/engine/trainer.ts';
+import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
+import { newOptimizerState, optimizerStep } from '../../src/engine/optimizer.ts';
+import { STREAM } from '../../src/engine/rng.ts';
+import { defaultSpec, type ExperimentSpec } from '../../src/spec/index.ts';
+import { relError, testDevice } from './device.ts';
+
+const seed = () => (Math.random() * 2 ** 32) >>> 0;
+
+function randomSpec(d: number, n: number, over: (s: ExperimentSpec) => void = () => {}): ExperimentSpec {
+  const s = defaultSpec();
+  s.task.d = d;
+  s.task.n = n;
+  s.task.noiseVar = 0.05 + Math.random() * 0.5;
+  // Alternate between Σ = I and a rotated AR(1) Σ so both sampler paths run.
+  if (Math.random() < 0.5) s.task.covariance = { ...s.task.covariance, kind: 'ar1', rho: 0.6, rotate: true, rotationSeed: seed() };
+  s.model.initScale = 0.2 + Math.random() * 0.6;
+  s.train.initSeed = seed();
+  s.train.dataSeed = seed();
+  s.train.batch = 96; // not a multiple of the 64-prompt workgroup: exercises the ragged tail
+  s.eval.prompts = 256;
+  over(s);
+  return s;
+}
+
+/** Mean batch gradient and loss in float64 on the prompts the GPU drew for `step`. */
+async function referenceGradient(device: GPUDevice, trainer: Trainer, params: ArrayLike<number>, step: number) {
+  const spec = trainer.spec;
+  const prompts = await gpuSamplePrompts(device, trainer.task, { seed: spec.train.dataSeed, stepWord: step, count: spec.train.batch });
+  const grad = new Float64Array(trainer.model.paramCount);
+  let loss = 0;
+  for (const p of prompts) {
+    const r = trainer.model.lossGrad(params, p);
+    loss += r.loss;
+    for (let i = 0; i < grad.length; i++) grad[i] += r.grad[i];
+  }
+  const B = prompts.length;
+  return { grad: grad.map((g) => g / B), loss: loss / B };
+}
+
+describe('LSA kernels vs float64 reference', () => {
+  for (const d of [2, 5, 20])
+    for (const n of [1, 20, 100]) {
+      it(`d=${d} n=${n}: forward, gradient, loss and update`, async () => {
+        const { device } = await testDevice();
+        const spec = randomSpec(d, n);
+        const trainer = await Trainer.create(device, spec, { chunkSteps: 4 });
+        try {
+          const theta0 = trainer.initialParams;
+          // Forward: the eval kernel's predictions on its own prompts.
+          const ev = await trainer.evaluate({ prompts: 128 });
+          const evalPrompts = await gpuSamplePrompts(device, trainer.task, { seed: spec.train.dataSeed, stepWord: STREAM.EVAL, count: 128 });
+          const refPred = evalPrompts.map((p) => trainer.model.predict(theta0, p));
+          expect(relError(ev.model, refPred)).toBeLessThan(1e-4);
+          expect(relError(ev.targets, evalPrompts.map((p) => p.yq))).toBeLessThan(1e-6);
+
+          // Gradient and loss of step 0 from the fused kernel's partial sums.
+          await trainer.run({ steps: 1 });
+          const gpu = await trainer.readLastGradient();
+          const ref = await referenceGradient(device, trainer, theta0, 0);
+          expect(relError(gpu.grad, ref.grad)).toBeLessThan(1e-4);
+          expect(Math.abs(gpu.loss - ref.loss) / ref.loss).toBeLessThan(1e-4);
+          // Entries that cannot affect ŷ get exactly zero gradient.
+          for (const m of trainer.model.matrices)
+            for (let r = 0; r < m.rows; r++)
+              for (let c = 0; c < m.cols; c++) if (m.noGradient(r, c)) expect(gpu.grad[m.offset + r * m.cols + c]).toBe(0);
+
+          // Update: Adam's first step from θ0 with the GPU's own gradient.
+          const theta1 = await trainer.readParams();
+          const expected = Float64Array.from(theta0);
+          optimizerStep(spec.optimizer, expected, gpu.grad, newOptimizerState(expected.length), 0, spec.train.steps);
+          const delta = Float64Array.from(theta1, (v, i) => v - theta0[i]);
+          const refDelta = expected.map((v, i) => v - theta0[i]);
+          expect(relError(delta, refDelta)).toBeLessThan(1e-4);
+        } finally {
+          trainer.destroy();
+        }
+      });
+    }
+});
+
+describe('whole training steps vs float64 reference', () => {
+  const cases: [string, (s: ExperimentSpec) => void][] = [
+    ['Adam, cosine schedule, weight decay', (s) => Object.assign(s.optimizer, { kind: 'adam', lr: 0.01, schedule: 'cosine', weightDecay: 0.01 })],
+    ['SGD with momentum', (s) => Object.assign(s.optimizer, { kind: 'sgd', lr: 0.05, momentum: 0.9 })],
+  ];
+  for (const [name, over] of cases)
+    it(`${name}: 6 steps in two submissions track the reference`, async () => {
+      const { device } = await testDevice();
+      const spec = randomSpec(4, 12, (s) => {
+        over(s);
+        s.train.steps = 40;
+      });
+      const trainer = await Trainer.create(device, spec, { chunkSteps: 3 });
+      try {
+        const params = Float64Array.from(trainer.initialParams);
+        const state = newOptimizerState(params.length);
+        const refLosses: number[] = [];
+        for (let step = 0; step < 6; step++) {
+          const ref = await referenceGradient(device, trainer, params, step);
+          refLosses.push(ref.loss);
+          optimizerStep(spec.optimizer, params, ref.grad, state, step, spec.train.steps);
+        }
+        const gpuLosses: number[] = [];
+        await trainer.run({ steps: 6, onReadback: (r) => gpuLosses.push(...r.losses) });
+        expect(trainer.counters.submits).toBe(2);
+        expect(relError(await trainer.readParams(), params)).toBeLessThan(1e-4);
+        expect(relError(gpuLosses, refLosses)).toBeLessThan(1e-4);
+      } finally {
+        trainer.destroy();
+      }
+    });
+});

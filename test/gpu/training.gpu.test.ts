@@ -1,0 +1,117 @@
+// Whole runs on the GPU: bit-identical replays, no per-step synchronisation,
+// and convergence of LSA to the optimal one-step GD predictor (Mahankali et al.).
+import { describe, expect, it } from 'vitest';
+import { Trainer } from '../../src/engine/trainer.ts';
+import { runExperiment } from '../../src/engine/experiment.ts';
+import { defaultSpec, decodeSpec } from '../../src/spec/index.ts';
+import { isotropicOptimum } from '../../src/theory/closedForms.ts';
+import { testDevice } from './device.ts';
+
+describe('reproducibility', () => {
+  it('the same spec twice gives bit-identical parameters after 1,000 steps, whatever the chunking', async () => {
+    const { device } = await testDevice();
+    const spec = decodeSpec('v=1&d=5&n=20&B=256&T=1000&lr=0.01&ds=7&is=11').spec;
+    const runs: Uint32Array[] = [];
+    for (const chunkSteps of [100, 37, 100]) {
+      const t = await Trainer.create(device, spec, { chunkSteps });
+      await t.run({ steps: 1000 });
+      expect(t.stepsCompleted).toBe(1000);
+      runs.push(new Uint32Array((await t.readParams()).buffer));
+      t.destroy();
+    }
+    expect(runs[0].length).toBe(2 * 36);
+    expect(Array.from(runs[1])).toEqual(Array.from(runs[0]));
+    expect(Array.from(runs[2])).toEqual(Array.from(runs[0]));
+    // …and training moved the parameters away from the (identical) initialization.
+    const t = await Trainer.create(device, spec);
+    expect(Array.from(new Uint32Array(t.initialParams.buffer))).not.toEqual(Array.from(runs[0]));
+    t.destroy();
+  });
+
+  it('a different data seed gives different parameters', async () => {
+    const { device } = await testDevice();
+    const a = await Trainer.create(device, decodeSpec('v=1&d=3&n=8&B=64&T=20&ds=1').spec);
+    const b = await Trainer.create(device, decodeSpec('v=1&d=3&n=8&B=64&T=20&ds=2').spec);
+    await a.run({ steps: 20 });
+    await b.run({ steps: 20 });
+    expect(Array.from(await a.readParams())).not.toEqual(Array.from(await b.readParams()));
+    a.destroy();
+    b.destroy();
+  });
+});
+
+describe('training loop', () => {
+  it('never waits on the GPU per step: one submission and one readback per chunk, several chunks in flight', async () => {
+    const { device } = await testDevice();
+    const spec = decodeSpec('v=1&d=5&n=20&B=256&T=1000').spec;
+    const trainer = await Trainer.create(device, spec, { chunkSteps: 100, ringSize: 3 });
+    // Count every call that could make the CPU wait for the GPU.
+    let workDoneWaits = 0;
+    const queue = device.queue;
+    const original = queue.onSubmittedWorkDone.bind(queue);
+    queue.onSubmittedWorkDone = () => {
+      workDoneWaits++;
+      return original();
+    };
+    const submittedAtReadback: number[] = [];
+    try {
+      await trainer.run({ steps: 1000, onReadback: () => submittedAtReadback.push(trainer.stepsSubmitted) });
+    } finally {
+      queue.onSubmittedWorkDone = original;
+    }
+    expect(trainer.counters).toMatchObject({ submits: 10, computePasses: 10, dispatches: 2000, mapAsyncCalls: 10 });
+    expect(workDoneWaits).toBe(0);
+    // When the first readback arrived, the loop had already queued the next chunks.
+    expect(submittedAtReadback[0]).toBeGreaterThanOrEqual(300);
+    expect(submittedAtReadback).toHaveLength(10);
+    trainer.destroy();
+  });
+
+  it('reset returns to the same initialization and replays identically', async () => {
+    const { device } = await testDevice();
+    const trainer = await Trainer.create(device, decodeSpec('v=1&d=4&n=10&B=128&T=200').spec, { chunkSteps: 50 });
+    const first: number[] = [];
+    await trainer.run({ steps: 150, onReadback: (r) => first.push(...r.losses) });
+    const after = Array.from(await trainer.readParams());
+    await trainer.reset();
+    expect(trainer.stepsCompleted).toBe(0);
+    expect(Array.from(await trainer.readParams())).toEqual(Array.from(trainer.initialParams));
+    const second: number[] = [];
+    await trainer.run({ steps: 150, onReadback: (r) => second.push(...r.losses) });
+    expect(second).toEqual(first);
+    expect(Array.from(await trainer.readParams())).toEqual(after);
+    trainer.destroy();
+  });
+});
+
+describe('LSA learns one step of gradient descent (Σ = I)', () => {
+  it('d = 5, n = 20, τ² = 1, σ² = 0.1, Adam: test MSE within 2% of L*, η_eff within 5% of η*', async () => {
+    const { device, description } = await testDevice();
+    const spec = defaultSpec();
+    Object.assign(spec.task, { d: 5, n: 20, noiseVar: 0.1 });
+    spec.task.prior.tau2 = 1;
+    Object.assign(spec.optimizer, { kind: 'adam', lr: 0.01, schedule: 'cosine' });
+    Object.assign(spec.train, { batch: 256, steps: 2000 });
+    spec.eval.prompts = 65536;
+    const result = await runExperiment(device, spec, { adapter: description });
+    const star = isotropicOptimum(5, 20, 1, 0.1);
+    const lsa = result.lsa!;
+    console.info(
+      `LSA convergence on ${description}: test MSE ${result.test.model.mean.toFixed(4)} ± ${result.test.model.stderr.toFixed(4)}, ` +
+        `L* ${star.loss.toFixed(4)} (ratio ${(result.test.model.mean / star.loss).toFixed(4)}), η_eff/η* ${(lsa.etaEff / star.eta).toFixed(4)}, ` +
+        `identity share ${lsa.xBlockIdentityShare.toFixed(5)}, KQ last-row ratio ${lsa.kqLastRowRatio.toExponential(2)}, ` +
+        `PV last-row ratio ${lsa.pvLastRowRatio.toExponential(2)}, ${result.stepsPerSecond.toFixed(0)} steps/s`,
+    );
+    expect(result.theory.gdLoss).toBeCloseTo(star.loss, 10);
+    expect(Math.abs(result.test.model.mean / star.loss - 1)).toBeLessThan(0.02);
+    expect(Math.abs(lsa.etaEff / star.eta - 1)).toBeLessThan(0.05);
+    expect(lsa.xBlockIdentityShare).toBeGreaterThan(0.99);
+    expect(lsa.kqLastRowRatio).toBeLessThan(0.05);
+    expect(lsa.pvLastRowRatio).toBeLessThan(0.05);
+    // Paired on the same prompts, the model is no worse than one-step GD with η* by more than 1%.
+    expect(result.test.modelMinusGd!.mean).toBeLessThan(0.01 * star.loss);
+    // The loss fell from its initial value to near L*.
+    const h = result.lossHistory.loss;
+    expect(h[0]).toBeGreaterThan(1.5 * star.loss);
+  });
+});
