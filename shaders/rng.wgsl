@@ -26,7 +26,9 @@ fn normals4(key: vec4u) -> vec4f {
 }
 
 // A stream of normals for one (seed, step, prompt): the counter (key.w) advances
-// once per four normals.
+// once per four normals. The (seed, step, prompt) words are hashed once first:
+// pcg4d alone mixes an input's top bits weakly, and reserved streams differ
+// from training steps only there.
 struct Rng {
   key: vec4u,
   buf: vec4f,
@@ -34,7 +36,8 @@ struct Rng {
 }
 
 fn rng_new(seed: u32, step: u32, prompt: u32) -> Rng {
-  return Rng(vec4u(seed, step, prompt, 0u), vec4f(0.0), 4u);
+  let base = pcg4d(vec4u(seed, step, prompt, 0x9e3779b9u));
+  return Rng(vec4u(base.xyz, 0u), vec4f(0.0), 4u);
 }
 
 fn rng_normal(r: ptr<function, Rng>) -> f32 {

@@ -10,6 +10,8 @@ export const STREAM = {
   INIT: 0xc0000000,
   /** Random rotation of Σ (keyed by the rotation seed). */
   ROTATION: 0xd0000000,
+  /** Monte Carlo constants of the task (response scaling). */
+  RESPONSE: 0xe0000000,
 } as const;
 
 export function pcg4d(x: number, y: number, z: number, w: number): [number, number, number, number] {
@@ -45,20 +47,23 @@ export function normals4(x: number, y: number, z: number, w: number): [number, n
   return [ra * Math.cos(TWO_PI * u2a), ra * Math.sin(TWO_PI * u2a), rb * Math.cos(TWO_PI * u2b), rb * Math.sin(TWO_PI * u2b)];
 }
 
-/** A stream of standard normals for one (seed, step, prompt), as rng_new/rng_normal in WGSL. */
+/**
+ * A stream of standard normals for one (seed, step, prompt), as rng_new/rng_normal
+ * in WGSL: the three key words are hashed once (pcg4d alone mixes top bits
+ * weakly), then a counter advances once per four normals.
+ */
 export class NormalStream {
   private counter = 0;
   private buf: [number, number, number, number] = [0, 0, 0, 0];
   private idx = 4;
-  constructor(
-    private readonly seed: number,
-    private readonly step: number,
-    private readonly prompt: number,
-  ) {}
+  private readonly base: [number, number, number, number];
+  constructor(seed: number, step: number, prompt: number) {
+    this.base = pcg4d(seed >>> 0, step >>> 0, prompt >>> 0, 0x9e3779b9);
+  }
 
   next(): number {
     if (this.idx === 4) {
-      this.buf = normals4(this.seed >>> 0, this.step >>> 0, this.prompt >>> 0, this.counter >>> 0);
+      this.buf = normals4(this.base[0], this.base[1], this.base[2], this.counter >>> 0);
       this.counter++;
       this.idx = 0;
     }

@@ -144,14 +144,17 @@ export function orthonormalize(g: Mat, m: number): Mat {
 export function symmetricEigen(a: Mat, m: number): { values: Float64Array; vectors: Mat } {
   const w = Float64Array.from(a);
   const v = identity(m);
+  let total = 0;
+  for (let i = 0; i < w.length; i++) total += w[i] * w[i];
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) off += w[i * m + j] ** 2;
-    if (off < 1e-30) break;
+    // Relative to ‖A‖²: an absolute threshold would stop early on tiny matrices.
+    if (off <= 1e-30 * total) break;
     for (let p = 0; p < m; p++)
       for (let q = p + 1; q < m; q++) {
         const apq = w[p * m + q];
-        if (Math.abs(apq) < 1e-300) continue;
+        if (apq === 0) continue;
         const theta = (w[q * m + q] - w[p * m + p]) / (2 * apq);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);

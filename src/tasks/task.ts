@@ -1,7 +1,7 @@
 // Everything the samplers (GPU and CPU) and the theory need about a task,
 // derived once from the spec in float64: Σ, its Cholesky factor, the prior
 // covariance Ω and a factor of it, and the response function's scaling.
-import { cholesky, diag, identity, inverse, matmul, orthonormalize, transpose, type Mat } from '../linalg/dense.ts';
+import { cholesky, diag, identity, inverse, matmul, orthonormalize, symmetricEigen, trace, transpose, type Mat } from '../linalg/dense.ts';
 import { NormalStream, STREAM } from '../engine/rng.ts';
 import type { CovarianceSpec, ResponseKind, TaskSpec } from '../spec/types.ts';
 
@@ -21,7 +21,7 @@ export interface TaskContext {
   noiseVar: number;
   queryNoise: boolean;
   response: ResponseKind;
-  /** f(t) = responseScale · g(t / responseScale) / responseNorm for nonlinear g. */
+  /** f(t) = responseScale · g(t / responseScale) / responseNorm, normalized so that E[f(t)²] = E[t²] = responseScale². */
   responseScale: number;
   responseNorm: number;
 }
@@ -61,17 +61,71 @@ export function covarianceMatrix(cov: CovarianceSpec, d: number): Mat {
   return s;
 }
 
-/** E[g(Z)²] for Z ~ N(0, 1), by Simpson's rule on [−12, 12]. */
-function secondMoment(g: (z: number) => number): number {
-  const m = 4800;
-  const h = 24 / m;
+/** h(a) = E[tanh(√a Z)²], Z ~ N(0, 1), by Simpson's rule on [−10, 10]. */
+function tanhSecondMoment(a: number): number {
+  const m = 400;
+  const h = 20 / m;
+  const r = Math.sqrt(a);
   let s = 0;
   for (let i = 0; i <= m; i++) {
-    const z = -12 + i * h;
+    const z = -10 + i * h;
     const w = i === 0 || i === m ? 1 : i % 2 ? 4 : 2;
-    s += w * g(z) ** 2 * Math.exp(-0.5 * z * z);
+    s += w * Math.tanh(r * z) ** 2 * Math.exp(-0.5 * z * z);
   }
   return (s * h) / 3 / Math.sqrt(2 * Math.PI);
+}
+
+// h tabulated on a log grid of a (it is smooth in log a); tanh(x) ≈ x below it, 1 above.
+const TANH_GRID = { lo: -6, hi: 6, points: 1201 };
+let tanhTable: Float64Array | null = null;
+function tanhMoment(a: number): number {
+  if (a <= 0) return 0;
+  const { lo, hi, points } = TANH_GRID;
+  const u = ((Math.log10(a) - lo) / (hi - lo)) * (points - 1);
+  if (u <= 0) return a;
+  if (u >= points - 1) return 1;
+  tanhTable ??= Float64Array.from({ length: points }, (_, i) => tanhSecondMoment(10 ** (lo + ((hi - lo) * i) / (points - 1))));
+  const i = Math.floor(u);
+  return tanhTable[i] + (u - i) * (tanhTable[i + 1] - tanhTable[i]);
+}
+
+/**
+ * c with E[g(t/s)²] = c², for t = wᵀx, s² = tr(ΣΩ): then f(t) = s·g(t/s)/c has
+ * E[f(t)²] = E[t²]. Given w, t ~ N(0, v) with v = wᵀΣw = gᵀMg (w = F g,
+ * M = FᵀΣF), so t is a Gaussian scale mixture, not a Gaussian.
+ */
+function responseNormFor(response: ResponseKind, sigma: Mat, priorFactor: Mat, d: number, s2: number): number {
+  switch (response) {
+    case 'identity':
+      return 1;
+    case 'relu':
+      // Positively homogeneous: E[relu(t)²] = E[t²]/2 for any symmetric t.
+      return Math.sqrt(0.5);
+    case 'cubic': {
+      // E[t⁶ | v] = 15 v³, and E[(gᵀMg)³] = (tr M)³ + 6 tr M tr M² + 8 tr M³.
+      const m = matmul(matmul(transpose(priorFactor, d), sigma, d), priorFactor, d);
+      const m2 = matmul(m, m, d);
+      const t1 = trace(m, d);
+      const t2 = trace(m2, d);
+      const t3 = trace(matmul(m2, m, d), d);
+      return Math.sqrt((15 * (t1 ** 3 + 6 * t1 * t2 + 8 * t3)) / s2 ** 3);
+    }
+    case 'tanh': {
+      // E over v = Σ λ_i g_i² (λ: eigenvalues of M) of h(v/s²), by Monte Carlo
+      // on a fixed stream, so the same task always gets the same scaling.
+      const m = matmul(matmul(transpose(priorFactor, d), sigma, d), priorFactor, d);
+      const lam = symmetricEigen(m, d).values;
+      const draws = Math.max(8192, Math.floor(2 ** 19 / d));
+      const rng = new NormalStream(0, STREAM.RESPONSE, d);
+      let acc = 0;
+      for (let k = 0; k < draws; k++) {
+        let v = 0;
+        for (let i = 0; i < d; i++) v += lam[i] * rng.next() ** 2;
+        acc += tanhMoment(v / s2);
+      }
+      return Math.sqrt(acc / draws);
+    }
+  }
 }
 
 export const RESPONSE_SHAPES: Record<ResponseKind, (z: number) => number> = {
@@ -100,7 +154,7 @@ export function buildTask(task: TaskSpec): TaskContext {
   let signalVar = 0;
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) signalVar += sigma[i * d + j] * prior[j * d + i];
   const responseScale = Math.sqrt(signalVar);
-  const responseNorm = task.response === 'identity' ? 1 : Math.sqrt(secondMoment(RESPONSE_SHAPES[task.response]));
+  const responseNorm = responseNormFor(task.response, sigma, priorFactor, d, signalVar);
   return {
     d,
     n: task.n,
