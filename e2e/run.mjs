@@ -1,0 +1,415 @@
+// End-to-end tests of the built page (dist/) in headless Chromium, with real
+// WebGPU on SwiftShader. Build first (`npm run build` or `npx vite build`);
+// this script only serves dist/ and drives the browser.
+//
+//   node e2e/run.mjs            (CHROME_PATH overrides /usr/bin/chromium)
+//
+// Prints one line per test and ends with "N passed, M failed"; exits non-zero
+// on any failure. Screenshots: docs/screenshot-first-page.png, and on failure
+// test-results/<test>.png.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'dist');
+const CHROME = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+const TEST_TIMEOUT_MS = 90_000;
+const TOTAL_TIMEOUT_MS = 170_000;
+const VIEWPORT = { width: 1280, height: 720 };
+const BROWSER_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+// ---- static server for dist/ ------------------------------------------------
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.wgsl': 'text/plain; charset=utf-8',
+};
+
+function startServer() {
+  const server = http.createServer(async (req, res) => {
+    try {
+      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+      let file = normalize(join(DIST, path));
+      if (file !== DIST && !file.startsWith(DIST + sep)) throw Object.assign(new Error('outside dist'), { code: 'ENOENT' });
+      if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    // Port 0: the OS picks a free port, so parallel runs never collide.
+    server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${server.address().port}` }));
+  });
+}
+
+// ---- browser ------------------------------------------------------------------
+
+const tempDirs = [];
+const contexts = [];
+
+async function launch({ webgpu }) {
+  const dir = mkdtempSync(join(tmpdir(), 'icl-lab-e2e-'));
+  tempDirs.push(dir);
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROME,
+    headless: true,
+    viewport: VIEWPORT,
+    args: webgpu ? ['--enable-unsafe-webgpu', ...BROWSER_ARGS] : BROWSER_ARGS,
+  });
+  contexts.push(context);
+  return context;
+}
+
+/** Opens the page with a query; collects page errors and console errors. */
+async function open(context, origin, query, { beforeLoad } = {}) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  if (beforeLoad) await beforeLoad(page);
+  await page.goto(`${origin}/${query ? '?' + query : ''}`);
+  return { page, problems };
+}
+
+const snapshot = (page) => page.evaluate(() => window.__iclLab.state());
+
+async function waitForLab(page, predicate, arg, timeout = 60_000) {
+  await page.waitForFunction(
+    ({ src, arg }) => {
+      const lab = window.__iclLab;
+      return lab !== undefined && new Function('s', 'arg', `return (${src})(s, arg)`)(lab.state(), arg);
+    },
+    { src: predicate.toString(), arg },
+    { timeout, polling: 100 },
+  );
+  return snapshot(page);
+}
+
+/** The Plotly figure data of an element, reduced to plain JSON. */
+function plotData(page, selector) {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    if (!el || !el.data) return null;
+    const plain = (v) => (ArrayBuffer.isView(v) ? Array.from(v) : Array.isArray(v) ? v.map(plain) : v);
+    return {
+      traces: el.data.map((t) => ({ type: t.type, name: t.name, x: plain(t.x), y: plain(t.y), z: plain(t.z) })),
+      shapes: (el.layout?.shapes ?? []).length,
+    };
+  }, selector);
+}
+
+function assertNoProblems(problems) {
+  assert.deepEqual(problems, [], `the page reported problems:\n  ${problems.join('\n  ')}`);
+}
+
+/** Closed-form optimal one-step GD loss for Σ = I, τ² = 1 (DESIGN.md §4). */
+function lStar(d, n, sigma2, tau2 = 1) {
+  const r = sigma2 / tau2;
+  return (tau2 * d * (d + 1 + r)) / (n + d + 1 + r) + sigma2;
+}
+
+/** Checks both heatmaps: (d+1)×(d+1) finite values, and the no-gradient cells marked exactly where the model says. */
+async function assertHeatmaps(page, d) {
+  const D = d + 1;
+  const expectFrozen = { W_KQ: (r, c) => c === d, W_PV: (r) => r < d };
+  for (const [name, frozenAt] of Object.entries(expectFrozen)) {
+    const fig = await plotData(page, `[data-heatmap="${name}"]`);
+    assert.ok(fig, `${name}: no Plotly figure`);
+    const [main, frozen] = fig.traces;
+    assert.equal(main.type, 'heatmap', `${name}: first trace is ${main.type}`);
+    assert.equal(main.z.length, D, `${name}: ${main.z.length} rows, expected ${D}`);
+    for (const row of main.z) {
+      assert.equal(row.length, D, `${name}: a row has ${row.length} entries, expected ${D}`);
+      for (const v of row) assert.ok(Number.isFinite(v), `${name}: non-finite entry ${v}`);
+    }
+    assert.equal(frozen?.type, 'heatmap', `${name}: no overlay marking the no-gradient entries`);
+    for (let r = 0; r < D; r++)
+      for (let c = 0; c < D; c++) {
+        const marked = frozen.z[r][c] !== null && frozen.z[r][c] !== undefined;
+        assert.equal(marked, frozenAt(r, c), `${name}[${r}][${c}]: marked as no-gradient = ${marked}`);
+      }
+    assert.ok(fig.shapes > 0, `${name}: no hatch shapes`);
+    const caption = await page.locator(`section[aria-label="${name}"] .caption`).innerText();
+    assert.match(caption, /no gradient/i, `${name}: caption does not mention the no-gradient entries`);
+  }
+}
+
+// ---- tests ----------------------------------------------------------------------
+
+const SMALL = 'v=1&d=3&n=10&B=256&T=300&lr=0.02&ep=4096';
+
+const tests = [
+  {
+    name: 'trains: the loss falls toward L*, both heatmaps are drawn, test MSE is shown',
+    async run({ gpuContext, origin }) {
+      const { page, problems } = await open(gpuContext, origin, SMALL);
+      let s = await waitForLab(page, (s) => s.status === 'ready');
+      assert.equal(s.gpu, 'ready');
+      assert.equal(s.step, 0);
+      // The address bar now holds the whole spec, not only the fields given.
+      const url = new URL(page.url());
+      for (const part of ['v=1', 'd=3', 'n=10', 'B=256', 'T=300', 'lr=0.02', 'opt=adam', 's2=0.1']) {
+        assert.ok(url.search.includes(part), `URL ${url.search} lacks ${part}`);
+      }
+      const adapter = await page.getByTestId('adapter').innerText();
+      assert.match(adapter, /swiftshader|google|GPU/i);
+
+      await page.click('button[data-action="train"]');
+      s = await waitForLab(page, (s) => s.status === 'done', undefined, 80_000);
+      assert.equal(s.step, 300);
+      assert.ok(Number.isFinite(s.firstLoss) && Number.isFinite(s.lastLoss), `losses ${s.firstLoss}, ${s.lastLoss}`);
+      assert.ok(s.lastLoss < 0.5 * s.firstLoss, `loss did not fall enough: first ${s.firstLoss}, last ${s.lastLoss}`);
+      assert.ok(s.stepsPerSecond > 0, `steps/s = ${s.stepsPerSecond}`);
+
+      const expected = lStar(3, 10, 0.1);
+      assert.ok(Math.abs(s.lStar - expected) < 1e-9 * expected, `L* = ${s.lStar}, closed form ${expected}`);
+      const loss = await plotData(page, '[data-testid="loss-plot"]');
+      assert.ok(loss, 'no loss plot');
+      const curve = loss.traces.find((t) => t.name.startsWith('batch loss'));
+      const line = loss.traces.find((t) => t.name.startsWith('L*'));
+      assert.ok(curve && curve.x.length > 0, 'no loss curve');
+      assert.equal(curve.x.at(-1), 300);
+      assert.ok(curve.y.every(Number.isFinite), 'loss curve has non-finite points');
+      assert.ok(line, 'no L* line on the loss plot');
+      assert.ok(line.y.every((v) => Math.abs(v - expected) < 1e-9 * expected), `L* line at ${line.y}`);
+      // After 300 steps the curve sits within reach of L*.
+      assert.ok(s.lastLoss < 2 * expected, `last loss ${s.lastLoss} is far above L* ${expected}`);
+
+      assert.equal(s.heatmapsDrawn, 2);
+      await assertHeatmaps(page, 3);
+
+      assert.ok(s.evaluation, 'no test evaluation after training');
+      const { model, oneStepGd } = s.evaluation;
+      assert.ok(Number.isFinite(model) && Number.isFinite(oneStepGd), `test MSE ${model} vs ${oneStepGd}`);
+      assert.ok(model < 1.25 * oneStepGd, `trained model (${model}) is far worse than one-step GD (${oneStepGd})`);
+      const tile = await page.locator('[data-readout="test"]').innerText();
+      assert.match(tile, /±/, `test tile reads ${JSON.stringify(tile)}`);
+
+      // Let the last throttled redraw land before the picture is taken.
+      await page.waitForTimeout(300);
+      mkdirSync(join(ROOT, 'docs'), { recursive: true });
+      await page.screenshot({ path: join(ROOT, 'docs', 'screenshot-first-page.png') });
+      assertNoProblems(problems);
+      await page.close();
+    },
+  },
+  {
+    name: 'Pause, Resume, Reset, and a field change rebuilds the run (after confirmation)',
+    async run({ gpuContext, origin }) {
+      const { page, problems } = await open(gpuContext, origin, 'v=1&d=3&n=10&B=256&T=20000&lr=0.02&ep=1024');
+      await waitForLab(page, (s) => s.status === 'ready');
+      await page.click('button[data-action="train"]');
+      await waitForLab(page, (s) => s.status === 'running' && s.step >= 50);
+      await page.click('button[data-action="pause"]');
+      let s = await waitForLab(page, (s) => s.status === 'paused');
+      const pausedAt = s.step;
+      assert.ok(pausedAt > 0 && pausedAt < 20000, `paused at step ${pausedAt}`);
+      await page.waitForTimeout(400);
+      assert.equal((await snapshot(page)).step, pausedAt, 'steps kept coming while paused');
+
+      // Declining the confirmation keeps the run and the spec.
+      const dInput = page.locator('[data-field="task.d"] input[type="text"]');
+      let dialogText = '';
+      page.once('dialog', (dlg) => {
+        dialogText = dlg.message();
+        void dlg.dismiss();
+      });
+      await dInput.fill('2');
+      await dInput.press('Enter');
+      assert.match(dialogText, /discards/);
+      s = await snapshot(page);
+      assert.equal(s.step, pausedAt);
+      assert.ok(new URL(page.url()).search.includes('&d=3&'), 'spec changed although the change was declined');
+      assert.equal(await dInput.inputValue(), '3');
+
+      // Resume, then pause again.
+      await page.click('button[data-action="train"]');
+      await waitForLab(page, (s, at) => s.status === 'running' && s.step > at + 20, pausedAt);
+      await page.click('button[data-action="pause"]');
+      await waitForLab(page, (s) => s.status === 'paused');
+
+      // Accepting it starts a new run with the new d.
+      page.once('dialog', (dlg) => void dlg.accept());
+      await dInput.fill('2');
+      await dInput.press('Enter');
+      s = await waitForLab(page, (s) => s.status === 'ready');
+      assert.equal(s.step, 0);
+      assert.ok(new URL(page.url()).search.includes('&d=2&'), `URL ${page.url()} does not hold d=2`);
+      await page.waitForFunction(() => document.querySelector('[data-heatmap="W_KQ"]')?.data?.[0]?.z?.length === 3);
+      await assertHeatmaps(page, 2);
+      assert.ok(Math.abs(s.lStar - lStar(2, 10, 0.1)) < 1e-9, `L* ${s.lStar} not updated for d = 2`);
+
+      // Train a little, then Reset back to step 0 with the loss curve cleared.
+      await page.click('button[data-action="train"]');
+      await waitForLab(page, (s) => s.step >= 30);
+      await page.click('button[data-action="reset"]');
+      s = await waitForLab(page, (s) => s.status === 'ready' && s.step === 0);
+      assert.equal(s.firstLoss, null);
+      await page.waitForFunction(() => {
+        const t = document.querySelector('[data-testid="loss-plot"]')?.data?.[0];
+        return t !== undefined && t.x.length === 0;
+      });
+      assertNoProblems(problems);
+      await page.close();
+    },
+  },
+  {
+    name: 'a mangled link shows a banner, applies the valid rest, and still trains',
+    async run({ gpuContext, origin }) {
+      const { page, problems } = await open(gpuContext, origin, 'v=1&d=abc&n=10&B=256&T=200&lr=0.02&s2=-1&bogus=7&ep=1024');
+      const banner = page.getByTestId('notice');
+      await banner.first().waitFor({ state: 'visible', timeout: 20_000 });
+      const text = await banner.first().innerText();
+      for (const bit of ['task.d', 'task.noiseVar', 'bogus']) assert.ok(text.includes(bit), `banner lacks ${bit}: ${text}`);
+      let s = await waitForLab(page, (s) => s.status === 'ready');
+      // d fell back to its default (5); the valid fields were kept.
+      const search = new URL(page.url()).search;
+      for (const part of ['d=5', 'n=10', 'T=200', 's2=0.1']) assert.ok(search.includes(part), `URL ${search} lacks ${part}`);
+      assert.ok(!search.includes('bogus'), 'the unknown parameter stayed in the URL');
+      await page.click('button[data-action="train"]');
+      s = await waitForLab(page, (s) => s.status === 'done', undefined, 80_000);
+      assert.equal(s.step, 200);
+      assert.ok(s.lastLoss < 0.6 * s.firstLoss, `loss did not fall: first ${s.firstLoss}, last ${s.lastLoss}`);
+      await assertHeatmaps(page, 5);
+      assertNoProblems(problems);
+      await page.close();
+    },
+  },
+  {
+    name: 'without WebGPU (navigator.gpu missing) the page says so clearly',
+    async run({ gpuContext, origin }) {
+      const { page, problems } = await open(gpuContext, origin, SMALL, {
+        beforeLoad: (p) =>
+          p.addInitScript(() => {
+            Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+          }),
+      });
+      const card = page.getByTestId('webgpu-unavailable');
+      await card.waitFor({ state: 'visible', timeout: 20_000 });
+      assert.equal(await card.getAttribute('data-reason'), 'no-api');
+      assert.match(await card.innerText(), /WebGPU is not available/);
+      const s = await snapshot(page);
+      assert.equal(s.status, 'unavailable');
+      assert.ok(await page.locator('button[data-action="train"]').isDisabled(), 'Train is enabled without WebGPU');
+      assert.equal(await page.locator('[data-testid="loss-plot"]').count(), 0);
+      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+      await page.screenshot({ path: join(ROOT, 'test-results', 'webgpu-unavailable.png') });
+      assertNoProblems(problems);
+      await page.close();
+    },
+  },
+  {
+    name: 'a browser without the WebGPU flag (no adapter) gets the message too',
+    async run({ origin }) {
+      const context = await launch({ webgpu: false });
+      const { page, problems } = await open(context, origin, SMALL);
+      const card = page.getByTestId('webgpu-unavailable');
+      await card.waitFor({ state: 'visible', timeout: 20_000 });
+      assert.ok(['no-adapter', 'no-api'].includes(await card.getAttribute('data-reason')));
+      assert.match(await card.innerText(), /WebGPU is not available/);
+      assertNoProblems(problems);
+      await context.close();
+    },
+  },
+];
+
+// ---- runner ------------------------------------------------------------------------
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms / 1000} s`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+async function main() {
+  if (!existsSync(join(DIST, 'index.html'))) {
+    console.error('dist/index.html not found: build first (npm run build, or npx vite build).');
+    return { passed: 0, failed: 1 };
+  }
+  if (!existsSync(CHROME)) {
+    console.error(`no browser at ${CHROME}: install chromium or set CHROME_PATH.`);
+    return { passed: 0, failed: 1 };
+  }
+  const t0 = Date.now();
+  const { server, origin } = await startServer();
+  let passed = 0;
+  let failed = 0;
+  try {
+    const gpuContext = await launch({ webgpu: true });
+    for (const t of tests) {
+      const start = Date.now();
+      try {
+        await withTimeout(t.run({ gpuContext, origin }), TEST_TIMEOUT_MS, t.name);
+        passed++;
+        console.log(`  ✓ ${t.name} (${((Date.now() - start) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        failed++;
+        console.log(`  ✗ ${t.name} (${((Date.now() - start) / 1000).toFixed(1)} s)\n      ${String(e?.stack ?? e).split('\n').join('\n      ')}`);
+        for (const page of gpuContext.pages()) {
+          mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+          const file = join(ROOT, 'test-results', `${t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`);
+          await page.screenshot({ path: file }).catch(() => {});
+          await page.close().catch(() => {});
+        }
+      }
+    }
+  } finally {
+    await Promise.all(contexts.map((c) => c.close().catch(() => {})));
+    server.close();
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return { passed, failed };
+}
+
+const guard = setTimeout(() => {
+  console.error(`e2e run exceeded ${TOTAL_TIMEOUT_MS / 1000} s`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}, TOTAL_TIMEOUT_MS);
+
+main()
+  .catch((e) => {
+    console.error(e);
+    return { passed: 0, failed: 1 };
+  })
+  .then(({ passed, failed }) => {
+    clearTimeout(guard);
+    console.log(`${passed} passed, ${failed} failed`);
+    process.exit(failed > 0 ? 1 : 0);
+  });

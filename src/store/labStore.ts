@@ -1,0 +1,95 @@
+// The lab's state: the experiment spec (the single source of truth the URL
+// mirrors), the GPU and run state, and what the views draw. The trainer itself
+// is not state: runController.ts owns it and publishes readbacks here at a
+// throttled rate, so components re-render at most ~10 times per second.
+import { create } from 'zustand';
+import type { TestResult, TheoryNumbers } from '../engine/experiment.ts';
+import type { NamedMatrix } from '../models/types.ts';
+import { defaultSpec, type ExperimentSpec } from '../spec/index.ts';
+import { LossHistory } from './lossHistory.ts';
+
+export type GpuState =
+  | { kind: 'pending' }
+  | { kind: 'ready'; description: string }
+  | { kind: 'unavailable'; reason: 'no-api' | 'insecure-context' | 'no-adapter' | 'device-failed' | 'device-lost'; detail?: string };
+
+export type RunStatus =
+  | 'starting' // waiting for the GPU
+  | 'unavailable' // no WebGPU: nothing can run
+  | 'building' // compiling the trainer for the current spec
+  | 'ready' // step 0
+  | 'running'
+  | 'pausing' // stop requested; in-flight steps are still coming back
+  | 'paused'
+  | 'evaluating' // training finished; measuring test MSE
+  | 'done'
+  | 'error';
+
+export interface Notice {
+  id: number;
+  tone: 'error' | 'warning' | 'info';
+  title: string;
+  items: string[];
+}
+
+export interface LsaReadout {
+  etaEff: number;
+  etaRatio?: number;
+}
+
+export interface LabState {
+  spec: ExperimentSpec;
+  gpu: GpuState;
+  status: RunStatus;
+  /** Steps whose results have come back from the GPU. */
+  step: number;
+  stepsPerSecond: number | null;
+  /** Mean batch loss of the first and of the latest readback (each one chunk of steps). */
+  firstLoss: number | null;
+  lastLoss: number | null;
+  /** Steps averaged into lastLoss. */
+  lastLossSteps: number;
+  /** Mutable, bounded loss history; historyVersion changes whenever it does. */
+  history: LossHistory;
+  historyVersion: number;
+  /** Latest parameters as named matrices (initial ones before training). */
+  matrices: NamedMatrix[] | null;
+  theory: TheoryNumbers | null;
+  lsa: LsaReadout | null;
+  evaluation: TestResult | null;
+  notices: Notice[];
+}
+
+export const useLab = create<LabState>()(() => ({
+  spec: defaultSpec(),
+  gpu: { kind: 'pending' },
+  status: 'starting',
+  step: 0,
+  stepsPerSecond: null,
+  firstLoss: null,
+  lastLoss: null,
+  lastLossSteps: 0,
+  history: new LossHistory(),
+  historyVersion: 0,
+  matrices: null,
+  theory: null,
+  lsa: null,
+  evaluation: null,
+  notices: [],
+}));
+
+let noticeId = 0;
+
+export function addNotice(notice: Omit<Notice, 'id'>): void {
+  const id = ++noticeId;
+  useLab.setState((s) => ({ notices: [...s.notices, { ...notice, id }] }));
+}
+
+export function dismissNotice(id: number): void {
+  useLab.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+}
+
+/** True while there is trained progress that a spec change would throw away. */
+export function hasProgress(s: Pick<LabState, 'step' | 'status'>): boolean {
+  return s.step > 0 || s.status === 'running' || s.status === 'pausing' || s.status === 'evaluating';
+}

@@ -1,0 +1,71 @@
+// Per-step training loss in bounded memory. Steps are averaged into buckets;
+// whenever the bucket array fills, neighbouring buckets merge and the bucket
+// width doubles, so a run of any length keeps at most `capacity` points (what
+// the loss plot draws) in preallocated typed arrays.
+export class LossHistory {
+  readonly capacity: number;
+  private readonly means: Float64Array;
+  private readonly ends: Float64Array;
+  private filled = 0;
+  private width = 1;
+  private partialSum = 0;
+  private partialCount = 0;
+  private steps = 0;
+
+  constructor(capacity = 2048) {
+    if (capacity < 2 || capacity % 2 !== 0) throw new Error('capacity must be an even number ≥ 2');
+    this.capacity = capacity;
+    this.means = new Float64Array(capacity);
+    this.ends = new Float64Array(capacity);
+  }
+
+  /** Steps recorded so far. */
+  get length(): number {
+    return this.steps;
+  }
+
+  /** Steps averaged into each point (a power of two). */
+  get bucketWidth(): number {
+    return this.width;
+  }
+
+  push(losses: ArrayLike<number>): void {
+    for (let i = 0; i < losses.length; i++) {
+      this.partialSum += losses[i];
+      this.partialCount++;
+      this.steps++;
+      if (this.partialCount === this.width) {
+        this.means[this.filled] = this.partialSum / this.width;
+        this.ends[this.filled] = this.steps;
+        this.filled++;
+        this.partialSum = 0;
+        this.partialCount = 0;
+        if (this.filled === this.capacity) this.compact();
+      }
+    }
+  }
+
+  private compact(): void {
+    const half = this.capacity / 2;
+    for (let i = 0; i < half; i++) {
+      this.means[i] = 0.5 * (this.means[2 * i] + this.means[2 * i + 1]);
+      this.ends[i] = this.ends[2 * i + 1];
+    }
+    this.filled = half;
+    this.width *= 2;
+  }
+
+  /** Plot points: x = last step of each bucket (1-based), y = its mean loss; a partial bucket is included. */
+  points(): { x: Float64Array; y: Float64Array } {
+    const n = this.filled + (this.partialCount > 0 ? 1 : 0);
+    const x = new Float64Array(n);
+    const y = new Float64Array(n);
+    x.set(this.ends.subarray(0, this.filled));
+    y.set(this.means.subarray(0, this.filled));
+    if (this.partialCount > 0) {
+      x[n - 1] = this.steps;
+      y[n - 1] = this.partialSum / this.partialCount;
+    }
+    return { x, y };
+  }
+}

@@ -1,0 +1,307 @@
+// Owns the GPU device and the Trainer for the current spec, and turns the
+// buttons and spec edits into trainer operations. Operations run one at a
+// time through a promise queue, so a Reset or a spec change never races a
+// running loop: they raise the stop flag, then queue behind it. Readbacks are
+// folded into the loss history as they arrive and published to the store at
+// most every PUBLISH_INTERVAL_MS, on an animation frame.
+import { evaluateTrainer, lsaSummary, theoryFor, type TheoryNumbers } from '../engine/experiment.ts';
+import { Trainer, type Readback } from '../engine/trainer.ts';
+import { acquireDevice } from '../gpu/device.ts';
+import { extractMatrices } from '../models/types.ts';
+import { FIELD_BY_PATH, getPath, setPath, type ExperimentSpec } from '../spec/index.ts';
+import { buildTask } from '../tasks/task.ts';
+import { LossHistory } from './lossHistory.ts';
+import { addNotice, hasProgress, useLab, type GpuState, type LabState } from './labStore.ts';
+
+const PUBLISH_INTERVAL_MS = 100;
+/** Window over which steps/s is measured. */
+const RATE_WINDOW_MS = 2000;
+
+let device: GPUDevice | null = null;
+let trainer: Trainer | null = null;
+/** Bumped by every Reset and spec change; work started under an older value is dropped. */
+let generation = 0;
+let stopRequested = false;
+let queue: Promise<void> = Promise.resolve();
+
+function enqueue(op: () => Promise<void>): void {
+  queue = queue.then(op).catch((e: unknown) => fail(e));
+}
+
+function fail(e: unknown): void {
+  // After a device loss, failing GPU calls are a symptom; the unavailable card explains it.
+  if (useLab.getState().gpu.kind === 'unavailable') return;
+  const message = e instanceof Error ? e.message : String(e);
+  useLab.setState({ status: 'error' });
+  addNotice({ tone: 'error', title: 'The run stopped with an error', items: [message] });
+}
+
+function theoryOf(spec: ExperimentSpec): TheoryNumbers | null {
+  try {
+    // theoryFor also returns the float64 internals; the views need only the numbers.
+    const { raw: _raw, ...numbers } = theoryFor(buildTask(spec.task));
+    return numbers;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Steps per submission. Each submission is one readback, so this sets how
+ * often the curve can move; a few hundred readbacks per run keeps the curve
+ * detailed without spending the GPU's time on round trips.
+ */
+function chunkStepsFor(spec: ExperimentSpec): number {
+  return Math.min(100, Math.max(10, Math.ceil(spec.train.steps / 200)));
+}
+
+/** Run fields as they are before the first step. */
+function freshRun(): Pick<
+  LabState,
+  'step' | 'stepsPerSecond' | 'firstLoss' | 'lastLoss' | 'lastLossSteps' | 'history' | 'historyVersion' | 'lsa' | 'evaluation'
+> {
+  return {
+    step: 0,
+    stepsPerSecond: null,
+    firstLoss: null,
+    lastLoss: null,
+    lastLossSteps: 0,
+    history: new LossHistory(),
+    historyVersion: useLab.getState().historyVersion + 1,
+    lsa: null,
+    evaluation: null,
+  };
+}
+
+// ---- throttled publishing -------------------------------------------------
+
+interface Pending {
+  step: number;
+  params: Float32Array;
+  lossMean: number;
+  lossSteps: number;
+}
+
+let pending: Pending | null = null;
+let firstLoss: number | null = null;
+let publishQueued = false;
+let lastPublish = 0;
+let rateSamples: { t: number; step: number }[] = [];
+
+function stepsPerSecond(): number | null {
+  if (rateSamples.length < 2) return null;
+  const a = rateSamples[0];
+  const b = rateSamples[rateSamples.length - 1];
+  return b.t > a.t ? ((b.step - a.step) * 1000) / (b.t - a.t) : null;
+}
+
+function onReadback(r: Readback): void {
+  const s = useLab.getState();
+  s.history.push(r.losses);
+  let sum = 0;
+  for (let i = 0; i < r.losses.length; i++) sum += r.losses[i];
+  const mean = sum / r.losses.length;
+  firstLoss ??= mean;
+  pending = { step: r.step, params: r.params, lossMean: mean, lossSteps: r.losses.length };
+  const t = performance.now();
+  rateSamples.push({ t, step: r.step });
+  while (rateSamples.length > 2 && t - rateSamples[1].t > RATE_WINDOW_MS) rateSamples.shift();
+  schedulePublish();
+}
+
+function schedulePublish(): void {
+  if (publishQueued) return;
+  publishQueued = true;
+  const wait = Math.max(0, PUBLISH_INTERVAL_MS - (performance.now() - lastPublish));
+  setTimeout(() => requestAnimationFrame(publishNow), wait);
+}
+
+function publishNow(): void {
+  publishQueued = false;
+  lastPublish = performance.now();
+  const p = pending;
+  if (!p || !trainer) return;
+  pending = null;
+  const s = useLab.getState();
+  const lsa = s.spec.model.type === 'lsa' && s.theory ? lsaSummary(p.params, s.spec.task.d, s.theory) : undefined;
+  useLab.setState({
+    step: p.step,
+    stepsPerSecond: stepsPerSecond(),
+    firstLoss,
+    lastLoss: p.lossMean,
+    lastLossSteps: p.lossSteps,
+    historyVersion: s.historyVersion + 1,
+    matrices: extractMatrices(trainer.model, p.params),
+    lsa: lsa ? { etaEff: lsa.etaEff, etaRatio: lsa.etaRatio } : null,
+  });
+}
+
+function clearRunTracking(): void {
+  pending = null;
+  firstLoss = null;
+  rateSamples = [];
+}
+
+// ---- operations -----------------------------------------------------------
+
+async function rebuildOp(gen: number, spec: ExperimentSpec): Promise<void> {
+  if (gen !== generation || !device) return; // a newer change superseded this one
+  trainer?.destroy();
+  trainer = null;
+  clearRunTracking();
+  useLab.setState({ status: 'building', matrices: null, ...freshRun() });
+  let t: Trainer;
+  try {
+    t = await Trainer.create(device, spec, { chunkSteps: chunkStepsFor(spec) });
+  } catch (e) {
+    if (gen === generation) fail(e);
+    return;
+  }
+  if (gen !== generation) {
+    t.destroy();
+    return;
+  }
+  trainer = t;
+  useLab.setState({ status: 'ready', matrices: extractMatrices(t.model, t.initialParams) });
+}
+
+async function trainOp(gen: number): Promise<void> {
+  const t = trainer;
+  if (gen !== generation || !t) return;
+  const total = t.spec.train.steps;
+  if (t.stepsCompleted >= total) return;
+  stopRequested = false;
+  rateSamples = [{ t: performance.now(), step: t.stepsCompleted }];
+  useLab.setState({ status: 'running' });
+  await t.run({
+    steps: total - t.stepsSubmitted,
+    onReadback: (r) => {
+      if (gen === generation) onReadback(r);
+    },
+    shouldStop: () => stopRequested || gen !== generation,
+  });
+  if (gen !== generation) return;
+  publishNow();
+  if (t.stepsCompleted < total) {
+    useLab.setState({ status: 'paused' });
+    return;
+  }
+  useLab.setState({ status: 'evaluating' });
+  const { test } = await evaluateTrainer(t, useLab.getState().spec.eval.prompts);
+  if (gen !== generation) return;
+  useLab.setState({ status: 'done', evaluation: test });
+}
+
+async function resetOp(gen: number): Promise<void> {
+  const t = trainer;
+  if (gen !== generation || !t) return;
+  await t.reset();
+  if (gen !== generation) return;
+  clearRunTracking();
+  useLab.setState({ status: 'ready', matrices: extractMatrices(t.model, t.initialParams), ...freshRun() });
+}
+
+// ---- public actions -------------------------------------------------------
+
+export function train(): void {
+  const { status } = useLab.getState();
+  if (status !== 'ready' && status !== 'paused' && status !== 'pausing') return;
+  const gen = generation;
+  enqueue(() => trainOp(gen));
+}
+
+export function pause(): void {
+  if (useLab.getState().status !== 'running') return;
+  stopRequested = true;
+  useLab.setState({ status: 'pausing' });
+}
+
+export function reset(): void {
+  if (!trainer) return;
+  stopRequested = true;
+  const gen = ++generation;
+  enqueue(() => resetOp(gen));
+}
+
+function applySpec(spec: ExperimentSpec, rebuild: boolean): void {
+  if (!rebuild) {
+    useLab.setState({ spec });
+    return;
+  }
+  stopRequested = true;
+  const gen = ++generation;
+  clearRunTracking();
+  const { gpu } = useLab.getState();
+  useLab.setState({
+    spec,
+    theory: theoryOf(spec),
+    ...freshRun(),
+    ...(gpu.kind === 'ready' ? { status: 'building' as const, matrices: null } : {}),
+  });
+  if (device) enqueue(() => rebuildOp(gen, spec));
+}
+
+/** Whether changing this field makes the current trainer (and its progress) obsolete. */
+export function invalidatesRun(path: string): boolean {
+  return FIELD_BY_PATH.get(path)?.group !== 'Eval';
+}
+
+/**
+ * Sets one spec field (already validated against its field). Asks before
+ * discarding trained steps; returns false if the user declined.
+ */
+export function setSpecField(path: string, value: number | string | boolean): boolean {
+  const s = useLab.getState();
+  if (getPath(s.spec, path) === value) return true;
+  const rebuild = invalidatesRun(path);
+  if (rebuild && hasProgress(s)) {
+    const label = FIELD_BY_PATH.get(path)?.label ?? path;
+    const ok = window.confirm(`Changing ${label} starts a new run and discards the current one (${s.step} steps trained). Continue?`);
+    if (!ok) return false;
+  }
+  const spec = structuredClone(s.spec);
+  setPath(spec as unknown as Record<string, unknown>, path, value);
+  applySpec(spec, rebuild);
+  return true;
+}
+
+function unavailable(gpu: Extract<GpuState, { kind: 'unavailable' }>): void {
+  useLab.setState({ gpu, status: 'unavailable' });
+}
+
+/** Starts the lab with a spec: acquires the GPU and builds the first trainer. */
+export async function startLab(spec: ExperimentSpec): Promise<void> {
+  useLab.setState({ spec, theory: theoryOf(spec), status: 'starting' });
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  if (!gpu) {
+    unavailable({ kind: 'unavailable', reason: window.isSecureContext ? 'no-api' : 'insecure-context' });
+    return;
+  }
+  let acquired;
+  try {
+    acquired = await acquireDevice(gpu);
+  } catch (e) {
+    const detail = e instanceof Error ? e.message : String(e);
+    unavailable({ kind: 'unavailable', reason: /no GPU adapter/i.test(detail) ? 'no-adapter' : 'device-failed', detail });
+    return;
+  }
+  device = acquired.device;
+  device.lost.then((info) => {
+    if (info.reason === 'destroyed') return;
+    stopRequested = true;
+    generation++;
+    trainer = null;
+    device = null;
+    unavailable({ kind: 'unavailable', reason: 'device-lost', detail: info.message || undefined });
+  });
+  const seen = new Set<string>();
+  device.addEventListener('uncapturederror', (ev) => {
+    const message = (ev as GPUUncapturedErrorEvent).error.message;
+    if (seen.has(message)) return; // one notice per distinct error, not one per step
+    seen.add(message);
+    addNotice({ tone: 'error', title: 'GPU error', items: [message] });
+  });
+  useLab.setState({ gpu: { kind: 'ready', description: acquired.description } });
+  const gen = ++generation;
+  enqueue(() => rebuildOp(gen, useLab.getState().spec));
+}

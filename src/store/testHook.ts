@@ -1,0 +1,46 @@
+// A small read-only view of the lab for browser tests (e2e/run.mjs) and for
+// poking at a run from the devtools console. It exposes numbers, not the store.
+import { useLab } from './labStore.ts';
+
+export interface LabSnapshot {
+  status: string;
+  gpu: string;
+  step: number;
+  totalSteps: number;
+  firstLoss: number | null;
+  lastLoss: number | null;
+  lStar: number | null;
+  stepsPerSecond: number | null;
+  /** Heatmap plots currently holding a drawn heatmap trace. */
+  heatmapsDrawn: number;
+  notices: string[];
+  evaluation: { model: number; oneStepGd: number | null } | null;
+}
+
+declare global {
+  interface Window {
+    __iclLab?: { state: () => LabSnapshot };
+  }
+}
+
+export function installTestHook(): void {
+  window.__iclLab = Object.freeze({
+    state: (): LabSnapshot => {
+      const s = useLab.getState();
+      const plots = Array.from(document.querySelectorAll<HTMLElement & { data?: { type?: string }[] }>('[data-heatmap]'));
+      return {
+        status: s.status,
+        gpu: s.gpu.kind,
+        step: s.step,
+        totalSteps: s.spec.train.steps,
+        firstLoss: s.firstLoss,
+        lastLoss: s.lastLoss,
+        lStar: s.theory?.gdLoss ?? null,
+        stepsPerSecond: s.stepsPerSecond,
+        heatmapsDrawn: plots.filter((p) => p.data?.[0]?.type === 'heatmap').length,
+        notices: s.notices.map((n) => [n.title, ...n.items].join(': ')),
+        evaluation: s.evaluation ? { model: s.evaluation.model.mean, oneStepGd: s.evaluation.oneStepGd?.mean ?? null } : null,
+      };
+    },
+  });
+}

@@ -1,0 +1,71 @@
+import type { ModelType } from '../spec/index.ts';
+import { useLab } from '../store/labStore.ts';
+import { Heatmap } from './Heatmap.tsx';
+import { LossPlot } from './LossPlot.tsx';
+import { Notices } from './Notices.tsx';
+import { Readouts } from './Readouts.tsx';
+import { RunControls } from './RunControls.tsx';
+import { SpecControls } from './SpecControls.tsx';
+import { WebGpuUnavailable } from './WebGpuUnavailable.tsx';
+
+/** The matrices each model shows, in the order the model lays them out. */
+const MATRICES: Record<ModelType, readonly string[]> = { lsa: ['W_KQ', 'W_PV'] };
+
+function AdapterChip() {
+  const gpu = useLab((s) => s.gpu);
+  const text = gpu.kind === 'ready' ? gpu.description : gpu.kind === 'pending' ? 'looking for a GPU…' : 'no WebGPU';
+  return (
+    <span className={`chip chip-${gpu.kind}`} title="WebGPU adapter" data-testid="adapter">
+      <span className="chip-label">GPU</span> {text}
+    </span>
+  );
+}
+
+export function App() {
+  const gpu = useLab((s) => s.gpu);
+  const modelType = useLab((s) => s.spec.model.type);
+  const matrixNames = MATRICES[modelType];
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo" aria-hidden="true" />
+          <h1>ICL Lab</h1>
+          <span className="tagline">one attention layer learning linear regression in context</span>
+        </div>
+        <AdapterChip />
+      </header>
+      <Notices />
+      <div className="layout">
+        <aside className="sidebar">
+          <section className="card">
+            <RunControls />
+          </section>
+          <section className="card">
+            <SpecControls />
+          </section>
+        </aside>
+        <main className="main">
+          {gpu.kind === 'unavailable' ? <WebGpuUnavailable gpu={gpu} /> : null}
+          {gpu.kind !== 'unavailable' ? (
+            <>
+              <Readouts />
+              <section className="card" aria-label="training loss">
+                <header className="card-header">
+                  <h2>Training loss</h2>
+                  <span className="muted small">batch MSE of (ŷ − y_q)²; dashed: L*, the best one-step GD</span>
+                </header>
+                <LossPlot />
+              </section>
+              <div className="heatmaps">
+                {matrixNames.map((name) => (
+                  <Heatmap key={name} name={name} />
+                ))}
+              </div>
+            </>
+          ) : null}
+        </main>
+      </div>
+    </div>
+  );
+}

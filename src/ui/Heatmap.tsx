@@ -1,0 +1,186 @@
+// One learned matrix as a heatmap: diverging colours centred at 0 (blue < 0 <
+// red) on a symmetric range set by the entries that train. Entries that can
+// never affect the prediction (the model's noGradient flags) are drawn grey
+// and hatched: they only ever hold their random initial values, and letting
+// them set the colour range would wash out the entries that matter.
+import { useMemo } from 'react';
+import type { Data, Layout, Shape } from 'plotly.js';
+import type { NamedMatrix } from '../models/types.ts';
+import { useLab } from '../store/labStore.ts';
+import { PlotlyGraph } from './PlotlyGraph.tsx';
+import { PLOT_FONT } from './plotly.ts';
+import { flaggedRects, hatchPath } from './hatch.ts';
+
+const DIVERGING: [number, string][] = [
+  [0, '#2166ac'],
+  [0.2, '#67a9cf'],
+  [0.4, '#d1e5f0'],
+  [0.5, '#f7f7f7'],
+  [0.6, '#fddbc7'],
+  [0.8, '#ef8a62'],
+  [1, '#b2182b'],
+];
+const FROZEN_FILL = '#e2e8f0';
+const FROZEN_LINE = 'rgba(71, 85, 105, 0.55)';
+
+const SUBSCRIPT = '₀₁₂₃₄₅₆₇₈₉';
+function sub(n: number): string {
+  return String(n).replace(/\d/g, (c) => SUBSCRIPT[Number(c)]);
+}
+
+/** Token coordinate names: x₁ … x_d, then y. */
+function coordLabels(size: number): string[] {
+  return Array.from({ length: size }, (_, i) => (i < size - 1 ? `x${sub(i + 1)}` : 'y'));
+}
+
+export function buildHeatmapFigure(m: NamedMatrix): { data: Data[]; layout: Partial<Layout> } {
+  const { rows, cols } = m;
+  const z: number[][] = [];
+  const frozen: (number | null)[][] = [];
+  const labels: string[][] = [];
+  const rowNames = coordLabels(rows);
+  const colNames = coordLabels(cols);
+  let maxTrained = 0;
+  let maxAll = 0;
+  for (let r = 0; r < rows; r++) {
+    const zr: number[] = [];
+    const fr: (number | null)[] = [];
+    const lr: string[] = [];
+    for (let c = 0; c < cols; c++) {
+      const i = r * cols + c;
+      const v = m.data[i];
+      const a = Math.abs(v);
+      if (Number.isFinite(a)) {
+        maxAll = Math.max(maxAll, a);
+        if (!m.noGradient[i]) maxTrained = Math.max(maxTrained, a);
+      }
+      zr.push(v);
+      fr.push(m.noGradient[i] ? v : null);
+      lr.push(`row ${rowNames[r]}, column ${colNames[c]}`);
+    }
+    z.push(zr);
+    frozen.push(fr);
+    labels.push(lr);
+  }
+  const range = maxTrained > 0 ? maxTrained : maxAll > 0 ? maxAll : 1;
+  const showTicks = cols <= 16;
+  const ticks = { tickvals: colNames.map((_, i) => i), ticktext: colNames };
+  const rects = flaggedRects(m.noGradient, rows, cols);
+  const spacing = Math.max(0.25, Math.max(rows, cols) / 24);
+  const shapes: Partial<Shape>[] = rects.flatMap((rc) => [
+    { type: 'path', path: hatchPath(rc, spacing), line: { color: FROZEN_LINE, width: 1 }, layer: 'above' },
+    {
+      type: 'rect',
+      x0: rc.col0 - 0.5,
+      x1: rc.col1 - 0.5,
+      y0: rc.row0 - 0.5,
+      y1: rc.row1 - 0.5,
+      line: { color: FROZEN_LINE, width: 1 },
+      fillcolor: 'rgba(0,0,0,0)',
+      layer: 'above',
+    },
+  ]);
+
+  const data: Data[] = [
+    {
+      type: 'heatmap',
+      name: m.name,
+      z,
+      // A symmetric range puts 0 at the white centre of the scale.
+      zmin: -range,
+      zmax: range,
+      colorscale: DIVERGING,
+      customdata: labels as unknown as number[][],
+      hovertemplate: '%{customdata}<br>%{z:.4g}<extra></extra>',
+      colorbar: { thickness: 10, len: 0.92, outlinewidth: 0, tickfont: { size: 10 }, xpad: 6 },
+    },
+    {
+      type: 'heatmap',
+      name: 'no gradient',
+      z: frozen,
+      zmin: 0,
+      zmax: 1,
+      colorscale: [
+        [0, FROZEN_FILL],
+        [1, FROZEN_FILL],
+      ],
+      showscale: false,
+      hoverongaps: false,
+      customdata: labels as unknown as number[][],
+      hovertemplate: '%{customdata}<br>%{z:.4g} (no gradient: never changes)<extra></extra>',
+    },
+  ];
+  const layout: Partial<Layout> = {
+    font: PLOT_FONT,
+    margin: { l: 36, r: 8, t: 28, b: 8 },
+    paper_bgcolor: 'rgba(0,0,0,0)',
+    plot_bgcolor: 'rgba(0,0,0,0)',
+    xaxis: {
+      side: 'top',
+      showgrid: false,
+      zeroline: false,
+      fixedrange: true,
+      constrain: 'domain',
+      ...(showTicks ? ticks : {}),
+    },
+    yaxis: {
+      autorange: 'reversed',
+      scaleanchor: 'x',
+      showgrid: false,
+      zeroline: false,
+      fixedrange: true,
+      constrain: 'domain',
+      ...(showTicks ? ticks : {}),
+    },
+    shapes,
+    uirevision: m.name,
+  };
+  return { data, layout };
+}
+
+function Title({ name }: { name: string }) {
+  const [base, subscript] = name.split('_');
+  return (
+    <>
+      {base}
+      {subscript ? <sub>{subscript}</sub> : null}
+    </>
+  );
+}
+
+export function Heatmap({ name }: { name: string }) {
+  const matrix = useLab((s) => s.matrices?.find((m) => m.name === name) ?? null);
+  const figure = useMemo(() => (matrix ? buildHeatmapFigure(matrix) : null), [matrix]);
+  const frozenCount = matrix ? matrix.noGradient.filter(Boolean).length : 0;
+
+  return (
+    <section className="card heatmap-card" aria-label={name}>
+      <header className="card-header">
+        <h2>
+          <Title name={name} />
+          {matrix ? (
+            <span className="dims">
+              {matrix.rows}×{matrix.cols}
+            </span>
+          ) : null}
+        </h2>
+        {frozenCount > 0 ? (
+          <span className="legend-frozen">
+            <span className="hatch-swatch" aria-hidden="true" /> no gradient ({frozenCount})
+          </span>
+        ) : null}
+      </header>
+      {figure ? (
+        <PlotlyGraph data={figure.data} layout={figure.layout} className="plot heatmap-plot" attrs={{ 'data-heatmap': name }} />
+      ) : (
+        <div className="plot heatmap-plot placeholder">waiting for the model…</div>
+      )}
+      {matrix ? (
+        <p className="caption">
+          {matrix.caption}
+          {frozenCount > 0 ? ' Hatched entries get no gradient and keep their initial values.' : null}
+        </p>
+      ) : null}
+    </section>
+  );
+}

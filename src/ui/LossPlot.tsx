@@ -1,0 +1,79 @@
+// Training loss against step, on a log axis, with the closed-form optimal
+// one-step-GD loss L* as a dashed reference line. The x range is the whole run
+// from the start, so the curve grows across a fixed frame.
+import { useMemo } from 'react';
+import type { Data, Layout } from 'plotly.js';
+import { useLab } from '../store/labStore.ts';
+import { PlotlyGraph } from './PlotlyGraph.tsx';
+import { PLOT_FONT } from './plotly.ts';
+import { fmt } from './format.ts';
+
+/**
+ * Log-axis ticks at 1, 2 and 5 × 10^k: Plotly's own labels crowd a short log
+ * range (a loss falling from 3 to 1) and mix label sizes.
+ */
+const LOG_TICKS = (() => {
+  const tickvals: number[] = [];
+  const ticktext: string[] = [];
+  for (let e = -6; e <= 6; e++)
+    for (const m of [1, 2, 5]) {
+      const v = m * 10 ** e;
+      tickvals.push(v);
+      ticktext.push(e >= -3 && e <= 3 ? String(Number(v.toPrecision(1))) : `${m}e${e}`);
+    }
+  return { tickmode: 'array' as const, tickvals, ticktext };
+})();
+
+export const LSTAR_TRACE_NAME = 'L* (optimal one-step GD)';
+
+export function LossPlot() {
+  const history = useLab((s) => s.history);
+  const version = useLab((s) => s.historyVersion);
+  const total = useLab((s) => s.spec.train.steps);
+  const lStar = useLab((s) => (s.theory?.available ? s.theory.gdLoss : undefined));
+
+  const data = useMemo<Data[]>(() => {
+    const pts = history.points();
+    const traces: Data[] = [
+      {
+        type: 'scatter',
+        mode: 'lines',
+        name: history.bucketWidth > 1 ? `batch loss (mean of ${history.bucketWidth} steps)` : 'batch loss',
+        x: pts.x,
+        y: pts.y,
+        line: { color: '#2563eb', width: 1.6 },
+        hovertemplate: 'step %{x}<br>loss %{y:.4g}<extra></extra>',
+      },
+    ];
+    if (lStar !== undefined && Number.isFinite(lStar)) {
+      traces.push({
+        type: 'scatter',
+        mode: 'lines',
+        name: LSTAR_TRACE_NAME,
+        x: [0, total],
+        y: [lStar, lStar],
+        line: { color: '#d97706', width: 1.6, dash: 'dash' },
+        hovertemplate: `L* = ${fmt(lStar)}<extra></extra>`,
+      });
+    }
+    return traces;
+    // `version` is a dependency because `history` changes in place.
+  }, [history, version, total, lStar]);
+
+  const layout = useMemo<Partial<Layout>>(
+    () => ({
+      font: PLOT_FONT,
+      margin: { l: 56, r: 16, t: 28, b: 40 },
+      paper_bgcolor: 'rgba(0,0,0,0)',
+      plot_bgcolor: '#ffffff',
+      showlegend: true,
+      legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)' },
+      xaxis: { title: { text: 'step' }, range: [0, total], gridcolor: '#eef1f5', zeroline: false, fixedrange: true },
+      yaxis: { title: { text: 'MSE' }, type: 'log', ...LOG_TICKS, gridcolor: '#eef1f5', fixedrange: true },
+      uirevision: 'loss',
+    }),
+    [total],
+  );
+
+  return <PlotlyGraph data={data} layout={layout} className="plot loss-plot" attrs={{ 'data-testid': 'loss-plot' }} />;
+}

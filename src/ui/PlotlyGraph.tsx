@@ -1,0 +1,49 @@
+// One Plotly figure, redrawn with Plotly.react whenever its props change.
+// Redraws go through the shared draw queue (one per task); a change that
+// arrives while this graph is already queued only replaces the figure to draw,
+// so a burst of updates costs one draw.
+import { useEffect, useRef } from 'react';
+import type { Data, Layout } from 'plotly.js';
+import { loadPlotly, PLOT_CONFIG, queueDraw, type PlotlyModule } from './plotly.ts';
+
+interface Figure {
+  data: Data[];
+  layout: Partial<Layout>;
+}
+
+interface Props extends Figure {
+  className?: string;
+  /** data-* attributes for tests and styling. */
+  attrs?: Record<`data-${string}`, string>;
+}
+
+export function PlotlyGraph({ data, layout, className, attrs }: Props) {
+  const el = useRef<HTMLDivElement>(null);
+  const next = useRef<Figure | null>(null);
+  const queued = useRef(false);
+  const plotly = useRef<PlotlyModule | null>(null);
+
+  useEffect(() => {
+    next.current = { data, layout };
+    if (queued.current) return;
+    queued.current = true;
+    queueDraw(async () => {
+      queued.current = false;
+      const fig = next.current;
+      next.current = null;
+      if (!fig) return;
+      const Plotly = (plotly.current ??= await loadPlotly());
+      // The graph may have been unmounted while Plotly was loading.
+      if (el.current) await Plotly.react(el.current, fig.data, fig.layout, PLOT_CONFIG);
+    });
+  }, [data, layout]);
+
+  useEffect(() => {
+    const node = el.current;
+    return () => {
+      if (node && plotly.current) plotly.current.purge(node);
+    };
+  }, []);
+
+  return <div ref={el} className={className} {...attrs} />;
+}

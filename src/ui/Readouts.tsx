@@ -1,0 +1,76 @@
+// The run's numbers at a glance. "Loss" is the batch MSE (ŷ − y_q)², averaged
+// over the steps of the latest readback; L* is the closed-form MSE of the best
+// one-step GD predictor (it includes the query noise σ²), the level a trained
+// linear attention layer should reach.
+import type { ReactNode } from 'react';
+import { useLab } from '../store/labStore.ts';
+import { fmt, fmtEstimate, fmtInt } from './format.ts';
+
+interface TileProps {
+  id: string;
+  label: string;
+  children: ReactNode;
+  hint?: ReactNode;
+  title?: string;
+}
+
+function Tile({ id, label, children, hint, title }: TileProps) {
+  return (
+    <div className="tile" data-readout={id} title={title}>
+      <div className="tile-label">{label}</div>
+      <div className="tile-value">{children}</div>
+      {hint ? <div className="tile-hint">{hint}</div> : null}
+    </div>
+  );
+}
+
+export function Readouts() {
+  const s = useLab();
+  const total = s.spec.train.steps;
+  const theory = s.theory;
+  const lStar = theory?.available ? theory.gdLoss : undefined;
+  const etaStar = theory?.available ? theory.etaStar : undefined;
+  const ev = s.evaluation;
+
+  return (
+    <section className="readouts" aria-label="readouts">
+      <Tile id="step" label="Step" hint={s.stepsPerSecond !== null ? `${fmtInt(s.stepsPerSecond)} steps/s` : 'steps/s —'}>
+        {fmtInt(s.step)} <span className="of">/ {fmtInt(total)}</span>
+      </Tile>
+      <Tile id="loss" label="Loss (batch MSE)" hint={s.lastLossSteps > 0 ? `mean, last ${s.lastLossSteps} steps` : 'not started'}>
+        {fmt(s.lastLoss)}
+      </Tile>
+      <Tile id="lstar" label="L* (best one-step GD)" hint={theory?.available ? 'closed form, incl. σ²' : (theory?.reason ?? 'no closed form')}>
+        {fmt(lStar)}
+      </Tile>
+      <Tile
+        id="eta"
+        label="η_eff vs η*"
+        hint={s.lsa?.etaRatio !== undefined ? `ratio ${fmt(s.lsa.etaRatio, 3)}` : 'η_eff from the latest weights'}
+      >
+        {fmt(s.lsa?.etaEff, 3)} <span className="of">/ {fmt(etaStar, 3)}</span>
+      </Tile>
+      <Tile
+        id="test"
+        label="Test MSE: model vs one-step GD"
+        hint={
+          ev
+            ? `± ${fmt(ev.model.stderr, 2)}${ev.oneStepGd ? ` vs ± ${fmt(ev.oneStepGd.stderr, 2)}` : ''} · ${fmtInt(ev.prompts)} prompts`
+            : s.status === 'evaluating'
+              ? 'measuring…'
+              : 'measured after training'
+        }
+        title={ev?.modelMinusGd ? `model − GD, paired on the same prompts: ${fmtEstimate(ev.modelMinusGd.mean, ev.modelMinusGd.stderr)}` : undefined}
+      >
+        {ev ? (
+          <>
+            {fmt(ev.model.mean)}
+            {ev.oneStepGd ? <span className="of"> vs GD {fmt(ev.oneStepGd.mean)}</span> : null}
+          </>
+        ) : (
+          '—'
+        )}
+      </Tile>
+    </section>
+  );
+}
