@@ -60,22 +60,34 @@ export interface LabState {
   notices: Notice[];
 }
 
+export type RunFields = Pick<
+  LabState,
+  'step' | 'stepsPerSecond' | 'firstLoss' | 'lastLoss' | 'lastLossSteps' | 'history' | 'historyVersion' | 'lsa' | 'evaluation'
+>;
+
+/** Run fields as they are before the first step. */
+export function freshRunFields(historyVersion: number): RunFields {
+  return {
+    step: 0,
+    stepsPerSecond: null,
+    firstLoss: null,
+    lastLoss: null,
+    lastLossSteps: 0,
+    history: new LossHistory(),
+    historyVersion,
+    lsa: null,
+    evaluation: null,
+  };
+}
+
 export const useLab = create<LabState>()(() => ({
   spec: defaultSpec(),
   gpu: { kind: 'pending' },
   status: 'starting',
-  step: 0,
-  stepsPerSecond: null,
-  firstLoss: null,
-  lastLoss: null,
-  lastLossSteps: 0,
-  history: new LossHistory(),
-  historyVersion: 0,
   matrices: null,
   theory: null,
-  lsa: null,
-  evaluation: null,
   notices: [],
+  ...freshRunFields(0),
 }));
 
 let noticeId = 0;

@@ -10,8 +10,7 @@ import { acquireDevice } from '../gpu/device.ts';
 import { extractMatrices } from '../models/types.ts';
 import { FIELD_BY_PATH, getPath, setPath, type ExperimentSpec } from '../spec/index.ts';
 import { buildTask } from '../tasks/task.ts';
-import { LossHistory } from './lossHistory.ts';
-import { addNotice, hasProgress, useLab, type GpuState, type LabState } from './labStore.ts';
+import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type RunFields } from './labStore.ts';
 
 const PUBLISH_INTERVAL_MS = 100;
 /** Window over which steps/s is measured. */
@@ -55,22 +54,8 @@ function chunkStepsFor(spec: ExperimentSpec): number {
   return Math.min(100, Math.max(10, Math.ceil(spec.train.steps / 200)));
 }
 
-/** Run fields as they are before the first step. */
-function freshRun(): Pick<
-  LabState,
-  'step' | 'stepsPerSecond' | 'firstLoss' | 'lastLoss' | 'lastLossSteps' | 'history' | 'historyVersion' | 'lsa' | 'evaluation'
-> {
-  return {
-    step: 0,
-    stepsPerSecond: null,
-    firstLoss: null,
-    lastLoss: null,
-    lastLossSteps: 0,
-    history: new LossHistory(),
-    historyVersion: useLab.getState().historyVersion + 1,
-    lsa: null,
-    evaluation: null,
-  };
+function freshRun(): RunFields {
+  return freshRunFields(useLab.getState().historyVersion + 1);
 }
 
 // ---- throttled publishing -------------------------------------------------
