@@ -1,12 +1,12 @@
-// Finishes a step: sums the workgroups' partial rows in a fixed order (so the
-// result is bitwise reproducible), records the batch loss, and applies the
-// optimizer. One thread per parameter, one more for the loss.
-// Needs from the prelude: NP (parameter count), NUM_WG (rows of partials).
+// Finishes a step: the model's batch_sum() adds its per-prompt rows in a fixed
+// order (so the result is bitwise reproducible); this records the batch loss
+// and applies the optimizer. One thread per parameter, one more for the loss.
+// Needs from the prelude: NP (parameter count); from the model: batch_sum().
 
 @group(0) @binding(0) var<uniform> run: RunParams;
 @group(0) @binding(1) var<uniform> stepi: StepInfo;
 @group(0) @binding(3) var<storage, read_write> params: array<f32>;
-@group(0) @binding(4) var<storage, read> partials: array<f32>;
+@group(0) @binding(4) var<storage, read> contrib: array<f32>;
 // m (NP) then v (NP); SGD keeps its momentum buffer in m.
 @group(0) @binding(5) var<storage, read_write> opt_state: array<f32>;
 @group(0) @binding(6) var<storage, read_write> losses: array<f32>;
@@ -15,8 +15,7 @@
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
   if (i > NP) { return; }
-  var acc = 0.0;
-  for (var r = 0u; r < NUM_WG; r++) { acc += partials[r * (NP + 1u) + i]; }
+  let acc = batch_sum(i);
   if (i == NP) {
     losses[stepi.local] = acc * run.inv_batch;
     return;

@@ -60,13 +60,8 @@ interface StagingSlot {
   inFlight: Promise<void> | null;
 }
 
-/** Largest power of two ≤ 64 prompts per workgroup whose shared arrays fit the device. */
-export function promptsPerWorkgroup(d: number, batch: number, maxWorkgroupBytes: number): number {
-  const D = d + 1;
-  let wg = 64;
-  while (wg > 1 && (wg * (3 * D + 1) * F32 > maxWorkgroupBytes || wg / 2 >= batch)) wg /= 2;
-  return wg;
-}
+/** Prompts (threads) per workgroup of the training kernel. */
+export const PROMPTS_PER_WORKGROUP = 64;
 
 export class Trainer {
   readonly spec: ExperimentSpec;
@@ -80,7 +75,7 @@ export class Trainer {
   private readonly chunkSteps: number;
   private readonly initParams: Float32Array<ArrayBuffer>;
   private readonly runView;
-  private readonly buffers: Record<'run' | 'step' | 'taskMats' | 'params' | 'partials' | 'optState' | 'losses', GPUBuffer>;
+  private readonly buffers: Record<'run' | 'step' | 'taskMats' | 'params' | 'contrib' | 'optState' | 'losses', GPUBuffer>;
   private readonly trainPipeline: GPUComputePipeline;
   private readonly updatePipeline: GPUComputePipeline;
   private readonly trainGroup: GPUBindGroup;
@@ -95,7 +90,6 @@ export class Trainer {
   private constructor(device: GPUDevice, spec: ExperimentSpec, parts: {
     model: ModelDef;
     task: TaskContext;
-    wg: number;
     chunkSteps: number;
     ringSize: number;
     trainPipeline: GPUComputePipeline;
@@ -107,8 +101,8 @@ export class Trainer {
     this.spec = spec;
     this.model = parts.model;
     this.task = parts.task;
-    this.promptsPerWorkgroup = parts.wg;
-    this.workgroups = Math.ceil(spec.train.batch / parts.wg);
+    this.promptsPerWorkgroup = PROMPTS_PER_WORKGROUP;
+    this.workgroups = Math.ceil(spec.train.batch / PROMPTS_PER_WORKGROUP);
     this.chunkSteps = parts.chunkSteps;
     this.trainPipeline = parts.trainPipeline;
     this.updatePipeline = parts.updatePipeline;
@@ -139,7 +133,7 @@ export class Trainer {
       step: make('step slots', this.chunkSteps * STEP_SLOT, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
       taskMats: make('task matrices', taskMatrices(this.task).byteLength, S | GPUBufferUsage.COPY_DST),
       params: make('params', np * F32, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
-      partials: make('partials', this.workgroups * (np + 1) * F32, S | GPUBufferUsage.COPY_SRC),
+      contrib: make('per-prompt gradient rows', spec.train.batch * this.model.contribStride * F32, S | GPUBufferUsage.COPY_SRC),
       optState: make('optimizer state', 2 * np * F32, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
       losses: make('losses', this.chunkSteps * F32, S | GPUBufferUsage.COPY_SRC),
     };
@@ -160,7 +154,7 @@ export class Trainer {
         { binding: 1, resource: stepBinding },
         { binding: 2, resource: { buffer: this.buffers.taskMats } },
         { binding: 3, resource: { buffer: this.buffers.params } },
-        { binding: 4, resource: { buffer: this.buffers.partials } },
+        { binding: 4, resource: { buffer: this.buffers.contrib } },
       ],
     });
     this.updateGroup = device.createBindGroup({
@@ -170,7 +164,7 @@ export class Trainer {
         { binding: 0, resource: { buffer: this.buffers.run } },
         { binding: 1, resource: stepBinding },
         { binding: 3, resource: { buffer: this.buffers.params } },
-        { binding: 4, resource: { buffer: this.buffers.partials } },
+        { binding: 4, resource: { buffer: this.buffers.contrib } },
         { binding: 5, resource: { buffer: this.buffers.optState } },
         { binding: 6, resource: { buffer: this.buffers.losses } },
       ],
@@ -189,17 +183,15 @@ export class Trainer {
     const model = modelFor(spec);
     const task = buildTask(spec.task);
     const d = spec.task.d;
-    const wg = promptsPerWorkgroup(d, spec.train.batch, device.limits.maxComputeWorkgroupStorageSize);
-    const workgroups = Math.ceil(spec.train.batch / wg);
     const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024));
     const consts: Constants = {
       DIM: d,
       D: d + 1,
       N_CTX: spec.task.n,
-      WG: wg,
+      WG: PROMPTS_PER_WORKGROUP,
       BATCH: spec.train.batch,
       NP: model.paramCount,
-      NUM_WG: workgroups,
+      CONTRIB: model.contribStride,
       ISO_COV: task.isotropic,
       RESPONSE: RESPONSE_CODE[spec.task.response],
       QUERY_NOISE: spec.task.queryNoise,
@@ -223,12 +215,11 @@ export class Trainer {
     });
     const [trainPipeline, updatePipeline] = await Promise.all([
       createPipelineChecked(device, 'train', composeShader(consts, SOURCES.common, SOURCES.rng, SOURCES.task, model.trainShader), trainLayout),
-      createPipelineChecked(device, 'update', composeShader(consts, SOURCES.common, SOURCES.update), updateLayout),
+      createPipelineChecked(device, 'update', composeShader(consts, SOURCES.common, model.reduceShader, SOURCES.update), updateLayout),
     ]);
     return new Trainer(device, spec, {
       model,
       task,
-      wg,
       chunkSteps,
       ringSize: Math.max(1, options.ringSize ?? 3),
       trainPipeline,
@@ -332,16 +323,14 @@ export class Trainer {
 
   /**
    * The batch-mean gradient and batch loss of the most recent step, summed in
-   * float64 from the workgroups' partial rows (for checking the kernels).
+   * float64 from the per-prompt rows (for checking the kernels).
    */
   async readLastGradient(): Promise<{ grad: Float64Array; loss: number }> {
     this.assertAlive();
-    const np = this.model.paramCount;
-    const rows = await this.readBuffer(this.buffers.partials, this.workgroups * (np + 1) * F32);
-    const sum = new Float64Array(np + 1);
-    for (let r = 0; r < this.workgroups; r++) for (let i = 0; i <= np; i++) sum[i] += rows[r * (np + 1) + i];
     const B = this.spec.train.batch;
-    return { grad: sum.subarray(0, np).map((v) => v / B), loss: sum[np] / B };
+    const rows = await this.readBuffer(this.buffers.contrib, B * this.model.contribStride * F32);
+    const { gradSum, lossSum } = this.model.assembleGradient(rows, B);
+    return { grad: gradSum.map((v) => v / B), loss: lossSum / B };
   }
 
   /** Current optimizer state: m then v (waits for the GPU). */

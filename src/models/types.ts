@@ -19,8 +19,16 @@ export interface MatrixLayout {
 export interface ModelDef {
   paramCount: number;
   matrices: MatrixLayout[];
-  /** WGSL source of the fused training kernel and of the streaming predictor. */
+  /**
+   * WGSL of the fused training kernel (writes one row of contribStride numbers
+   * per prompt), of batch_sum() that turns those rows into the batch gradient,
+   * and of the streaming predictor used for evaluation.
+   */
   trainShader: string;
+  reduceShader: string;
+  contribStride: number;
+  /** Float64 mirror of batch_sum(): gradient and loss summed over the batch's rows. */
+  assembleGradient(rows: ArrayLike<number>, batch: number): { gradSum: Float64Array; lossSum: number };
   predictShader: string;
   init(spec: ExperimentSpec): Float32Array<ArrayBuffer>;
   /** ŷ for one prompt, float64. */
