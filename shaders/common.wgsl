@@ -16,6 +16,12 @@ struct RunParams {
   inv_batch: f32,
 }
 
+// Per-step values computed on the CPU in float64 for each submission: the
+// scheduled learning rate and Adam's bias corrections 1/(1 − β^t), which in
+// float32 would lose most of their digits to cancellation at small t.
 struct StepInfo {
   local: u32,
+  lr: f32,
+  bias1: f32,
+  bias2: f32,
 }

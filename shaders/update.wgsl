@@ -22,19 +22,15 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
   let grad = acc * run.inv_batch;
   let step = run.base_step + stepi.local;
-  var lr = run.lr;
-  if (run.schedule == 1u) {
-    lr = run.lr * 0.5 * (1.0 + cos(3.141592653589793 * f32(step) / f32(run.total_steps)));
-  }
+  let lr = stepi.lr;
   var theta = params[i];
   if (run.optimizer == 1u) {
     let m = run.beta1 * opt_state[i] + (1.0 - run.beta1) * grad;
     let v = run.beta2 * opt_state[NP + i] + (1.0 - run.beta2) * grad * grad;
     opt_state[i] = m;
     opt_state[NP + i] = v;
-    let t = f32(step + 1u);
-    let mhat = m / (1.0 - pow(max(run.beta1, 1e-30), t));
-    let vhat = v / (1.0 - pow(max(run.beta2, 1e-30), t));
+    let mhat = m * stepi.bias1;
+    let vhat = v * stepi.bias2;
     theta = theta - lr * (mhat / (sqrt(vhat) + run.eps) + run.weight_decay * theta);
   } else {
     let m = run.momentum * opt_state[i] + grad;

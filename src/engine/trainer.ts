@@ -12,6 +12,7 @@ import type { ModelDef } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { buildTask, type TaskContext } from '../tasks/task.ts';
 import { STREAM } from './rng.ts';
+import { learningRate } from './optimizer.ts';
 import { composeShader, RESPONSE_CODE, SOURCES, type Constants } from './shaders.ts';
 import { createPipelineChecked } from './pipeline.ts';
 
@@ -83,6 +84,7 @@ export class Trainer {
   private readonly ring: StagingSlot[];
   private ringNext = 0;
   private evalPipeline: GPUComputePipeline | null = null;
+  private readonly stepSlots: ArrayBuffer;
   private submitted = 0;
   private completed = 0;
   private destroyed = false;
@@ -138,9 +140,7 @@ export class Trainer {
       losses: make('losses', this.chunkSteps * F32, S | GPUBufferUsage.COPY_SRC),
     };
     device.queue.writeBuffer(this.buffers.run, 0, this.runView.arrayBuffer);
-    const slots = new Uint32Array((this.chunkSteps * STEP_SLOT) / 4);
-    for (let k = 0; k < this.chunkSteps; k++) slots[(k * STEP_SLOT) / 4] = k;
-    device.queue.writeBuffer(this.buffers.step, 0, slots);
+    this.stepSlots = new ArrayBuffer(this.chunkSteps * STEP_SLOT);
     device.queue.writeBuffer(this.buffers.taskMats, 0, taskMatrices(this.task));
     this.initParams = this.model.init(spec);
     this.uploadState(this.initParams);
@@ -280,6 +280,18 @@ export class Trainer {
   private encodeSteps(first: number, k: number, staging: GPUBuffer): void {
     const q = this.device.queue;
     q.writeBuffer(this.buffers.run, 4, new Uint32Array([first]));
+    const opt = this.spec.optimizer;
+    const u32 = new Uint32Array(this.stepSlots);
+    const f32 = new Float32Array(this.stepSlots);
+    for (let i = 0; i < k; i++) {
+      const o = (i * STEP_SLOT) / 4;
+      const t = first + i + 1;
+      u32[o] = i;
+      f32[o + 1] = learningRate(opt, first + i, this.spec.train.steps);
+      f32[o + 2] = 1 / (1 - Math.pow(opt.beta1, t));
+      f32[o + 3] = 1 / (1 - Math.pow(opt.beta2, t));
+    }
+    q.writeBuffer(this.buffers.step, 0, this.stepSlots, 0, k * STEP_SLOT);
     const enc = this.device.createCommandEncoder({ label: `steps ${first}..${first + k}` });
     const pass = enc.beginComputePass();
     const updateGroups = Math.ceil((this.model.paramCount + 1) / 64);
