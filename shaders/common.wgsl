@@ -4,10 +4,7 @@
 struct RunParams {
   data_seed: u32,
   base_step: u32,
-  total_steps: u32,
   optimizer: u32,   // 0 SGD, 1 Adam
-  schedule: u32,    // 0 constant, 1 cosine
-  lr: f32,
   beta1: f32,
   beta2: f32,
   eps: f32,

@@ -21,7 +21,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   let grad = acc * run.inv_batch;
-  let step = run.base_step + stepi.local;
   let lr = stepi.lr;
   var theta = params[i];
   if (run.optimizer == 1u) {

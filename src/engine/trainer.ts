@@ -69,7 +69,6 @@ export class Trainer {
   readonly model: ModelDef;
   readonly task: TaskContext;
   readonly counters: TrainerCounters = { submits: 0, computePasses: 0, dispatches: 0, mapAsyncCalls: 0, ringWaits: 0 };
-  readonly promptsPerWorkgroup: number;
   readonly workgroups: number;
 
   private readonly device: GPUDevice;
@@ -103,7 +102,6 @@ export class Trainer {
     this.spec = spec;
     this.model = parts.model;
     this.task = parts.task;
-    this.promptsPerWorkgroup = PROMPTS_PER_WORKGROUP;
     this.workgroups = Math.ceil(spec.train.batch / PROMPTS_PER_WORKGROUP);
     this.chunkSteps = parts.chunkSteps;
     this.trainPipeline = parts.trainPipeline;
@@ -116,10 +114,7 @@ export class Trainer {
     this.runView.set({
       data_seed: spec.train.dataSeed,
       base_step: 0,
-      total_steps: spec.train.steps,
       optimizer: opt.kind === 'adam' ? 1 : 0,
-      schedule: opt.schedule === 'cosine' ? 1 : 0,
-      lr: opt.lr,
       beta1: opt.beta1,
       beta2: opt.beta2,
       eps: opt.eps,
