@@ -3,7 +3,7 @@
 //   ∂L/∂W_KQ[j,k] = Σ_b (2r/n · M p)_j (z_q)_k,   ∂L/∂(W_PV last row)_c = Σ_b (2r/n · M q)_c.
 // Returns the sum (the caller divides by the batch size); entry NP is the loss sum.
 
-fn batch_sum(i: u32) -> f32 {
+fn grad_sum(i: u32) -> f32 {
   var acc = 0.0;
   if (i < D * D) {
     let j = i / D;

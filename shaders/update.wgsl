@@ -1,7 +1,8 @@
-// Finishes a step: the model's batch_sum() adds its per-prompt rows in a fixed
-// order (so the result is bitwise reproducible); this records the batch loss
-// and applies the optimizer. One thread per parameter, one more for the loss.
-// Needs from the prelude: NP (parameter count); from the model: batch_sum().
+// Finishes a step: the model's grad_sum() gives the batch-summed gradient,
+// added over prompts in a fixed order (so the result is bitwise reproducible);
+// this keeps it in work[] for inspection, records the batch loss and applies
+// the optimizer. One thread per parameter, one more for the loss.
+// Needs from the prelude: NP (parameter count); from the model: grad_sum().
 
 @group(0) @binding(0) var<uniform> run: RunParams;
 @group(0) @binding(1) var<uniform> stepi: StepInfo;
@@ -10,12 +11,14 @@
 // m (NP) then v (NP); SGD keeps its momentum buffer in m.
 @group(0) @binding(5) var<storage, read_write> opt_state: array<f32>;
 @group(0) @binding(6) var<storage, read_write> losses: array<f32>;
+@group(0) @binding(7) var<storage, read_write> work: array<f32>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
   if (i > NP) { return; }
-  let acc = batch_sum(i);
+  let acc = grad_sum(i);
+  work[i] = acc;
   if (i == NP) {
     losses[stepi.local] = acc * run.inv_batch;
     return;

@@ -14,6 +14,7 @@ import {
   setPath,
   SPEC_VERSION,
   assertValidSpec,
+  repairCombinations,
   type ExperimentSpec,
   type FieldDef,
 } from '../src/spec/index.ts';
@@ -65,7 +66,24 @@ function randomValue(f: FieldDef, r: Rand): number | string | boolean {
 function randomSpec(r: Rand): ExperimentSpec {
   const spec = defaultSpec();
   for (const f of FIELDS) setPath(spec as unknown as Record<string, unknown>, f.path, randomValue(f, r));
+  // Keep the combination valid: LSA takes only the Gaussian init, and
+  // opposite-sign identity pairs need an even number of heads.
+  if (spec.model.type === 'lsa') spec.model.init = 'gaussian';
+  if (spec.model.init === 'opposite-identity' && spec.model.heads % 2) spec.model.heads = spec.model.heads === 16 ? 16 : spec.model.heads + 1;
   return spec;
+}
+
+/**
+ * A random valid spec that stays a valid combination when field f falls back to
+ * its default (so a single bad value yields a single message).
+ */
+function randomSpecCompatibleWithDefault(r: Rand, f: FieldDef): ExperimentSpec {
+  for (;;) {
+    const spec = randomSpec(r);
+    const fallback = clone(spec);
+    setPath(fallback as unknown as Record<string, unknown>, f.path, f.default);
+    if (repairCombinations(fallback).length === 0) return spec;
+  }
 }
 
 function clone<T>(x: T): T {
@@ -150,7 +168,7 @@ describe('validation (parseSpec)', () => {
   for (const f of FIELDS) {
     it(`${f.path}: each bad value is named with its range and the rest is applied`, () => {
       for (const bad of badJsonValues(f)) {
-        const good = randomSpec(r);
+        const good = randomSpecCompatibleWithDefault(r, f);
         const input = clone(good) as unknown as Record<string, unknown>;
         setPath(input, f.path, bad); // after clone: NaN/Infinity must survive as numbers
         const { spec, errors } = parseSpec(input);
@@ -271,7 +289,7 @@ describe('URL codec', () => {
   for (const f of FIELDS) {
     it(`${f.key} (${f.path}): bad link values are named with the range and the rest applied`, () => {
       for (const bad of badQueryValues(f)) {
-        const good = randomSpec(r);
+        const good = randomSpecCompatibleWithDefault(r, f);
         const q = encodeSpec(good).replace(new RegExp(`(^|&)${f.key}=[^&]*`), `$1${f.key}=${encodeURIComponent(bad)}`);
         expect(q).toContain(`${f.key}=${encodeURIComponent(bad)}`);
         const { spec, errors } = decodeSpec(q);
@@ -355,5 +373,28 @@ describe('URL codec', () => {
     expect(queryOf('https://a.b/c#v=1&d=2')).toBe('v=1&d=2');
     expect(queryOf('?v=1')).toBe('v=1');
     expect(queryOf(' v=1&d=2 ')).toBe('v=1&d=2');
+  });
+});
+
+describe('combinations of fields', () => {
+  it('an init that LSA does not take is named and replaced, in JSON and in links', () => {
+    const spec = defaultSpec();
+    spec.model.init = 'small-identity';
+    const fromJson = parseSpec(spec);
+    expect(fromJson.spec.model.init).toBe('gaussian');
+    expect(fromJson.errors.map((e) => e.field)).toEqual(['model.init']);
+    const fromLink = decodeSpec(encodeSpec(defaultSpec()).replace('init=gaussian', 'init=small-identity'));
+    expect(fromLink.spec.model.init).toBe('gaussian');
+    expect(fromLink.errors[0].message).toMatch(/softmax attention only/);
+  });
+
+  it('opposite-sign identity pairs with an odd number of heads are named and replaced', () => {
+    const spec = defaultSpec();
+    Object.assign(spec.model, { type: 'softmax', heads: 3, init: 'opposite-identity' });
+    const r = parseSpec(spec);
+    expect(r.spec.model.init).toBe('default');
+    expect(r.errors[0].message).toMatch(/even number of heads/);
+    spec.model.heads = 4;
+    expect(parseSpec(spec).errors).toEqual([]);
   });
 });

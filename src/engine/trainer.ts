@@ -7,7 +7,7 @@
 // queue cannot grow without bound). No DOM code: runs in the page and in Node.
 import './float16-shim.ts';
 import { makeShaderDataDefinitions, makeStructuredView } from 'webgpu-utils';
-import { modelFor } from '../models/lsa.ts';
+import { modelFor } from '../models/index.ts';
 import type { ModelDef } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { buildTask, type TaskContext } from '../tasks/task.ts';
@@ -75,10 +75,12 @@ export class Trainer {
   private readonly chunkSteps: number;
   private readonly initParams: Float32Array<ArrayBuffer>;
   private readonly runView;
-  private readonly buffers: Record<'run' | 'step' | 'taskMats' | 'params' | 'contrib' | 'optState' | 'losses', GPUBuffer>;
+  private readonly buffers: Record<'run' | 'step' | 'taskMats' | 'params' | 'contrib' | 'work' | 'optState' | 'losses', GPUBuffer>;
   private readonly trainPipeline: GPUComputePipeline;
   private readonly updatePipeline: GPUComputePipeline;
+  private readonly stagePipelines: GPUComputePipeline[];
   private readonly trainGroup: GPUBindGroup;
+  private readonly stageGroup: GPUBindGroup;
   private readonly updateGroup: GPUBindGroup;
   private readonly ring: StagingSlot[];
   private ringNext = 0;
@@ -95,7 +97,9 @@ export class Trainer {
     ringSize: number;
     trainPipeline: GPUComputePipeline;
     updatePipeline: GPUComputePipeline;
+    stagePipelines: GPUComputePipeline[];
     trainLayout: GPUBindGroupLayout;
+    stageLayout: GPUBindGroupLayout;
     updateLayout: GPUBindGroupLayout;
   }) {
     this.device = device;
@@ -106,6 +110,7 @@ export class Trainer {
     this.chunkSteps = parts.chunkSteps;
     this.trainPipeline = parts.trainPipeline;
     this.updatePipeline = parts.updatePipeline;
+    this.stagePipelines = parts.stagePipelines;
     const np = this.model.paramCount;
 
     const defs = makeShaderDataDefinitions(SOURCES.common);
@@ -131,6 +136,7 @@ export class Trainer {
       taskMats: make('task matrices', taskMatrices(this.task).byteLength, S | GPUBufferUsage.COPY_DST),
       params: make('params', np * F32, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
       contrib: make('per-prompt gradient rows', spec.train.batch * this.model.contribStride * F32, S | GPUBufferUsage.COPY_SRC),
+      work: make('gradient and scratch', (np + 1 + this.model.scratchSize) * F32, S | GPUBufferUsage.COPY_SRC),
       optState: make('optimizer state', 2 * np * F32, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
       losses: make('losses', this.chunkSteps * F32, S | GPUBufferUsage.COPY_SRC),
     };
@@ -152,6 +158,17 @@ export class Trainer {
         { binding: 4, resource: { buffer: this.buffers.contrib } },
       ],
     });
+    this.stageGroup = device.createBindGroup({
+      label: 'gradient stages',
+      layout: parts.stageLayout,
+      entries: [
+        { binding: 0, resource: { buffer: this.buffers.run } },
+        { binding: 1, resource: stepBinding },
+        { binding: 3, resource: { buffer: this.buffers.params } },
+        { binding: 4, resource: { buffer: this.buffers.contrib } },
+        { binding: 7, resource: { buffer: this.buffers.work } },
+      ],
+    });
     this.updateGroup = device.createBindGroup({
       label: 'update',
       layout: parts.updateLayout,
@@ -162,6 +179,7 @@ export class Trainer {
         { binding: 4, resource: { buffer: this.buffers.contrib } },
         { binding: 5, resource: { buffer: this.buffers.optState } },
         { binding: 6, resource: { buffer: this.buffers.losses } },
+        { binding: 7, resource: { buffer: this.buffers.work } },
       ],
     });
     this.ring = Array.from({ length: parts.ringSize }, (_, i) => ({
@@ -184,6 +202,7 @@ export class Trainer {
       D: d + 1,
       N_CTX: spec.task.n,
       WG: PROMPTS_PER_WORKGROUP,
+      H: spec.model.heads,
       BATCH: spec.train.batch,
       NP: model.paramCount,
       CONTRIB: model.contribStride,
@@ -204,13 +223,25 @@ export class Trainer {
       label: 'train',
       entries: [...uniforms, storage(2, 'read-only-storage'), storage(3, 'read-only-storage'), storage(4, 'storage')],
     });
+    const stageLayout = device.createBindGroupLayout({
+      label: 'gradient stages',
+      entries: [...uniforms, storage(3, 'read-only-storage'), storage(4, 'read-only-storage'), storage(7, 'storage')],
+    });
     const updateLayout = device.createBindGroupLayout({
       label: 'update',
-      entries: [...uniforms, storage(3, 'storage'), storage(4, 'read-only-storage'), storage(5, 'storage'), storage(6, 'storage')],
+      entries: [
+        ...uniforms,
+        storage(3, 'storage'),
+        storage(4, 'read-only-storage'),
+        storage(5, 'storage'),
+        storage(6, 'storage'),
+        storage(7, 'storage'),
+      ],
     });
-    const [trainPipeline, updatePipeline] = await Promise.all([
+    const [trainPipeline, updatePipeline, ...stagePipelines] = await Promise.all([
       createPipelineChecked(device, 'train', composeShader(consts, SOURCES.common, SOURCES.rng, SOURCES.task, model.trainShader), trainLayout),
-      createPipelineChecked(device, 'update', composeShader(consts, SOURCES.common, model.reduceShader, SOURCES.update), updateLayout),
+      createPipelineChecked(device, 'update', composeShader(consts, SOURCES.common, model.gradSumShader, SOURCES.update), updateLayout),
+      ...model.stages.map((st) => createPipelineChecked(device, st.label, composeShader(consts, SOURCES.common, st.shader), stageLayout)),
     ]);
     return new Trainer(device, spec, {
       model,
@@ -219,7 +250,9 @@ export class Trainer {
       ringSize: Math.max(1, options.ringSize ?? 3),
       trainPipeline,
       updatePipeline,
+      stagePipelines,
       trainLayout,
+      stageLayout,
       updateLayout,
     });
   }
@@ -295,6 +328,11 @@ export class Trainer {
       pass.setPipeline(this.trainPipeline);
       pass.setBindGroup(0, this.trainGroup, offset);
       pass.dispatchWorkgroups(this.workgroups);
+      this.model.stages.forEach((st, j) => {
+        pass.setPipeline(this.stagePipelines[j]);
+        pass.setBindGroup(0, this.stageGroup, offset);
+        pass.dispatchWorkgroups(Math.ceil(st.threads / 64));
+      });
       pass.setPipeline(this.updatePipeline);
       pass.setBindGroup(0, this.updateGroup, offset);
       pass.dispatchWorkgroups(updateGroups);
@@ -305,7 +343,7 @@ export class Trainer {
     q.submit([enc.finish()]);
     this.counters.submits++;
     this.counters.computePasses++;
-    this.counters.dispatches += 2 * k;
+    this.counters.dispatches += (2 + this.model.stages.length) * k;
   }
 
   /** Back to step 0 with the same initial parameters and a fresh optimizer state. */
@@ -330,14 +368,14 @@ export class Trainer {
 
   /**
    * The batch-mean gradient and batch loss of the most recent step, summed in
-   * float64 from the per-prompt rows (for checking the kernels).
+   * as the optimizer kernel saw it (for checking the kernels).
    */
   async readLastGradient(): Promise<{ grad: Float64Array; loss: number }> {
     this.assertAlive();
     const B = this.spec.train.batch;
-    const rows = await this.readBuffer(this.buffers.contrib, B * this.model.contribStride * F32);
-    const { gradSum, lossSum } = this.model.assembleGradient(rows, B);
-    return { grad: gradSum.map((v) => v / B), loss: lossSum / B };
+    const np = this.model.paramCount;
+    const sums = await this.readBuffer(this.buffers.work, (np + 1) * F32);
+    return { grad: Float64Array.from(sums.subarray(0, np), (v) => v / B), loss: sums[np] / B };
   }
 
   /** Current optimizer state: m then v (waits for the GPU). */
@@ -375,6 +413,7 @@ export class Trainer {
         DIM: d,
         D: d + 1,
         NUM_GAMMAS: G,
+        H: this.spec.model.heads,
         ISO_COV: this.task.isotropic,
         RESPONSE: RESPONSE_CODE[this.spec.task.response],
         QUERY_NOISE: this.spec.task.queryNoise,

@@ -4,7 +4,7 @@
 // file holds the layout, the initialization and the float64 reference.
 import trainShader from '../../shaders/lsa_train.wgsl?raw';
 import predictShader from '../../shaders/lsa_predict.wgsl?raw';
-import reduceShader from '../../shaders/lsa_reduce.wgsl?raw';
+import gradSumShader from '../../shaders/lsa_reduce.wgsl?raw';
 import { NormalStream, STREAM } from '../engine/rng.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import type { Prompt } from '../tasks/sampler.ts';
@@ -77,23 +77,11 @@ export function lsaModel(d: number): ModelDef {
       },
     ],
     trainShader,
-    reduceShader,
     predictShader,
     contribStride: 3 * D + 1,
-    assembleGradient(rows, batch) {
-      const R = 3 * D + 1;
-      const gradSum = new Float64Array(2 * D * D);
-      let lossSum = 0;
-      for (let b = 0; b < batch; b++) {
-        const o = b * R;
-        for (let j = 0; j < D; j++) {
-          for (let k = 0; k < D; k++) gradSum[kq + j * D + k] += rows[o + j] * rows[o + 2 * D + k];
-          gradSum[pvLast + j] += rows[o + D + j];
-        }
-        lossSum += rows[o + 3 * D];
-      }
-      return { gradSum, lossSum };
-    },
+    stages: [],
+    scratchSize: 0,
+    gradSumShader,
     init(spec: ExperimentSpec): Float32Array<ArrayBuffer> {
       const out = new Float32Array(2 * D * D);
       const rng = new NormalStream(spec.train.initSeed, STREAM.INIT, 0);
@@ -110,11 +98,4 @@ export function lsaModel(d: number): ModelDef {
       return { yhat, loss: r * r, grad };
     },
   };
-}
-
-export function modelFor(spec: ExperimentSpec): ModelDef {
-  switch (spec.model.type) {
-    case 'lsa':
-      return lsaModel(spec.task.d);
-  }
 }

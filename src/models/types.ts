@@ -20,16 +20,22 @@ export interface ModelDef {
   paramCount: number;
   matrices: MatrixLayout[];
   /**
-   * WGSL of the fused training kernel (writes one row of contribStride numbers
-   * per prompt), of batch_sum() that turns those rows into the batch gradient,
-   * and of the streaming predictor used for evaluation.
+   * WGSL of the fused training kernel (one row of contribStride numbers per
+   * prompt) and of the streaming predictor used for evaluation.
    */
   trainShader: string;
-  reduceShader: string;
-  contribStride: number;
-  /** Float64 mirror of batch_sum(): gradient and loss summed over the batch's rows. */
-  assembleGradient(rows: ArrayLike<number>, batch: number): { gradSum: Float64Array; lossSum: number };
   predictShader: string;
+  contribStride: number;
+  /**
+   * Kernels run between the training kernel and the optimizer, in order, each
+   * with `threads` threads: they turn the per-prompt rows into the batch
+   * gradient, writing work[0, NP) and the loss sum at work[NP]; scratch for
+   * intermediate sums starts at work[NP + 1] (scratchSize floats).
+   */
+  stages: { label: string; shader: string; threads: number }[];
+  scratchSize: number;
+  /** WGSL defining grad_sum(i) for the optimizer kernel: the batch-summed gradient entry i (i = NP: loss sum). */
+  gradSumShader: string;
   init(spec: ExperimentSpec): Float32Array<ArrayBuffer>;
   /** ŷ for one prompt, float64. */
   predict(params: ArrayLike<number>, prompt: Prompt): number;

@@ -4,7 +4,7 @@
 // Decoding is forgiving: each bad field is named and the valid rest applied.
 import { FIELDS, FIELD_BY_KEY, getPath, setPath } from './fields.ts';
 import { SPEC_VERSION, type ExperimentSpec } from './types.ts';
-import { defaultSpec, checkField, type ParsedSpec } from './validate.ts';
+import { defaultSpec, checkField, repairCombinations, type ParsedSpec } from './validate.ts';
 
 /** Longest query string the decoder will look at. */
 export const MAX_QUERY_LENGTH = 4096;
@@ -84,5 +84,6 @@ export function decodeSpec(text: string): ParsedSpec {
     if (r.ok) setPath(spec as unknown as Record<string, unknown>, f.path, r.value);
     else errors.push({ field: f.path, message: r.message + ' (the default was used)' });
   }
+  errors.push(...repairCombinations(spec));
   return { spec, errors };
 }

@@ -64,9 +64,10 @@ export const FIELDS: readonly FieldDef[] = [
   { path: 'task.queryNoise', key: 'qn', kind: 'bool', default: true, label: 'noisy query target', group: 'Task', help: 'Whether the query target y_q carries label noise (then the best loss is ≥ σ²).' },
   { path: 'task.response', key: 'f', kind: 'enum', options: RESPONSES, default: 'identity', label: 'response f', group: 'Task', help: 'y = f(wᵀx) + ε; nonlinear responses are scaled to comparable variance.' },
   // Model
-  { path: 'model.type', key: 'model', kind: 'enum', options: MODEL_TYPES, default: 'lsa', label: 'model', group: 'Model', help: 'One attention layer: linear self-attention (merged W_KQ, W_PV).' },
-  { path: 'model.init', key: 'init', kind: 'enum', options: INIT_KINDS, default: 'gaussian', label: 'initialization', group: 'Model', help: 'How the parameters start (seeded by the init seed).' },
-  { path: 'model.initScale', key: 'iscale', kind: 'float', min: 1e-4, max: 10, default: 0.1, scale: 'log', label: 'init scale', group: 'Model', help: 'Standard deviation of the initial entries.' },
+  { path: 'model.type', key: 'model', kind: 'enum', options: MODEL_TYPES, default: 'lsa', label: 'model', group: 'Model', help: 'One attention layer: linear self-attention (merged W_KQ, W_PV) or multi-head softmax attention.' },
+  { path: 'model.heads', key: 'H', kind: 'int', min: 1, max: 16, default: 1, scale: 'linear', label: 'heads H', group: 'Model', help: 'Softmax attention heads (H = 1: single-head softmax attention).' },
+  { path: 'model.init', key: 'init', kind: 'enum', options: INIT_KINDS, default: 'gaussian', label: 'initialization', group: 'Model', help: 'gaussian: i.i.d. N(0, scale²); default: PyTorch nn.Linear U(±1/√fan_in); small-identity / opposite-identity (softmax): Q, K (and V) start at ±scale·I.' },
+  { path: 'model.initScale', key: 'iscale', kind: 'float', min: 1e-8, max: 10, default: 0.1, scale: 'log', label: 'init scale', group: 'Model', help: 'Standard deviation (gaussian) or identity scale (small-identity, opposite-identity).' },
   // Optimizer
   { path: 'optimizer.kind', key: 'opt', kind: 'enum', options: OPTIMIZERS, default: 'adam', label: 'optimizer', group: 'Optimizer', help: 'SGD (with optional momentum) or Adam.' },
   { path: 'optimizer.lr', key: 'lr', kind: 'float', min: 1e-7, max: 10, default: 1e-3, scale: 'log', label: 'learning rate', group: 'Optimizer', help: 'Step size.' },

@@ -14,10 +14,10 @@ export type PriorKind = (typeof PRIOR_KINDS)[number];
 export const RESPONSES = ['identity', 'tanh', 'relu', 'cubic'] as const;
 export type ResponseKind = (typeof RESPONSES)[number];
 
-export const MODEL_TYPES = ['lsa'] as const;
+export const MODEL_TYPES = ['lsa', 'softmax'] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
 
-export const INIT_KINDS = ['gaussian'] as const;
+export const INIT_KINDS = ['gaussian', 'default', 'small-identity', 'opposite-identity'] as const;
 export type InitKind = (typeof INIT_KINDS)[number];
 
 export const OPTIMIZERS = ['sgd', 'adam'] as const;
@@ -53,9 +53,17 @@ export interface TaskSpec {
 }
 
 export interface ModelSpec {
+  /** lsa: linear self-attention; softmax: multi-head softmax attention (He et al.). */
   type: ModelType;
+  /** Attention heads (softmax attention; H = 1 is single-head softmax attention). */
+  heads: number;
+  /**
+   * gaussian: i.i.d. N(0, initScale²) entries; default: PyTorch nn.Linear's
+   * U(±1/√fan_in); small-identity: Q^h = K^h = V^h = initScale·I, O default;
+   * opposite-identity: Q^h = ±initScale·I (half the heads each sign),
+   * K^h = initScale·I, V and O default. The last three are softmax only.
+   */
   init: InitKind;
-  /** Standard deviation of the i.i.d. Gaussian initialization. */
   initScale: number;
 }
 

@@ -88,12 +88,31 @@ export function parseSpec(input: unknown): ParsedSpec {
     if (r.ok) setPath(spec as unknown as Record<string, unknown>, f.path, r.value);
     else errors.push({ field: f.path, message: r.message });
   }
+  errors.push(...repairCombinations(spec));
   for (const path of leafPaths(input)) {
     if (path !== 'version' && !FIELDS.some((f) => f.path === path)) {
       errors.push({ field: path, message: `${path} is not a spec field; it was ignored` });
     }
   }
   return { spec, errors };
+}
+
+/**
+ * Rules between fields that each look valid alone. Repairs the spec in place
+ * (to the nearest valid combination) and names what it changed.
+ */
+export function repairCombinations(spec: ExperimentSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const m = spec.model;
+  if (m.type === 'lsa' && m.init !== 'gaussian') {
+    issues.push({ field: 'model.init', message: `model.init = "${m.init}" applies to softmax attention only; linear self-attention uses "gaussian"` });
+    m.init = 'gaussian';
+  }
+  if (m.type === 'softmax' && m.init === 'opposite-identity' && m.heads % 2 !== 0) {
+    issues.push({ field: 'model.init', message: `model.init = "opposite-identity" pairs heads of opposite sign and needs an even number of heads (model.heads = ${m.heads}); "default" was used` });
+    m.init = 'default';
+  }
+  return issues;
 }
 
 /** Throws with every message if the spec is not valid; returns it typed otherwise. */

@@ -9,7 +9,7 @@ import { SpecControls } from './SpecControls.tsx';
 import { WebGpuUnavailable } from './WebGpuUnavailable.tsx';
 
 /** The matrices each model shows, in the order the model lays them out. */
-const MATRICES: Record<ModelType, readonly string[]> = { lsa: ['W_KQ', 'W_PV'] };
+const MATRICES: Record<ModelType, readonly string[]> = { lsa: ['W_KQ', 'W_PV'], softmax: [] };
 
 function AdapterChip() {
   const gpu = useLab((s) => s.gpu);
