@@ -43,9 +43,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 
     var p: array<f32, D>;
     var q: array<f32, D>;
+    // @unroll
     for (var j = 0u; j < D; j++) {
       p[j] = params[PV_LAST + j];
       var acc = 0.0;
+      // @unroll
       for (var k = 0u; k < DIM; k++) { acc += params[j * D + k] * xq[k]; }
       q[j] = acc;
     }
@@ -57,8 +59,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       let y = label(&w, &x, rng_normal(&rng));
       var a = p[DIM] * y;
       var b = q[DIM] * y;
+      // @unroll
       for (var k = 0u; k < DIM; k++) { a += p[k] * x[k]; b += q[k] * x[k]; }
       yhat += a * b;
+      // @unroll
       for (var k = 0u; k < DIM; k++) { v[k] += x[k] * b; s[k] += x[k] * a; }
       v[DIM] += y * b;
       s[DIM] += y * a;
@@ -70,10 +74,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
   {
     let row = prompt * CONTRIB;
+    // @unroll
     for (var j = 0u; j < D; j++) {
       contrib[row + j] = g * s[j];
       contrib[row + D + j] = g * v[j];
     }
+    // @unroll
     for (var k = 0u; k < DIM; k++) { contrib[row + 2u * D + k] = xq[k]; }
     contrib[row + 3u * D - 1u] = 0.0;
     contrib[row + 3u * D] = loss;

@@ -19,9 +19,12 @@ fn noise_std() -> f32 { return task_mats[0]; }
 // w = F g, g ~ N(0, I).
 fn sample_w(r: ptr<function, Rng>, w: ptr<function, array<f32, DIM>>) {
   var g: array<f32, DIM>;
+  // @unroll
   for (var i = 0u; i < DIM; i++) { g[i] = rng_normal(r); }
+  // @unroll
   for (var i = 0u; i < DIM; i++) {
     var s = 0.0;
+    // @unroll
     for (var j = 0u; j < DIM; j++) { s += task_mats[PRIOR_OFFSET + i * DIM + j] * g[j]; }
     (*w)[i] = s;
   }
@@ -30,11 +33,14 @@ fn sample_w(r: ptr<function, Rng>, w: ptr<function, array<f32, DIM>>) {
 // x = L g, g ~ N(0, I), L lower triangular.
 fn sample_x(r: ptr<function, Rng>, x: ptr<function, array<f32, DIM>>) {
   if (ISO_COV) {
+    // @unroll
     for (var i = 0u; i < DIM; i++) { (*x)[i] = rng_normal(r); }
     return;
   }
   var g: array<f32, DIM>;
+  // @unroll
   for (var i = 0u; i < DIM; i++) { g[i] = rng_normal(r); }
+  // @unroll
   for (var i = 0u; i < DIM; i++) {
     var s = 0.0;
     for (var j = 0u; j <= i; j++) { s += task_mats[COV_OFFSET + i * DIM + j] * g[j]; }
@@ -56,6 +62,7 @@ fn respond(t: f32) -> f32 {
 
 fn label(w: ptr<function, array<f32, DIM>>, x: ptr<function, array<f32, DIM>>, noise: f32) -> f32 {
   var t = 0.0;
+  // @unroll
   for (var i = 0u; i < DIM; i++) { t += (*w)[i] * (*x)[i]; }
   return respond(t) + noise_std() * noise;
 }

@@ -80,7 +80,12 @@ async function main(): Promise<void> {
       `done: ${result.steps} steps in ${result.wallSeconds.toFixed(2)} s, ${result.stepsPerSecond.toFixed(1)} steps/s on ${result.adapter}\n` +
         `test MSE (${t.prompts} prompts, n = ${t.nCtx}): model ${t.model.mean.toPrecision(5)} ± ${t.model.stderr.toPrecision(2)}` +
         (t.oneStepGd ? `, one-step GD (η* = ${result.theory.etaStar?.toPrecision(5)}) ${t.oneStepGd.mean.toPrecision(5)} ± ${t.oneStepGd.stderr.toPrecision(2)}, closed form ${result.theory.gdLoss?.toPrecision(5)}` : '') +
-        '\n' +
+        `, ridge ${t.ridge.mean.toPrecision(5)} ± ${t.ridge.stderr.toPrecision(2)}\n` +
+        (result.softmax
+          ? `softmax heads: ω = [${result.softmax.omega.map((v) => v.toFixed(3)).join(', ')}], μ = [${result.softmax.mu.map((v) => v.toFixed(3)).join(', ')}], ` +
+            `zero-sum ${result.softmax.zeroSum.toFixed(3)}, diagonal-homogeneity [${result.softmax.heads.map((h) => h.diagonalHomogeneity.toFixed(3)).join(', ')}], ` +
+            `last-entry-only [${result.softmax.heads.map((h) => h.lastEntryOnly.toFixed(3)).join(', ')}], dormant [${result.softmax.dormant.join(', ')}]\n`
+          : '') +
         (result.lsa
           ? `LSA: η_eff = ${result.lsa.etaEff.toPrecision(5)}${result.lsa.etaRatio !== undefined ? ` (η_eff/η* = ${result.lsa.etaRatio.toFixed(4)})` : ''}, x-block identity share ${result.lsa.xBlockIdentityShare.toFixed(4)}, Γ rel. error ${result.lsa.gammaRelError?.toFixed(4)}\n`
           : ''),

@@ -2,6 +2,7 @@
 // to the theory's predictors, read the learned matrices — producing the result
 // document that the headless runner writes and the page shows.
 import { readLsa, type LsaReading } from '../analysis/lsa.ts';
+import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
 import { identity } from '../linalg/dense.ts';
 import { extractMatrices, type NamedMatrix } from '../models/types.ts';
 import { encodeSpec } from '../spec/codec.ts';
@@ -30,6 +31,8 @@ export interface TestResult {
   nCtx: number;
   /** MSE of the trained model on fresh prompts. */
   model: Estimate;
+  /** MSE of the Bayes-optimal ridge predictor (posterior mean for the identity response), same prompts. */
+  ridge: Estimate;
   /** MSE of one-step GD with η*, on the same prompts. */
   oneStepGd?: Estimate;
   /** MSE of preconditioned one-step GD with Γ*, on the same prompts. */
@@ -51,8 +54,17 @@ export interface ExperimentResult {
   test: TestResult;
   theory: TheoryNumbers;
   lsa?: LsaReading & { etaRatio?: number; gammaRelError?: number };
+  softmax?: SoftmaxReading & { trajectory: OmegaMuTrajectory };
   matrices: Record<string, NamedMatrix>;
   counters: TrainerCounters;
+}
+
+/** ω_h and μ_h of each head after each readback. */
+export interface OmegaMuTrajectory {
+  step: number[];
+  /** omega[h][t], mu[h][t]. */
+  omega: number[][];
+  mu: number[][];
 }
 
 export function theoryFor(task: TaskContext): TheoryNumbers & { raw?: OneStepTheory } {
@@ -69,7 +81,12 @@ export async function evaluateTrainer(trainer: Trainer, prompts = trainer.spec.e
   const gammas = raw ? [identity(d, raw.eta), raw.gamma] : [];
   const ev = await trainer.evaluate({ prompts, gammas });
   const modelErr = squaredErrors(ev.model, ev.targets);
-  const test: TestResult = { prompts: ev.count, nCtx: ev.nCtx, model: meanStderr(modelErr) };
+  const test: TestResult = {
+    prompts: ev.count,
+    nCtx: ev.nCtx,
+    model: meanStderr(modelErr),
+    ridge: meanStderr(squaredErrors(ev.ridge, ev.targets)),
+  };
   if (raw) {
     const gdErr = squaredErrors(ev.predictors[0], ev.targets);
     test.oneStepGd = meanStderr(gdErr);
@@ -104,18 +121,33 @@ export async function runExperiment(
   try {
     const steps = Math.min(options.steps ?? spec.train.steps, spec.train.steps);
     const losses = new Float32Array(steps);
+    const isSoftmax = spec.model.type === 'softmax';
+    const H = spec.model.heads;
+    const trajectory: OmegaMuTrajectory = { step: [], omega: Array.from({ length: H }, () => []), mu: Array.from({ length: H }, () => []) };
+    const track = (step: number, params: ArrayLike<number>) => {
+      if (!isSoftmax) return;
+      const r = readSoftmax(params, spec.task.d, H);
+      trajectory.step.push(step);
+      r.omega.forEach((w, h) => trajectory.omega[h].push(w));
+      r.mu.forEach((m, h) => trajectory.mu[h].push(m));
+    };
+    track(0, trainer.initialParams);
     const t0 = performance.now();
     await trainer.run({
       steps,
       onReadback: (r) => {
         losses.set(r.losses, r.step - r.losses.length);
+        track(r.step, r.params);
         options.onProgress?.(r);
       },
     });
     const wallSeconds = (performance.now() - t0) / 1000;
     const params = await trainer.readParams();
     const { test, theory } = await evaluateTrainer(trainer);
-    const matrices = Object.fromEntries(extractMatrices(trainer.model, params).map((m) => [m.name, m]));
+    const named = extractMatrices(trainer.model, params);
+    const softmax = isSoftmax ? { ...readSoftmax(params, spec.task.d, H), trajectory } : undefined;
+    if (softmax) named.push(...softmaxMatrices(softmax, spec.task.d));
+    const matrices = Object.fromEntries(named.map((m) => [m.name, m]));
     return {
       format: RESULT_FORMAT,
       formatVersion: RESULT_FORMAT_VERSION,
@@ -129,6 +161,7 @@ export async function runExperiment(
       test,
       theory,
       lsa: spec.model.type === 'lsa' ? lsaSummary(params, spec.task.d, theory) : undefined,
+      softmax,
       matrices,
       counters: { ...trainer.counters },
     };

@@ -7,6 +7,7 @@ import taskSrc from '../../shaders/task.wgsl?raw';
 import updateSrc from '../../shaders/update.wgsl?raw';
 import evalSrc from '../../shaders/eval.wgsl?raw';
 import dumpSrc from '../../shaders/sample_dump.wgsl?raw';
+import { unrollLoops } from './unroll.ts';
 
 export const SOURCES = { common: commonSrc, rng: rngSrc, task: taskSrc, update: updateSrc, eval: evalSrc, dump: dumpSrc };
 
@@ -22,7 +23,7 @@ export function prelude(consts: Constants): string {
 }
 
 export function composeShader(consts: Constants, ...parts: string[]): string {
-  return [prelude(consts), ...parts].join('\n');
+  return unrollLoops([prelude(consts), ...parts].join('\n'), consts);
 }
 
 export const RESPONSE_CODE = { identity: 0, tanh: 1, relu: 2, cubic: 3 } as const;

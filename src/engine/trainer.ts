@@ -13,6 +13,7 @@ import type { ExperimentSpec } from '../spec/types.ts';
 import { buildTask, type TaskContext } from '../tasks/task.ts';
 import { STREAM } from './rng.ts';
 import { learningRate } from './optimizer.ts';
+import { inverse, trace } from '../linalg/dense.ts';
 import { composeShader, RESPONSE_CODE, SOURCES, type Constants } from './shaders.ts';
 import { createPipelineChecked } from './pipeline.ts';
 
@@ -52,6 +53,8 @@ export interface EvalSamples {
   targets: Float32Array;
   /** The model's predictions. */
   model: Float32Array;
+  /** The Bayes-optimal ridge predictions x_qᵀ(XᵀX + σ²Ω⁻¹)⁻¹Xᵀy (exact posterior mean for the identity response). */
+  ridge: Float32Array;
   /** One array of predictions per Γ passed in. */
   predictors: Float32Array[];
 }
@@ -428,12 +431,14 @@ export class Trainer {
     }
     const gammaData = new Float32Array(G * d * d);
     gammas.forEach((g, i) => gammaData.set(g, i * d * d));
-    const stride = 2 + G;
+    const stride = 3 + G;
     const dev = this.device;
     const uni = dev.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     dev.queue.writeBuffer(uni, 0, new Uint32Array([this.spec.train.dataSeed, STREAM.EVAL, nCtx, count]));
     const gbuf = dev.createBuffer({ size: gammaData.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     dev.queue.writeBuffer(gbuf, 0, gammaData);
+    const reg = dev.createBuffer({ size: d * d * F32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    dev.queue.writeBuffer(reg, 0, ridgePenalty(this.task));
     const out = dev.createBuffer({ size: count * stride * F32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     const group = dev.createBindGroup({
       layout: this.evalPipeline.getBindGroupLayout(0),
@@ -443,6 +448,7 @@ export class Trainer {
         { binding: 3, resource: { buffer: this.buffers.params } },
         { binding: 4, resource: { buffer: gbuf } },
         { binding: 5, resource: { buffer: out } },
+        { binding: 6, resource: { buffer: reg } },
       ],
     });
     const enc = dev.createCommandEncoder({ label: 'eval' });
@@ -456,13 +462,15 @@ export class Trainer {
     uni.destroy();
     gbuf.destroy();
     out.destroy();
+    reg.destroy();
     const col = (j: number) => Float32Array.from({ length: count }, (_, i) => data[i * stride + j]);
     return {
       count,
       nCtx,
       targets: col(0),
       model: col(1),
-      predictors: gammas.map((_, g) => col(2 + g)),
+      ridge: col(2),
+      predictors: gammas.map((_, g) => col(3 + g)),
     };
   }
   private evalGammaCount = 0;
@@ -488,5 +496,20 @@ export function taskMatrices(task: TaskContext): Float32Array<ArrayBuffer> {
   out[2] = task.responseNorm;
   out.set(task.covFactor, 4);
   out.set(task.priorFactor, 4 + d * d);
+  return out;
+}
+
+/**
+ * σ²Ω⁻¹, the penalty that makes ridge the posterior mean; a small multiple of
+ * I stands in when σ² = 0, so the solve stays defined with n < d (the limit
+ * is the minimum-Ω⁻¹-norm interpolant).
+ */
+export function ridgePenalty(task: TaskContext): Float32Array<ArrayBuffer> {
+  const d = task.d;
+  const precision = inverse(task.prior, d);
+  const out = new Float32Array(d * d);
+  const floor = 1e-6 * (trace(task.sigma, d) / d);
+  for (let i = 0; i < d * d; i++) out[i] = task.noiseVar * precision[i];
+  if (task.noiseVar === 0) for (let i = 0; i < d; i++) out[i * d + i] += floor;
   return out;
 }

@@ -1,6 +1,8 @@
 // One Dawn device per test file (SwiftShader where there is no GPU).
 import { afterAll } from 'vitest';
 import { nodeDevice, type NodeGpu } from '../../src/gpu/node.ts';
+import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
+import type { Trainer } from '../../src/engine/trainer.ts';
 
 let gpu: Promise<NodeGpu> | null = null;
 
@@ -22,4 +24,19 @@ export function relError(a: ArrayLike<number>, ref: ArrayLike<number>): number {
     den += ref[i] ** 2;
   }
   return Math.sqrt(num / den);
+}
+
+/** Mean batch gradient and loss in float64 on the prompts the GPU drew for `step`. */
+export async function referenceGradient(device: GPUDevice, trainer: Trainer, params: ArrayLike<number>, step: number) {
+  const spec = trainer.spec;
+  const prompts = await gpuSamplePrompts(device, trainer.task, { seed: spec.train.dataSeed, stepWord: step, count: spec.train.batch });
+  const grad = new Float64Array(trainer.model.paramCount);
+  let loss = 0;
+  for (const p of prompts) {
+    const r = trainer.model.lossGrad(params, p);
+    loss += r.loss;
+    for (let i = 0; i < grad.length; i++) grad[i] += r.grad[i];
+  }
+  const B = prompts.length;
+  return { grad: grad.map((g) => g / B), loss: loss / B };
 }

@@ -7,7 +7,7 @@ import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
 import { newOptimizerState, optimizerStep } from '../../src/engine/optimizer.ts';
 import { STREAM } from '../../src/engine/rng.ts';
 import { defaultSpec, type ExperimentSpec } from '../../src/spec/index.ts';
-import { relError, testDevice } from './device.ts';
+import { referenceGradient, relError, testDevice } from './device.ts';
 
 const seed = () => (Math.random() * 2 ** 32) >>> 0;
 
@@ -27,21 +27,6 @@ function randomSpec(d: number, n: number, over: (s: ExperimentSpec) => void = ()
   s.optimizer.lr = 0.01;
   over(s);
   return s;
-}
-
-/** Mean batch gradient and loss in float64 on the prompts the GPU drew for `step`. */
-async function referenceGradient(device: GPUDevice, trainer: Trainer, params: ArrayLike<number>, step: number) {
-  const spec = trainer.spec;
-  const prompts = await gpuSamplePrompts(device, trainer.task, { seed: spec.train.dataSeed, stepWord: step, count: spec.train.batch });
-  const grad = new Float64Array(trainer.model.paramCount);
-  let loss = 0;
-  for (const p of prompts) {
-    const r = trainer.model.lossGrad(params, p);
-    loss += r.loss;
-    for (let i = 0; i < grad.length; i++) grad[i] += r.grad[i];
-  }
-  const B = prompts.length;
-  return { grad: grad.map((g) => g / B), loss: loss / B };
 }
 
 describe('LSA kernels vs float64 reference', () => {

@@ -1,0 +1,127 @@
+// Reading trained multi-head softmax attention the way He et al. do
+// (DESIGN.md §3): per head
+//   KQ^h = Q^hᵀ K^h / √D   (logit_i = z_qᵀ KQ^h z_i; rows: query coords, cols: key coords),
+//   OV^h = (O^h V^h)ᵀ      (head h adds Σ_i a_i OV^hᵀ z_i),
+// ω_h = mean of KQ^h's x-block diagonal, μ_h = OV^h's last entry, and the
+// scores of the emergent pattern: diagonal-homogeneous KQ, last-entry-only
+// OV, zero-sum μ, and which heads are dormant.
+import { softmaxLayout } from '../models/softmax.ts';
+import type { NamedMatrix } from '../models/types.ts';
+
+export interface HeadReading {
+  /** KQ^h, D×D row-major. */
+  kq: number[];
+  /** OV^h, D entries. */
+  ov: number[];
+  omega: number;
+  mu: number;
+  /** Share of the x-block's squared norm on its best multiple of I (1 = ω·I exactly). */
+  diagonalHomogeneity: number;
+  /** Share of KQ^h's squared norm in its x-block (the rest: the y row and column). */
+  xBlockShare: number;
+  /** Share of OV^h's squared norm on its last entry. */
+  lastEntryOnly: number;
+  /** ‖OV^h‖ relative to the largest head's. */
+  relativeOutput: number;
+  dormant: boolean;
+}
+
+export interface SoftmaxReading {
+  heads: HeadReading[];
+  omega: number[];
+  mu: number[];
+  /** |Σ_h μ_h| / Σ_h |μ_h|: 0 when the μ cancel exactly. */
+  zeroSum: number;
+  /** Indices of dormant heads. */
+  dormant: number[];
+}
+
+/** A head is dormant when its output map is under this share of the largest head's. */
+export const DORMANT_THRESHOLD = 0.1;
+
+export function readSoftmax(params: ArrayLike<number>, d: number, H: number): SoftmaxReading {
+  const L = softmaxLayout(d, H);
+  const { D } = L;
+  const scale = 1 / Math.sqrt(D);
+  const raw = Array.from({ length: H }, (_, h) => {
+    const kq: number[] = [];
+    for (let a = 0; a < D; a++)
+      for (let b = 0; b < D; b++) {
+        let s = 0;
+        for (let m = 0; m < D; m++) s += params[L.q(h) + m * D + a] * params[L.k(h) + m * D + b];
+        kq.push(s * scale);
+      }
+    const ov: number[] = [];
+    for (let k = 0; k < D; k++) {
+      let s = 0;
+      for (let j = 0; j < D; j++) s += params[L.o + h * D + j] * params[L.v(h) + j * D + k];
+      ov.push(s);
+    }
+    return { kq, ov };
+  });
+  const ovNorms = raw.map(({ ov }) => Math.hypot(...ov));
+  const maxOv = Math.max(...ovNorms, 1e-300);
+  const heads = raw.map(({ kq, ov }, h): HeadReading => {
+    let tr = 0;
+    let xFro2 = 0;
+    let allFro2 = 0;
+    for (let a = 0; a < D; a++)
+      for (let b = 0; b < D; b++) {
+        const v = kq[a * D + b] ** 2;
+        allFro2 += v;
+        if (a < d && b < d) {
+          xFro2 += v;
+          if (a === b) tr += kq[a * D + b];
+        }
+      }
+    const ov2 = ov.reduce((s, v) => s + v * v, 0);
+    const relativeOutput = ovNorms[h] / maxOv;
+    return {
+      kq,
+      ov,
+      omega: tr / d,
+      mu: ov[d],
+      diagonalHomogeneity: xFro2 > 0 ? (tr * tr) / d / xFro2 : 0,
+      xBlockShare: allFro2 > 0 ? xFro2 / allFro2 : 0,
+      lastEntryOnly: ov2 > 0 ? (ov[d] * ov[d]) / ov2 : 0,
+      relativeOutput,
+      dormant: relativeOutput < DORMANT_THRESHOLD,
+    };
+  });
+  const mu = heads.map((h) => h.mu);
+  const absSum = mu.reduce((s, v) => s + Math.abs(v), 0);
+  return {
+    heads,
+    omega: heads.map((h) => h.omega),
+    mu,
+    zeroSum: absSum > 0 ? Math.abs(mu.reduce((s, v) => s + v, 0)) / absSum : 0,
+    dormant: heads.flatMap((h, i) => (h.dormant ? [i] : [])),
+  };
+}
+
+/** KQ^h and OV^h as named matrices for display (KQ's last row multiplies z_q's 0 entry: no effect). */
+export function softmaxMatrices(reading: SoftmaxReading, d: number): NamedMatrix[] {
+  const D = d + 1;
+  const H = reading.heads.length;
+  return reading.heads.flatMap((head, h) => {
+    const tag = H > 1 ? `^${h + 1}` : '';
+    return [
+      {
+        name: `KQ${tag}`,
+        rows: D,
+        cols: D,
+        data: head.kq,
+        noGradient: head.kq.map((_, i) => Math.floor(i / D) === d),
+        caption: `Head ${h + 1}: logit_i = z_qᵀ KQ z_i (rows: query, columns: key). The last row multiplies z_q's zero entry and cannot affect ŷ.`,
+      },
+      {
+        name: `OV${tag}`,
+        rows: D,
+        cols: 1,
+        data: head.ov,
+        noGradient: head.ov.map(() => false),
+        caption: `Head ${h + 1}: adds Σ_i a_i OVᵀ z_i to ŷ; the pattern to look for is μ e_{d+1}.`,
+      },
+    ];
+  });
+}

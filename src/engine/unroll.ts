@@ -1,0 +1,52 @@
+// Loop unrolling at the WGSL source level, for loops marked `// @unroll` whose
+// bound is a prelude constant. CPU-emulated GPUs (SwiftShader's Subzero JIT)
+// neither unroll loops nor keep dynamically indexed private arrays in
+// registers; with the index a literal, every array access becomes a constant
+// one. GPU compilers unroll such loops anyway, so this costs them nothing.
+import type { Constants } from './shaders.ts';
+
+/** Loops with more iterations than this stay loops (code size). */
+export const MAX_UNROLL = 8;
+
+const LOOP = /\/\/ @unroll\n(\s*)for \(var (\w+) = 0u; \2 < ([\w ()*+-]+); \2\+\+\) \{/;
+
+function evalBound(expr: string, consts: Constants): number | null {
+  const text = expr.replace(/\b[A-Z_][A-Z0-9_]*\b/g, (name) => {
+    const v = consts[name];
+    return typeof v === 'number' ? String(v) : 'NaN';
+  });
+  if (!/^[\d\s()*+-]+$/.test(text)) return null;
+  const v = Function(`"use strict"; return (${text});`)() as number;
+  return Number.isInteger(v) ? v : null;
+}
+
+/** Index just past the brace that closes the one at `open`. */
+function matchBrace(src: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < src.length; i++) {
+    if (src[i] === '{') depth++;
+    else if (src[i] === '}' && --depth === 0) return i + 1;
+  }
+  throw new Error('unbalanced braces in WGSL source');
+}
+
+export function unrollLoops(src: string, consts: Constants): string {
+  for (;;) {
+    const m = LOOP.exec(src);
+    if (!m) return src;
+    const start = m.index;
+    const open = start + m[0].length - 1;
+    const end = matchBrace(src, open);
+    const body = src.slice(open + 1, end - 1);
+    const count = evalBound(m[3], consts);
+    const marker = '// @unroll\n';
+    let replacement: string;
+    if (count === null || count > MAX_UNROLL) {
+      replacement = src.slice(start + marker.length, end); // keep the loop, drop the marker
+    } else {
+      const id = new RegExp(`\\b${m[2]}\\b`, 'g');
+      replacement = Array.from({ length: count }, (_, i) => `${m[1]}{${body.replace(id, `${i}u`)}}`).join('\n');
+    }
+    src = src.slice(0, start) + replacement + src.slice(end);
+  }
+}
