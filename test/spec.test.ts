@@ -15,6 +15,8 @@ import {
   SPEC_VERSION,
   assertValidSpec,
   repairCombinations,
+  PRESETS,
+  presetSpec,
   type ExperimentSpec,
   type FieldDef,
 } from '../src/spec/index.ts';
@@ -396,5 +398,16 @@ describe('combinations of fields', () => {
     expect(r.errors[0].message).toMatch(/even number of heads/);
     spec.model.heads = 4;
     expect(parseSpec(spec).errors).toEqual([]);
+  });
+});
+
+describe('presets', () => {
+  it('every preset is a valid spec whose link reproduces it', () => {
+    for (const p of PRESETS) {
+      const spec = presetSpec(p);
+      expect(parseSpec(spec).errors).toEqual([]);
+      expect(decodeSpec(encodeSpec(spec)).spec).toEqual(spec);
+    }
+    expect(PRESETS.filter((p) => p.id.startsWith('he-')).map((p) => presetSpec(p).model.heads)).toEqual([1, 2, 4, 8]);
   });
 });

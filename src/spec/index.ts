@@ -2,3 +2,4 @@ export * from './types.ts';
 export * from './fields.ts';
 export * from './validate.ts';
 export * from './codec.ts';
+export * from './presets.ts';
