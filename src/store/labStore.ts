@@ -3,10 +3,12 @@
 // is not state: runController.ts owns it and publishes readbacks here at a
 // throttled rate, so components re-render at most ~10 times per second.
 import { create } from 'zustand';
+import type { SoftmaxReading } from '../analysis/softmax.ts';
 import type { TestResult, TheoryNumbers } from '../engine/experiment.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import { defaultSpec, type ExperimentSpec } from '../spec/index.ts';
 import { LossHistory } from './lossHistory.ts';
+import { OmegaMuHistory } from './omegaMuHistory.ts';
 
 export type GpuState =
   | { kind: 'pending' }
@@ -51,18 +53,36 @@ export interface LabState {
   lastLossSteps: number;
   /** Mutable, bounded loss history; historyVersion changes whenever it does. */
   history: LossHistory;
+  /** Softmax attention: ω_h and μ_h at each readback (mutable, bounded; also versioned by historyVersion). */
+  omegaMu: OmegaMuHistory;
   historyVersion: number;
-  /** Latest parameters as named matrices (initial ones before training). */
+  /**
+   * Latest parameters as named matrices (initial ones before training): W_KQ
+   * and W_PV for LSA; KQ^h and OV^h per head for softmax attention.
+   */
   matrices: NamedMatrix[] | null;
+  /** Softmax attention: the per-head reading of the same parameters as `matrices`. */
+  softmax: SoftmaxReading | null;
   theory: TheoryNumbers | null;
   lsa: LsaReadout | null;
   evaluation: TestResult | null;
   notices: Notice[];
+  /** View option: one colour scale for all heads' KQ (and one for all OV) instead of one per heatmap. */
+  sharedHeadScale: boolean;
 }
 
 export type RunFields = Pick<
   LabState,
-  'step' | 'stepsPerSecond' | 'firstLoss' | 'lastLoss' | 'lastLossSteps' | 'history' | 'historyVersion' | 'lsa' | 'evaluation'
+  | 'step'
+  | 'stepsPerSecond'
+  | 'firstLoss'
+  | 'lastLoss'
+  | 'lastLossSteps'
+  | 'history'
+  | 'omegaMu'
+  | 'historyVersion'
+  | 'lsa'
+  | 'evaluation'
 >;
 
 /** Run fields as they are before the first step. */
@@ -74,6 +94,7 @@ export function freshRunFields(historyVersion: number): RunFields {
     lastLoss: null,
     lastLossSteps: 0,
     history: new LossHistory(),
+    omegaMu: new OmegaMuHistory(),
     historyVersion,
     lsa: null,
     evaluation: null,
@@ -85,8 +106,10 @@ export const useLab = create<LabState>()(() => ({
   gpu: { kind: 'pending' },
   status: 'starting',
   matrices: null,
+  softmax: null,
   theory: null,
   notices: [],
+  sharedHeadScale: true,
   ...freshRunFields(0),
 }));
 
@@ -99,6 +122,10 @@ export function addNotice(notice: Omit<Notice, 'id'>): void {
 
 export function dismissNotice(id: number): void {
   useLab.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+}
+
+export function setSharedHeadScale(shared: boolean): void {
+  useLab.setState({ sharedHeadScale: shared });
 }
 
 /** True while there is trained progress that a spec change would throw away. */
