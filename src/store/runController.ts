@@ -3,14 +3,27 @@
 // time through a promise queue, so a Reset or a spec change never races a
 // running loop: they raise the stop flag, then queue behind it. Readbacks are
 // folded into the loss history as they arrive and published to the store at
-// most every PUBLISH_INTERVAL_MS, on an animation frame.
+// most every PUBLISH_INTERVAL_MS, on an animation frame. For softmax
+// attention each readback is also read the way He et al. do (KQ^h, OV^h, ω_h,
+// μ_h): the ω/μ history records every readback, the views the latest one.
+import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
 import { evaluateTrainer, lsaSummary, theoryFor, type TheoryNumbers } from '../engine/experiment.ts';
 import { Trainer, type Readback } from '../engine/trainer.ts';
 import { acquireDevice } from '../gpu/device.ts';
 import { extractMatrices } from '../models/types.ts';
-import { FIELD_BY_PATH, getPath, setPath, type ExperimentSpec } from '../spec/index.ts';
+import {
+  encodeSpec,
+  FIELD_BY_PATH,
+  getPath,
+  presetSpec,
+  PRESETS,
+  repairCombinations,
+  setPath,
+  type ExperimentSpec,
+} from '../spec/index.ts';
 import { buildTask } from '../tasks/task.ts';
-import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type RunFields } from './labStore.ts';
+import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type LabState, type RunFields } from './labStore.ts';
+import type { OmegaMuHistory } from './omegaMuHistory.ts';
 
 const PUBLISH_INTERVAL_MS = 100;
 /** Window over which steps/s is measured. */
@@ -58,11 +71,29 @@ function freshRun(): RunFields {
   return freshRunFields(useLab.getState().historyVersion + 1);
 }
 
+function readingOf(t: Trainer, params: ArrayLike<number>): SoftmaxReading | null {
+  return t.spec.model.type === 'softmax' ? readSoftmax(params, t.spec.task.d, t.spec.model.heads) : null;
+}
+
+/** What the views show of a parameter vector: LSA's raw matrices, or softmax attention's KQ^h and OV^h. */
+function paramsView(t: Trainer, params: ArrayLike<number>, reading: SoftmaxReading | null): Pick<LabState, 'matrices' | 'softmax'> {
+  if (!reading) return { matrices: extractMatrices(t.model, params), softmax: null };
+  return { matrices: softmaxMatrices(reading, t.spec.task.d), softmax: reading };
+}
+
+/** The view of the initial parameters, recording them as step 0 of the ω/μ history. */
+function initialView(t: Trainer, omegaMu: OmegaMuHistory): Pick<LabState, 'matrices' | 'softmax'> {
+  const reading = readingOf(t, t.initialParams);
+  if (reading) omegaMu.push(0, reading.omega, reading.mu);
+  return paramsView(t, t.initialParams, reading);
+}
+
 // ---- throttled publishing -------------------------------------------------
 
 interface Pending {
   step: number;
   params: Float32Array;
+  reading: SoftmaxReading | null;
   lossMean: number;
   lossSteps: number;
 }
@@ -80,14 +111,16 @@ function stepsPerSecond(): number | null {
   return b.t > a.t ? ((b.step - a.step) * 1000) / (b.t - a.t) : null;
 }
 
-function onReadback(r: Readback): void {
+function onReadback(t: Trainer, r: Readback): void {
   const s = useLab.getState();
   s.history.push(r.losses);
+  const reading = readingOf(t, r.params);
+  if (reading) s.omegaMu.push(r.step, reading.omega, reading.mu);
   let sum = 0;
   for (let i = 0; i < r.losses.length; i++) sum += r.losses[i];
   const mean = sum / r.losses.length;
   firstLoss ??= mean;
-  pending = { step: r.step, params: r.params, lossMean: mean, lossSteps: r.losses.length };
+  pending = { step: r.step, params: r.params, reading, lossMean: mean, lossSteps: r.losses.length };
   const t = performance.now();
   rateSamples.push({ t, step: r.step });
   while (rateSamples.length > 2 && t - rateSamples[1].t > RATE_WINDOW_MS) rateSamples.shift();
@@ -108,7 +141,7 @@ function publishNow(): void {
   if (!p || !trainer) return;
   pending = null;
   const s = useLab.getState();
-  const lsa = s.spec.model.type === 'lsa' && s.theory ? lsaSummary(p.params, s.spec.task.d, s.theory) : undefined;
+  const lsa = trainer.spec.model.type === 'lsa' && s.theory ? lsaSummary(p.params, trainer.spec.task.d, s.theory) : undefined;
   useLab.setState({
     step: p.step,
     stepsPerSecond: stepsPerSecond(),
@@ -116,7 +149,7 @@ function publishNow(): void {
     lastLoss: p.lossMean,
     lastLossSteps: p.lossSteps,
     historyVersion: s.historyVersion + 1,
-    matrices: extractMatrices(trainer.model, p.params),
+    ...paramsView(trainer, p.params, p.reading),
     lsa: lsa ? { etaEff: lsa.etaEff, etaRatio: lsa.etaRatio } : null,
   });
 }
@@ -134,7 +167,7 @@ async function rebuildOp(gen: number, spec: ExperimentSpec): Promise<void> {
   trainer?.destroy();
   trainer = null;
   clearRunTracking();
-  useLab.setState({ status: 'building', matrices: null, ...freshRun() });
+  useLab.setState({ status: 'building', matrices: null, softmax: null, ...freshRun() });
   let t: Trainer;
   try {
     t = await Trainer.create(device, spec, { chunkSteps: chunkStepsFor(spec) });
@@ -147,7 +180,8 @@ async function rebuildOp(gen: number, spec: ExperimentSpec): Promise<void> {
     return;
   }
   trainer = t;
-  useLab.setState({ status: 'ready', matrices: extractMatrices(t.model, t.initialParams) });
+  const s = useLab.getState();
+  useLab.setState({ status: 'ready', ...initialView(t, s.omegaMu), historyVersion: s.historyVersion + 1 });
 }
 
 async function trainOp(gen: number): Promise<void> {
@@ -161,7 +195,7 @@ async function trainOp(gen: number): Promise<void> {
   await t.run({
     steps: total - t.stepsSubmitted,
     onReadback: (r) => {
-      if (gen === generation) onReadback(r);
+      if (gen === generation) onReadback(t, r);
     },
     shouldStop: () => stopRequested || gen !== generation,
   });
@@ -183,7 +217,8 @@ async function resetOp(gen: number): Promise<void> {
   await t.reset();
   if (gen !== generation) return;
   clearRunTracking();
-  useLab.setState({ status: 'ready', matrices: extractMatrices(t.model, t.initialParams), ...freshRun() });
+  const fresh = freshRun();
+  useLab.setState({ status: 'ready', ...fresh, ...initialView(t, fresh.omegaMu) });
 }
 
 // ---- public actions -------------------------------------------------------
@@ -221,7 +256,7 @@ function applySpec(spec: ExperimentSpec, rebuild: boolean): void {
     spec,
     theory: theoryOf(spec),
     ...freshRun(),
-    ...(gpu.kind === 'ready' ? { status: 'building' as const, matrices: null } : {}),
+    ...(gpu.kind === 'ready' ? { status: 'building' as const, matrices: null, softmax: null } : {}),
   });
   if (device) enqueue(() => rebuildOp(gen, spec));
 }
@@ -246,7 +281,34 @@ export function setSpecField(path: string, value: number | string | boolean): bo
   }
   const spec = structuredClone(s.spec);
   setPath(spec as unknown as Record<string, unknown>, path, value);
+  // Fields that are valid alone can clash (an init LSA has no use for, an odd
+  // head count with opposite-sign pairs): move to the nearest valid spec and say so.
+  const repaired = repairCombinations(spec);
+  if (repaired.length > 0) {
+    addNotice({ tone: 'info', title: 'Another setting was adjusted to fit this change', items: repaired.map((i) => i.message) });
+  }
   applySpec(spec, rebuild);
+  return true;
+}
+
+/** The preset whose spec is exactly the current one, if any. */
+export function matchingPresetId(spec: ExperimentSpec): string | null {
+  const query = encodeSpec(spec);
+  return PRESETS.find((p) => encodeSpec(presetSpec(p)) === query)?.id ?? null;
+}
+
+/** Loads a preset's spec (a new run). Asks before discarding trained steps; returns false if the user declined. */
+export function loadPreset(id: string): boolean {
+  const preset = PRESETS.find((p) => p.id === id);
+  if (!preset) return false;
+  const spec = presetSpec(preset);
+  const s = useLab.getState();
+  if (encodeSpec(spec) === encodeSpec(s.spec)) return true;
+  if (hasProgress(s)) {
+    const ok = window.confirm(`Loading the preset "${preset.label}" starts a new run and discards the current one (${s.step} steps trained). Continue?`);
+    if (!ok) return false;
+  }
+  applySpec(spec, true);
   return true;
 }
 
