@@ -8,6 +8,7 @@ import updateSrc from '../../shaders/update.wgsl?raw';
 import evalSrc from '../../shaders/eval.wgsl?raw';
 import dumpSrc from '../../shaders/sample_dump.wgsl?raw';
 import { unrollLoops } from './unroll.ts';
+import { scalarizeArrays } from './scalarize.ts';
 
 export const SOURCES = { common: commonSrc, rng: rngSrc, task: taskSrc, update: updateSrc, eval: evalSrc, dump: dumpSrc };
 
@@ -23,7 +24,7 @@ export function prelude(consts: Constants): string {
 }
 
 export function composeShader(consts: Constants, ...parts: string[]): string {
-  return unrollLoops([prelude(consts), ...parts].join('\n'), consts);
+  return scalarizeArrays(unrollLoops([prelude(consts), ...parts].join('\n'), consts), consts);
 }
 
 export const RESPONSE_CODE = { identity: 0, tanh: 1, relu: 2, cubic: 3 } as const;

@@ -111,10 +111,10 @@ function stepsPerSecond(): number | null {
   return b.t > a.t ? ((b.step - a.step) * 1000) / (b.t - a.t) : null;
 }
 
-function onReadback(t: Trainer, r: Readback): void {
+function onReadback(owner: Trainer, r: Readback): void {
   const s = useLab.getState();
   s.history.push(r.losses);
-  const reading = readingOf(t, r.params);
+  const reading = readingOf(owner, r.params);
   if (reading) s.omegaMu.push(r.step, reading.omega, reading.mu);
   let sum = 0;
   for (let i = 0; i < r.losses.length; i++) sum += r.losses[i];
@@ -291,10 +291,12 @@ export function setSpecField(path: string, value: number | string | boolean): bo
   return true;
 }
 
+let presetQueries: Map<string, string> | null = null;
+
 /** The preset whose spec is exactly the current one, if any. */
 export function matchingPresetId(spec: ExperimentSpec): string | null {
-  const query = encodeSpec(spec);
-  return PRESETS.find((p) => encodeSpec(presetSpec(p)) === query)?.id ?? null;
+  presetQueries ??= new Map(PRESETS.map((p) => [encodeSpec(presetSpec(p)), p.id]));
+  return presetQueries.get(encodeSpec(spec)) ?? null;
 }
 
 /** Loads a preset's spec (a new run). Asks before discarding trained steps; returns false if the user declined. */

@@ -14,7 +14,11 @@ export interface LabSnapshot {
   /** Heatmap plots currently holding a drawn heatmap trace. */
   heatmapsDrawn: number;
   notices: string[];
-  evaluation: { model: number; oneStepGd: number | null } | null;
+  evaluation: { model: number; oneStepGd: number | null; ridge: number } | null;
+  /** Softmax attention: the latest per-head reading; null for LSA. */
+  softmax: { omega: number[]; mu: number[]; zeroSum: number; dormant: number[] } | null;
+  /** Points in the ω/μ history. */
+  omegaMuPoints: number;
 }
 
 declare global {
@@ -39,7 +43,13 @@ export function installTestHook(): void {
         stepsPerSecond: s.stepsPerSecond,
         heatmapsDrawn: plots.filter((p) => p.data?.[0]?.type === 'heatmap').length,
         notices: s.notices.map((n) => [n.title, ...n.items].join(': ')),
-        evaluation: s.evaluation ? { model: s.evaluation.model.mean, oneStepGd: s.evaluation.oneStepGd?.mean ?? null } : null,
+        evaluation: s.evaluation
+          ? { model: s.evaluation.model.mean, oneStepGd: s.evaluation.oneStepGd?.mean ?? null, ridge: s.evaluation.ridge.mean }
+          : null,
+        softmax: s.softmax
+          ? { omega: [...s.softmax.omega], mu: [...s.softmax.mu], zeroSum: s.softmax.zeroSum, dormant: [...s.softmax.dormant] }
+          : null,
+        omegaMuPoints: s.omegaMu.points().step.length,
       };
     },
   });

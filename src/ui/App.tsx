@@ -1,15 +1,13 @@
-import type { ModelType } from '../spec/index.ts';
 import { useLab } from '../store/labStore.ts';
 import { Heatmap } from './Heatmap.tsx';
 import { LossPlot } from './LossPlot.tsx';
 import { Notices } from './Notices.tsx';
+import { OmegaMuPlot } from './OmegaMuPlot.tsx';
 import { Readouts } from './Readouts.tsx';
 import { RunControls } from './RunControls.tsx';
+import { SoftmaxHeads } from './SoftmaxHeads.tsx';
 import { SpecControls } from './SpecControls.tsx';
 import { WebGpuUnavailable } from './WebGpuUnavailable.tsx';
-
-/** The matrices each model shows, in the order the model lays them out. */
-const MATRICES: Record<ModelType, readonly string[]> = { lsa: ['W_KQ', 'W_PV'], softmax: [] };
 
 function AdapterChip() {
   const gpu = useLab((s) => s.gpu);
@@ -24,7 +22,15 @@ function AdapterChip() {
 export function App() {
   const gpu = useLab((s) => s.gpu);
   const modelType = useLab((s) => s.spec.model.type);
-  const matrixNames = MATRICES[modelType];
+  const lossCard = (
+    <section className="card" aria-label="training loss">
+      <header className="card-header">
+        <h2>Training loss</h2>
+        <span className="muted small">batch MSE of (ŷ − y_q)²; dashed: L*, the best one-step GD</span>
+      </header>
+      <LossPlot />
+    </section>
+  );
   return (
     <div className="app">
       <header className="topbar">
@@ -50,18 +56,31 @@ export function App() {
           {gpu.kind !== 'unavailable' ? (
             <>
               <Readouts />
-              <section className="card" aria-label="training loss">
-                <header className="card-header">
-                  <h2>Training loss</h2>
-                  <span className="muted small">batch MSE of (ŷ − y_q)²; dashed: L*, the best one-step GD</span>
-                </header>
-                <LossPlot />
-              </section>
-              <div className="heatmaps">
-                {matrixNames.map((name) => (
-                  <Heatmap key={name} name={name} />
-                ))}
-              </div>
+              {modelType === 'lsa' ? (
+                <>
+                  {lossCard}
+                  <div className="heatmaps">
+                    <Heatmap name="W_KQ" />
+                    <Heatmap name="W_PV" />
+                  </div>
+                </>
+              ) : (
+                <>
+                  <div className="plot-row">
+                    {lossCard}
+                    <section className="card" aria-label="omega and mu per head">
+                      <header className="card-header">
+                        <h2>
+                          ω<sub>h</sub> and μ<sub>h</sub> per head
+                        </h2>
+                        <span className="muted small">KQ's mean x-diagonal; OV's last entry</span>
+                      </header>
+                      <OmegaMuPlot />
+                    </section>
+                  </div>
+                  <SoftmaxHeads />
+                </>
+              )}
             </>
           ) : null}
         </main>

@@ -11,9 +11,11 @@ interface Props {
   value: unknown;
   /** Applies a valid value; returns false if it was declined (the control then reverts). */
   onCommit: (value: number | string | boolean) => boolean;
+  /** Enum options that cannot be chosen now, each with the reason (shown as the option's tooltip). */
+  disabledOptions?: ReadonlyMap<string, string>;
 }
 
-export function FieldControl({ field, value, onCommit }: Props) {
+export function FieldControl({ field, value, onCommit, disabledOptions }: Props) {
   const id = useId();
   let control;
   switch (field.kind) {
@@ -24,11 +26,14 @@ export function FieldControl({ field, value, onCommit }: Props) {
     case 'enum':
       control = (
         <select id={id} className="select" value={String(value)} onChange={(e) => onCommit(e.target.value)}>
-          {field.options.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
+          {field.options.map((o) => {
+            const why = disabledOptions?.get(o);
+            return (
+              <option key={o} value={o} disabled={why !== undefined} title={why}>
+                {why !== undefined ? `${o} (${why})` : o}
+              </option>
+            );
+          })}
         </select>
       );
       break;

@@ -33,15 +33,45 @@ function coordLabels(size: number): string[] {
   return Array.from({ length: size }, (_, i) => (i < size - 1 ? `x${sub(i + 1)}` : 'y'));
 }
 
-export function buildHeatmapFigure(m: NamedMatrix): { data: Data[]; layout: Partial<Layout> } {
+/**
+ * Half-width of a matrix's symmetric colour range: its largest |entry| among
+ * those that train (all entries if none do; 1 for an all-zero matrix).
+ */
+export function colourRange(m: NamedMatrix): number {
+  let maxTrained = 0;
+  let maxAll = 0;
+  for (let i = 0; i < m.data.length; i++) {
+    const a = Math.abs(m.data[i]);
+    if (!Number.isFinite(a)) continue;
+    maxAll = Math.max(maxAll, a);
+    if (!m.noGradient[i]) maxTrained = Math.max(maxTrained, a);
+  }
+  return maxTrained > 0 ? maxTrained : maxAll > 0 ? maxAll : 1;
+}
+
+export interface HeatmapOptions {
+  /** Half-width of the colour range; colourRange(m) by default. */
+  range?: number;
+  /**
+   * Small multiples (softmax heads): no colour bar (the card states the
+   * ranges), small tick labels, row labels only where asked, the matrix's
+   * name in the hover text.
+   */
+  compact?: boolean;
+  /** Compact only: label the rows (off for a matrix drawn right of one that does). */
+  rowTicks?: boolean;
+}
+
+export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {}): { data: Data[]; layout: Partial<Layout> } {
   const { rows, cols } = m;
+  const compact = options.compact ?? false;
   const z: number[][] = [];
   const frozen: (number | null)[][] = [];
   const labels: string[][] = [];
   const rowNames = coordLabels(rows);
-  const colNames = coordLabels(cols);
-  let maxTrained = 0;
-  let maxAll = 0;
+  // A single column (OV^h) is a vector: its rows are the coordinates.
+  const colNames = cols === 1 ? [''] : coordLabels(cols);
+  const prefix = compact ? `${m.name}: ` : '';
   for (let r = 0; r < rows; r++) {
     const zr: number[] = [];
     const fr: (number | null)[] = [];
@@ -49,22 +79,22 @@ export function buildHeatmapFigure(m: NamedMatrix): { data: Data[]; layout: Part
     for (let c = 0; c < cols; c++) {
       const i = r * cols + c;
       const v = m.data[i];
-      const a = Math.abs(v);
-      if (Number.isFinite(a)) {
-        maxAll = Math.max(maxAll, a);
-        if (!m.noGradient[i]) maxTrained = Math.max(maxTrained, a);
-      }
       zr.push(v);
       fr.push(m.noGradient[i] ? v : null);
-      lr.push(`row ${rowNames[r]}, column ${colNames[c]}`);
+      lr.push(prefix + (cols === 1 ? `entry ${rowNames[r]}` : `row ${rowNames[r]}, column ${colNames[c]}`));
     }
     z.push(zr);
     frozen.push(fr);
     labels.push(lr);
   }
-  const range = maxTrained > 0 ? maxTrained : maxAll > 0 ? maxAll : 1;
-  const showTicks = cols <= 16;
-  const ticks = { tickvals: colNames.map((_, i) => i), ticktext: colNames };
+  const range = options.range !== undefined && options.range > 0 ? options.range : colourRange(m);
+  // Named ticks up to 16 coordinates; beyond that Plotly's numbers (or, for small multiples, none).
+  const showTicks = cols <= 16 && rows <= 16;
+  const noTicks = { showticklabels: false, ticks: '' as const };
+  const fallback = compact ? noTicks : {};
+  const colTicks = !showTicks ? fallback : cols > 1 ? { tickvals: colNames.map((_, i) => i), ticktext: colNames } : noTicks;
+  const rowTicks = !showTicks ? fallback : !compact || options.rowTicks ? { tickvals: rowNames.map((_, i) => i), ticktext: rowNames } : noTicks;
+  const small = compact ? { tickfont: { size: 10 }, ticklen: 3 } : {};
   const rects = flaggedRects(m.noGradient, rows, cols);
   const spacing = Math.max(0.25, Math.max(rows, cols) / 24);
   const shapes: Partial<Shape>[] = rects.flatMap((rc) => [
@@ -92,6 +122,7 @@ export function buildHeatmapFigure(m: NamedMatrix): { data: Data[]; layout: Part
       colorscale: DIVERGING,
       customdata: labels as unknown as number[][],
       hovertemplate: '%{customdata}<br>%{z:.4g}<extra></extra>',
+      showscale: !compact,
       colorbar: { thickness: 10, len: 0.92, outlinewidth: 0, tickfont: { size: 10 }, xpad: 6 },
     },
     {
@@ -112,7 +143,7 @@ export function buildHeatmapFigure(m: NamedMatrix): { data: Data[]; layout: Part
   ];
   const layout: Partial<Layout> = {
     font: PLOT_FONT,
-    margin: { l: 36, r: 8, t: 28, b: 8 },
+    margin: compact ? { l: options.rowTicks ? 22 : 2, r: 2, t: 18, b: 2 } : { l: 36, r: 8, t: 28, b: 8 },
     paper_bgcolor: 'rgba(0,0,0,0)',
     plot_bgcolor: 'rgba(0,0,0,0)',
     xaxis: {
@@ -121,7 +152,8 @@ export function buildHeatmapFigure(m: NamedMatrix): { data: Data[]; layout: Part
       zeroline: false,
       fixedrange: true,
       constrain: 'domain',
-      ...(showTicks ? ticks : {}),
+      ...small,
+      ...colTicks,
     },
     yaxis: {
       autorange: 'reversed',
@@ -130,7 +162,10 @@ export function buildHeatmapFigure(m: NamedMatrix): { data: Data[]; layout: Part
       zeroline: false,
       fixedrange: true,
       constrain: 'domain',
-      ...(showTicks ? ticks : {}),
+      ...small,
+      // Small multiples line up at the top, whatever each one's width.
+      ...(compact ? { constraintoward: 'top' as const } : {}),
+      ...rowTicks,
     },
     shapes,
     uirevision: m.name,

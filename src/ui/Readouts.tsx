@@ -1,7 +1,10 @@
 // The run's numbers at a glance. "Loss" is the batch MSE (ŷ − y_q)², averaged
 // over the steps of the latest readback; L* is the closed-form MSE of the best
 // one-step GD predictor (it includes the query noise σ²), the level a trained
-// linear attention layer should reach.
+// linear attention layer should reach. After training, the test MSE of the
+// model is shown next to one-step GD and the Bayes-optimal ridge predictor on
+// the same fresh prompts. For softmax attention the η tile gives way to the
+// heads' zero-sum score.
 import type { ReactNode } from 'react';
 import { useLab } from '../store/labStore.ts';
 import { fmt, fmtEstimate, fmtInt } from './format.ts';
@@ -31,6 +34,10 @@ export function Readouts() {
   const lStar = theory?.available ? theory.gdLoss : undefined;
   const etaStar = theory?.available ? theory.etaStar : undefined;
   const ev = s.evaluation;
+  const softmax = s.spec.model.type === 'softmax';
+  const heads = s.spec.model.heads;
+  const reading = s.softmax;
+  const dormant = reading?.dormant.length ?? 0;
 
   return (
     <section className="readouts" aria-label="readouts">
@@ -43,29 +50,59 @@ export function Readouts() {
       <Tile id="lstar" label="L* (best one-step GD)" hint={theory?.available ? 'closed form, incl. σ²' : (theory?.reason ?? 'no closed form')}>
         {fmt(lStar)}
       </Tile>
-      <Tile
-        id="eta"
-        label="η_eff vs η*"
-        hint={s.lsa?.etaRatio !== undefined ? `ratio ${fmt(s.lsa.etaRatio, 3)}` : 'η_eff from the latest weights'}
-      >
-        {fmt(s.lsa?.etaEff, 3)} <span className="of">/ {fmt(etaStar, 3)}</span>
-      </Tile>
+      {softmax ? (
+        <Tile
+          id="zero-sum"
+          label="μ zero-sum"
+          hint={
+            heads < 2
+              ? 'needs two or more heads'
+              : dormant > 0
+                ? `|Σμ_h| / Σ|μ_h| · ${dormant} dormant`
+                : '|Σμ_h| / Σ|μ_h| · 0: μ cancel'
+          }
+          title="|Σ_h μ_h| / Σ_h |μ_h| of the latest weights: 0 when the heads' μ cancel exactly, 1 when they all share a sign"
+        >
+          {heads > 1 && reading ? fmt(reading.zeroSum, 3) : '—'}
+        </Tile>
+      ) : (
+        <Tile
+          id="eta"
+          label="η_eff vs η*"
+          hint={s.lsa?.etaRatio !== undefined ? `ratio ${fmt(s.lsa.etaRatio, 3)}` : 'η_eff from the latest weights'}
+        >
+          {fmt(s.lsa?.etaEff, 3)} <span className="of">/ {fmt(etaStar, 3)}</span>
+        </Tile>
+      )}
       <Tile
         id="test"
-        label="Test MSE: model vs one-step GD"
+        label="Test MSE: model vs one-step GD, ridge"
         hint={
           ev
-            ? `± ${fmt(ev.model.stderr, 2)}${ev.oneStepGd ? ` vs ± ${fmt(ev.oneStepGd.stderr, 2)}` : ''} · ${fmtInt(ev.prompts)} prompts`
+            ? `± ${fmt(ev.model.stderr, 2)}${ev.oneStepGd ? ` / ${fmt(ev.oneStepGd.stderr, 2)}` : ''} / ${fmt(ev.ridge.stderr, 2)} · ${fmtInt(ev.prompts)} prompts`
             : s.status === 'evaluating'
               ? 'measuring…'
               : 'measured after training'
         }
-        title={ev?.modelMinusGd ? `model − GD, paired on the same prompts: ${fmtEstimate(ev.modelMinusGd.mean, ev.modelMinusGd.stderr)}` : undefined}
+        title={
+          ev
+            ? [
+                `model ${fmtEstimate(ev.model.mean, ev.model.stderr)}`,
+                ev.oneStepGd ? `one-step GD (η*) ${fmtEstimate(ev.oneStepGd.mean, ev.oneStepGd.stderr)}` : null,
+                `Bayes-optimal ridge ${fmtEstimate(ev.ridge.mean, ev.ridge.stderr)}`,
+                ev.modelMinusGd ? `model − GD, paired on the same prompts: ${fmtEstimate(ev.modelMinusGd.mean, ev.modelMinusGd.stderr)}` : null,
+              ]
+                .filter((line) => line !== null)
+                .join('\n')
+            : undefined
+        }
       >
         {ev ? (
           <>
             {fmt(ev.model.mean)}
-            {ev.oneStepGd ? <span className="of"> vs GD {fmt(ev.oneStepGd.mean)}</span> : null}
+            <span className="of">
+              {ev.oneStepGd ? ` vs GD ${fmt(ev.oneStepGd.mean)},` : ' vs'} ridge {fmt(ev.ridge.mean)}
+            </span>
           </>
         ) : (
           '—'

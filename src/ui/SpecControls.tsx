@@ -1,15 +1,54 @@
 // The experiment's settings. Which fields get a control is a list of spec
 // paths; everything else about a control comes from the field table, so adding
-// a control for any other field is one more path here.
+// a control for any other field is one more path here. Above them, a picker
+// loads one of the presets (a whole spec) in one click.
+import { useId } from 'react';
 import { useLab } from '../store/labStore.ts';
-import { setSpecField } from '../store/runController.ts';
-import { FIELD_BY_PATH, FIELDS, getPath, type FieldDef, type FieldGroup } from '../spec/index.ts';
+import { loadPreset, matchingPresetId, setSpecField } from '../store/runController.ts';
+import {
+  FIELD_BY_PATH,
+  FIELDS,
+  getPath,
+  PRESETS,
+  type ExperimentSpec,
+  type FieldDef,
+  type FieldGroup,
+} from '../spec/index.ts';
 import { FieldControl } from './FieldControl.tsx';
 
-export const CONTROLLED_FIELDS = ['task.d', 'task.n', 'task.noiseVar', 'optimizer.lr', 'train.steps'] as const;
+export const CONTROLLED_FIELDS = [
+  'model.type',
+  'model.heads',
+  'model.init',
+  'model.initScale',
+  'task.d',
+  'task.n',
+  'task.noiseVar',
+  'optimizer.lr',
+  'train.steps',
+] as const;
 
 /** Settings without a control yet that are still worth seeing next to the controls. */
-const ALWAYS_LISTED = ['model.type', 'optimizer.kind', 'train.batch', 'task.prior.tau2'];
+const ALWAYS_LISTED = ['optimizer.kind', 'train.batch', 'task.prior.tau2'];
+
+/** Whether a controlled field matters for the current spec (the others are hidden). */
+function isRelevant(path: string, spec: ExperimentSpec): boolean {
+  if (path === 'model.heads') return spec.model.type === 'softmax';
+  // PyTorch's default init has no scale.
+  if (path === 'model.initScale') return spec.model.init !== 'default';
+  return true;
+}
+
+/** Init options the current model cannot use (repairCombinations' rules), with the reason. */
+function unavailableInits(spec: ExperimentSpec): ReadonlyMap<string, string> {
+  const out = new Map<string, string>();
+  if (spec.model.type === 'lsa') {
+    for (const o of ['default', 'small-identity', 'opposite-identity']) out.set(o, 'softmax only');
+  } else if (spec.model.heads % 2 !== 0) {
+    out.set('opposite-identity', 'needs even H');
+  }
+  return out;
+}
 
 function fieldsOf(paths: readonly string[]): FieldDef[] {
   return paths.map((p) => {
@@ -24,24 +63,56 @@ function showValue(f: FieldDef, v: unknown): string {
   return String(v);
 }
 
+function PresetPicker({ spec }: { spec: ExperimentSpec }) {
+  const id = useId();
+  const current = matchingPresetId(spec);
+  const preset = PRESETS.find((p) => p.id === current);
+  return (
+    <div className="field preset-picker">
+      <label htmlFor={id} className="field-label">
+        Preset
+      </label>
+      <select id={id} className="select" data-testid="preset-picker" value={current ?? ''} onChange={(e) => loadPreset(e.target.value)}>
+        <option value="" disabled>
+          Custom settings
+        </option>
+        {PRESETS.map((p) => (
+          <option key={p.id} value={p.id} title={p.description}>
+            {p.label}
+          </option>
+        ))}
+      </select>
+      <p className="field-help">{preset ? preset.description : 'Loads a whole experiment; the controls below then adjust it.'}</p>
+    </div>
+  );
+}
+
 export function SpecControls() {
   const spec = useLab((s) => s.spec);
   const controlled = fieldsOf(CONTROLLED_FIELDS);
+  const shown = controlled.filter((f) => isRelevant(f.path, spec));
   const groups = new Map<FieldGroup, FieldDef[]>();
-  for (const f of controlled) groups.set(f.group, [...(groups.get(f.group) ?? []), f]);
+  for (const f of shown) groups.set(f.group, [...(groups.get(f.group) ?? []), f]);
 
   const others = FIELDS.filter(
-    (f) =>
-      !controlled.includes(f) && (ALWAYS_LISTED.includes(f.path) || getPath(spec, f.path) !== f.default),
+    (f) => !shown.includes(f) && (ALWAYS_LISTED.includes(f.path) || getPath(spec, f.path) !== f.default),
   );
+  const initOptions = unavailableInits(spec);
 
   return (
     <div className="spec-controls">
+      <PresetPicker spec={spec} />
       {[...groups].map(([group, fields]) => (
         <fieldset key={group} className="field-group">
           <legend>{group}</legend>
           {fields.map((f) => (
-            <FieldControl key={f.path} field={f} value={getPath(spec, f.path)} onCommit={(v) => setSpecField(f.path, v)} />
+            <FieldControl
+              key={f.path}
+              field={f}
+              value={getPath(spec, f.path)}
+              onCommit={(v) => setSpecField(f.path, v)}
+              disabledOptions={f.path === 'model.init' ? initOptions : undefined}
+            />
           ))}
         </fieldset>
       ))}

@@ -1,0 +1,65 @@
+// ω_h (mean of KQ^h's x-block diagonal) and μ_h (OV^h's last entry) of each
+// softmax head against step: ω on top, μ below, sharing the step axis, one
+// colour per head. The x range is the whole run, as on the loss plot.
+import { useMemo } from 'react';
+import type { Data, Layout } from 'plotly.js';
+import { useLab } from '../store/labStore.ts';
+import { headColour, sub } from './heads.ts';
+import { PlotlyGraph } from './PlotlyGraph.tsx';
+import { PLOT_FONT } from './plotly.ts';
+
+export function OmegaMuPlot() {
+  const history = useLab((s) => s.omegaMu);
+  const version = useLab((s) => s.historyVersion);
+  const total = useLab((s) => s.spec.train.steps);
+
+  const data = useMemo<Data[]>(() => {
+    const pts = history.points();
+    const traces: Data[] = [];
+    pts.omega.forEach((omega, h) => {
+      traces.push({
+        type: 'scatter',
+        mode: 'lines',
+        name: `ω${sub(h + 1)}`,
+        x: pts.step,
+        y: omega,
+        xaxis: 'x',
+        yaxis: 'y',
+        line: { color: headColour(h), width: 1.6 },
+        hovertemplate: `head ${h + 1}, step %{x}<br>ω = %{y:.4g}<extra></extra>`,
+      });
+    });
+    pts.mu.forEach((mu, h) => {
+      traces.push({
+        type: 'scatter',
+        mode: 'lines',
+        name: `μ${sub(h + 1)}`,
+        x: pts.step,
+        y: mu,
+        xaxis: 'x',
+        yaxis: 'y2',
+        line: { color: headColour(h), width: 1.6 },
+        hovertemplate: `head ${h + 1}, step %{x}<br>μ = %{y:.4g}<extra></extra>`,
+      });
+    });
+    return traces;
+    // `version` is a dependency because `history` changes in place.
+  }, [history, version]);
+
+  const layout = useMemo<Partial<Layout>>(() => {
+    const yaxis = { gridcolor: '#eef1f5', zeroline: true, zerolinecolor: '#cbd5e1', fixedrange: true, nticks: 4 };
+    return {
+      font: PLOT_FONT,
+      margin: { l: 56, r: 16, t: 8, b: 40 },
+      paper_bgcolor: 'rgba(0,0,0,0)',
+      plot_bgcolor: '#ffffff',
+      showlegend: false,
+      xaxis: { title: { text: 'step' }, range: [0, total], anchor: 'y2', gridcolor: '#eef1f5', zeroline: false, fixedrange: true },
+      yaxis: { ...yaxis, domain: [0.55, 1], title: { text: 'ω<sub>h</sub>' } },
+      yaxis2: { ...yaxis, domain: [0, 0.45], title: { text: 'μ<sub>h</sub>' } },
+      uirevision: 'omega-mu',
+    };
+  }, [total]);
+
+  return <PlotlyGraph data={data} layout={layout} className="plot omega-mu-plot" attrs={{ 'data-testid': 'omega-mu-plot' }} />;
+}

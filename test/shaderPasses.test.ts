@@ -1,0 +1,43 @@
+// The WGSL source passes: unrolling marked constant loops, and turning
+// constant-indexed private arrays into scalars, must keep the program's meaning.
+import { describe, expect, it } from 'vitest';
+import { unrollLoops, MAX_UNROLL } from '../src/engine/unroll.ts';
+import { scalarizeArrays } from '../src/engine/scalarize.ts';
+
+describe('unrollLoops', () => {
+  it('unrolls a marked loop with a constant bound, substituting the index', () => {
+    const src = 'fn f() {\n  // @unroll\n  for (var k = 0u; k < D; k++) { a[k] = k + kk; }\n}';
+    const out = unrollLoops(src, { D: 3 });
+    expect(out).not.toContain('for');
+    expect(out).toContain('a[0u] = 0u + kk;');
+    expect(out).toContain('a[2u] = 2u + kk;');
+  });
+
+  it('unrolls nested loops and leaves long or unmarked loops alone', () => {
+    const src = '// @unroll\nfor (var h = 0u; h < H; h++) {\n  // @unroll\n  for (var k = 0u; k < D; k++) { c[h * D + k] = 1.0; }\n}\nfor (var i = 0u; i < N; i++) { }';
+    const out = unrollLoops(src, { H: 2, D: 2, N: 5 });
+    expect(out.match(/c\[/g)).toHaveLength(4);
+    expect(out).toContain('c[1u * D + 1u]');
+    expect(out).toContain('for (var i = 0u; i < N; i++)');
+    const long = unrollLoops('// @unroll\nfor (var k = 0u; k < D; k++) { x[k] = 0.0; }', { D: MAX_UNROLL + 1 });
+    expect(long).toBe('for (var k = 0u; k < D; k++) { x[k] = 0.0; }');
+  });
+});
+
+describe('scalarizeArrays', () => {
+  it('replaces constant-indexed arrays by scalars and keeps the others', () => {
+    const src = 'fn f() {\n  var c: array<f32, H * D>;\n  var x: array<f32, D>;\n  var y: array<f32, D>;\n  c[1u * D + 1u] += c[0u];\n  g(&x);\n  y[i] = 1.0;\n  (*m).c[0] = 1.0;\n}';
+    const out = scalarizeArrays(src, { H: 2, D: 3 });
+    expect(out).toContain('var c__0: f32;');
+    expect(out).toContain('var c__5: f32;');
+    expect(out).toContain('c__4 += c__0;');
+    expect(out).toContain('var x: array<f32, D>;');
+    expect(out).toContain('y[i] = 1.0;');
+    expect(out).toContain('(*m).c[0] = 1.0;');
+  });
+
+  it('leaves an array alone when an index is out of range', () => {
+    const src = 'var c: array<f32, D>;\nc[3u] = 1.0;';
+    expect(scalarizeArrays(src, { D: 3 })).toBe(src);
+  });
+});
