@@ -2,7 +2,7 @@
 // run every head's query-row forward pass in one streaming pass over the
 // context, and backpropagate. One thread per prompt.
 //
-// Per head (DESIGN.md §3), with q = Q z_q and k̃ = Kᵀ q / √D (computed once),
+// Per head (DESIGN.md §3), with q = Q z_q and k̃ = Kᵀ q / √D (from per-step constants),
 // logit_i = z_i·k̃ and s_i = z_i·ov with ov = Vᵀ O^hᵀ, so ŷ_h = Σ_i a_i s_i:
 // O(n·D + D²) per head. The softmax is online (running max, rescaled sums),
 // so no term exceeds e^RESCALE_MARGIN and nothing is stored per token.
@@ -10,15 +10,16 @@
 //   ∂ℓ/∂O^h = g V c,  ∂ℓ/∂V = g O^hᵀ cᵀ,  ∂ℓ/∂K = g q eᵀ/√D,  ∂ℓ/∂Q = g (K e) z_qᵀ/√D.
 // The batch sums need only g·c, g·e and z_q per prompt (softmax_sums.wgsl),
 // so each thread writes the row [g·c^h, g·e^h for each head; z_q; loss].
-// Needs from the prelude: DIM, D, H, N_CTX, WG, BATCH, CONTRIB.
+// Needs from the prelude: DIM, D, H, N_CTX, WG, BATCH, CONTRIB, NP.
 
 @group(0) @binding(0) var<uniform> run: RunParams;
 @group(0) @binding(1) var<uniform> stepi: StepInfo;
 @group(0) @binding(3) var<storage, read> params: array<f32>;
 @group(0) @binding(4) var<storage, read_write> contrib: array<f32>;
+@group(0) @binding(7) var<storage, read> work: array<f32>;
 
-const HEAD_SIZE: u32 = 3u * D * D;
-const O_OFF: u32 = H * HEAD_SIZE;
+const PREP: u32 = NP + 1u + H * (D + D * D);
+const PREP_HEAD: u32 = D * DIM + D;
 // The running sums are rescaled only when a logit exceeds the current shift by
 // this much, so the (divergent) rescale branch is rare; terms stay ≤ e^16.
 const RESCALE_MARGIN: f32 = 16.0;
@@ -36,33 +37,19 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let qn = rng_normal(&rng);
   let yq = label(&w, &xq, select(0.0, qn, QUERY_NOISE));
 
-  let inv_sqrt_d = inverseSqrt(f32(D));
+  // k̃ = M^h x_q and ov^h from the per-step constants of softmax_prep.wgsl.
   var kt: array<f32, H * D>;
   var ov: array<f32, H * D>;
   // @unroll
   for (var h = 0u; h < H; h++) {
-    let qo = h * HEAD_SIZE;
-    let ko = qo + D * D;
-    let vo = ko + D * D;
-    var q: array<f32, D>;
+    let base = PREP + h * PREP_HEAD;
     // @unroll
     for (var j = 0u; j < D; j++) {
       var acc = 0.0;
       // @unroll
-      for (var k = 0u; k < DIM; k++) { acc += params[qo + j * D + k] * xq[k]; }
-      q[j] = acc;
-    }
-    // @unroll
-    for (var k = 0u; k < D; k++) {
-      var a = 0.0;
-      var b = 0.0;
-      // @unroll
-      for (var j = 0u; j < D; j++) {
-        a += params[ko + j * D + k] * q[j];
-        b += params[O_OFF + h * D + j] * params[vo + j * D + k];
-      }
-      kt[h * D + k] = a * inv_sqrt_d;
-      ov[h * D + k] = b;
+      for (var k = 0u; k < DIM; k++) { acc += work[base + j * DIM + k] * xq[k]; }
+      kt[h * D + j] = acc;
+      ov[h * D + j] = work[base + D * DIM + j];
     }
   }
 

@@ -159,6 +159,7 @@ export class Trainer {
         { binding: 2, resource: { buffer: this.buffers.taskMats } },
         { binding: 3, resource: { buffer: this.buffers.params } },
         { binding: 4, resource: { buffer: this.buffers.contrib } },
+        { binding: 7, resource: { buffer: this.buffers.work } },
       ],
     });
     this.stageGroup = device.createBindGroup({
@@ -224,7 +225,7 @@ export class Trainer {
     ];
     const trainLayout = device.createBindGroupLayout({
       label: 'train',
-      entries: [...uniforms, storage(2, 'read-only-storage'), storage(3, 'read-only-storage'), storage(4, 'storage')],
+      entries: [...uniforms, storage(2, 'read-only-storage'), storage(3, 'read-only-storage'), storage(4, 'storage'), storage(7, 'read-only-storage')],
     });
     const stageLayout = device.createBindGroupLayout({
       label: 'gradient stages',
@@ -241,10 +242,11 @@ export class Trainer {
         storage(7, 'storage'),
       ],
     });
+    const stages = [...model.preStages, ...model.stages];
     const [trainPipeline, updatePipeline, ...stagePipelines] = await Promise.all([
       createPipelineChecked(device, 'train', composeShader(consts, SOURCES.common, SOURCES.rng, SOURCES.task, model.trainShader), trainLayout),
       createPipelineChecked(device, 'update', composeShader(consts, SOURCES.common, model.gradSumShader, SOURCES.update), updateLayout),
-      ...model.stages.map((st) => createPipelineChecked(device, st.label, composeShader(consts, SOURCES.common, st.shader), stageLayout)),
+      ...stages.map((st) => createPipelineChecked(device, st.label, composeShader(consts, SOURCES.common, st.shader), stageLayout)),
     ]);
     return new Trainer(device, spec, {
       model,
@@ -328,11 +330,17 @@ export class Trainer {
     const updateGroups = Math.ceil((this.model.paramCount + 1) / 64);
     for (let i = 0; i < k; i++) {
       const offset = [i * STEP_SLOT];
+      const pre = this.model.preStages.length;
+      this.model.preStages.forEach((st, j) => {
+        pass.setPipeline(this.stagePipelines[j]);
+        pass.setBindGroup(0, this.stageGroup, offset);
+        pass.dispatchWorkgroups(Math.ceil(st.threads / 64));
+      });
       pass.setPipeline(this.trainPipeline);
       pass.setBindGroup(0, this.trainGroup, offset);
       pass.dispatchWorkgroups(this.workgroups);
       this.model.stages.forEach((st, j) => {
-        pass.setPipeline(this.stagePipelines[j]);
+        pass.setPipeline(this.stagePipelines[pre + j]);
         pass.setBindGroup(0, this.stageGroup, offset);
         pass.dispatchWorkgroups(Math.ceil(st.threads / 64));
       });
@@ -346,7 +354,7 @@ export class Trainer {
     q.submit([enc.finish()]);
     this.counters.submits++;
     this.counters.computePasses++;
-    this.counters.dispatches += (2 + this.model.stages.length) * k;
+    this.counters.dispatches += (2 + this.model.preStages.length + this.model.stages.length) * k;
   }
 
   /** Back to step 0 with the same initial parameters and a fresh optimizer state. */

@@ -80,6 +80,7 @@ export function lsaModel(d: number): ModelDef {
     predictShader,
     contribStride: 3 * D + 1,
     stages: [],
+    preStages: [],
     scratchSize: 0,
     gradSumShader,
     init(spec: ExperimentSpec): Float32Array<ArrayBuffer> {

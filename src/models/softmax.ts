@@ -9,6 +9,7 @@ import trainShader from '../../shaders/softmax_train.wgsl?raw';
 import predictShader from '../../shaders/softmax_predict.wgsl?raw';
 import sumsShader from '../../shaders/softmax_sums.wgsl?raw';
 import gradShader from '../../shaders/softmax_grad.wgsl?raw';
+import prepShader from '../../shaders/softmax_prep.wgsl?raw';
 import gradFromWork from '../../shaders/grad_from_work.wgsl?raw';
 import { NormalStream, pcg4d, STREAM } from '../engine/rng.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
@@ -160,7 +161,8 @@ export function softmaxModel(d: number, H: number): ModelDef {
       { label: 'softmax sums', shader: sumsShader, threads: nsum + 1 },
       { label: 'softmax gradient', shader: gradShader, threads: paramCount },
     ],
-    scratchSize: nsum,
+    preStages: [{ label: 'softmax per-step constants', shader: prepShader, threads: H * (D * d + D) }],
+    scratchSize: nsum + H * (D * d + D),
     init: (spec) => softmaxInit(spec, L),
     predict: (params, prompt) => softmaxForward(params, prompt, L).yhat,
     lossGrad(params, prompt) {

@@ -33,6 +33,8 @@ export interface ModelDef {
    * intermediate sums starts at work[NP + 1] (scratchSize floats).
    */
   stages: { label: string; shader: string; threads: number }[];
+  /** Kernels run before the training kernel each step (per-step constants into work[]). */
+  preStages: { label: string; shader: string; threads: number }[];
   scratchSize: number;
   /** WGSL defining grad_sum(i) for the optimizer kernel: the batch-summed gradient entry i (i = NP: loss sum). */
   gradSumShader: string;
