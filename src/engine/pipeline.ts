@@ -28,3 +28,35 @@ export async function createPipelineChecked(
   if (err) throw new Error(`pipeline ${label}: ${err.message}`);
   return pipeline;
 }
+
+const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
+const layoutIds = new WeakMap<GPUBindGroupLayout, number>();
+let nextLayoutId = 1;
+
+/**
+ * createPipelineChecked, memoized per device by (label, layout, WGSL): a new
+ * run, a reset or a test with the same sizes reuses compiled pipelines, which
+ * on CPU-emulated GPUs take seconds to build. A failed build is not kept.
+ */
+export function cachedPipeline(
+  device: GPUDevice,
+  label: string,
+  code: string,
+  layout: GPUBindGroupLayout | 'auto',
+): Promise<GPUComputePipeline> {
+  let cache = pipelineCache.get(device);
+  if (!cache) pipelineCache.set(device, (cache = new Map()));
+  let layoutId = 0;
+  if (layout !== 'auto') {
+    layoutId = layoutIds.get(layout) ?? nextLayoutId++;
+    layoutIds.set(layout, layoutId);
+  }
+  const key = `${label}\u0000${layoutId}\u0000${code}`;
+  let p = cache.get(key);
+  if (!p) {
+    p = createPipelineChecked(device, label, code, layout);
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
+  }
+  return p;
+}

@@ -4,7 +4,7 @@
 import type { TaskContext } from '../tasks/task.ts';
 import type { Prompt } from '../tasks/sampler.ts';
 import { composeShader, RESPONSE_CODE, SOURCES } from './shaders.ts';
-import { createPipelineChecked } from './pipeline.ts';
+import { cachedPipeline } from './pipeline.ts';
 import { taskMatrices } from './trainer.ts';
 
 export async function gpuSamplePrompts(
@@ -15,7 +15,7 @@ export async function gpuSamplePrompts(
   const d = task.d;
   const n = opts.nCtx ?? task.n;
   const consts = { DIM: d, ISO_COV: task.isotropic, RESPONSE: RESPONSE_CODE[task.response], QUERY_NOISE: task.queryNoise };
-  const pipeline = await createPipelineChecked(device, 'sample_dump', composeShader(consts, SOURCES.rng, SOURCES.task, SOURCES.dump), 'auto');
+  const pipeline = await cachedPipeline(device, 'sample_dump', composeShader(consts, SOURCES.rng, SOURCES.task, SOURCES.dump), 'auto');
   const stride = 2 * d + 1 + n * (d + 1);
   const size = opts.count * stride * 4;
   const uni = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });

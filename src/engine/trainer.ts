@@ -15,7 +15,7 @@ import { STREAM } from './rng.ts';
 import { learningRate } from './optimizer.ts';
 import { inverse, trace } from '../linalg/dense.ts';
 import { composeShader, RESPONSE_CODE, SOURCES, type Constants } from './shaders.ts';
-import { createPipelineChecked } from './pipeline.ts';
+import { cachedPipeline } from './pipeline.ts';
 
 /** Bytes between per-step uniform slots (WebGPU's minimum dynamic-offset alignment is at most 256). */
 const STEP_SLOT = 256;
@@ -214,39 +214,12 @@ export class Trainer {
       RESPONSE: RESPONSE_CODE[spec.task.response],
       QUERY_NOISE: spec.task.queryNoise,
     };
-    const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
-      binding,
-      visibility: GPUShaderStage.COMPUTE,
-      buffer: { type },
-    });
-    const uniforms: GPUBindGroupLayoutEntry[] = [
-      storage(0, 'uniform'),
-      { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
-    ];
-    const trainLayout = device.createBindGroupLayout({
-      label: 'train',
-      entries: [...uniforms, storage(2, 'read-only-storage'), storage(3, 'read-only-storage'), storage(4, 'storage'), storage(7, 'read-only-storage')],
-    });
-    const stageLayout = device.createBindGroupLayout({
-      label: 'gradient stages',
-      entries: [...uniforms, storage(3, 'read-only-storage'), storage(4, 'read-only-storage'), storage(7, 'storage')],
-    });
-    const updateLayout = device.createBindGroupLayout({
-      label: 'update',
-      entries: [
-        ...uniforms,
-        storage(3, 'storage'),
-        storage(4, 'read-only-storage'),
-        storage(5, 'storage'),
-        storage(6, 'storage'),
-        storage(7, 'storage'),
-      ],
-    });
+    const { trainLayout, stageLayout, updateLayout } = trainingLayouts(device);
     const stages = [...model.preStages, ...model.stages];
     const [trainPipeline, updatePipeline, ...stagePipelines] = await Promise.all([
-      createPipelineChecked(device, 'train', composeShader(consts, SOURCES.common, SOURCES.rng, SOURCES.task, model.trainShader), trainLayout),
-      createPipelineChecked(device, 'update', composeShader(consts, SOURCES.common, model.gradSumShader, SOURCES.update), updateLayout),
-      ...stages.map((st) => createPipelineChecked(device, st.label, composeShader(consts, SOURCES.common, st.shader), stageLayout)),
+      cachedPipeline(device, 'train', composeShader(consts, SOURCES.common, SOURCES.rng, SOURCES.task, model.trainShader), trainLayout),
+      cachedPipeline(device, 'update', composeShader(consts, SOURCES.common, model.gradSumShader, SOURCES.update), updateLayout),
+      ...stages.map((st) => cachedPipeline(device, st.label, composeShader(consts, SOURCES.common, st.shader), stageLayout)),
     ]);
     return new Trainer(device, spec, {
       model,
@@ -429,7 +402,7 @@ export class Trainer {
         RESPONSE: RESPONSE_CODE[this.spec.task.response],
         QUERY_NOISE: this.spec.task.queryNoise,
       };
-      this.evalPipeline = await createPipelineChecked(
+      this.evalPipeline = await cachedPipeline(
         this.device,
         'eval',
         composeShader(consts, SOURCES.rng, SOURCES.task, SOURCES.eval, this.model.predictShader),
@@ -520,4 +493,39 @@ export function ridgePenalty(task: TaskContext): Float32Array<ArrayBuffer> {
   for (let i = 0; i < d * d; i++) out[i] = task.noiseVar * precision[i];
   if (task.noiseVar === 0) for (let i = 0; i < d; i++) out[i * d + i] += floor;
   return out;
+}
+
+const layoutCache = new WeakMap<GPUDevice, ReturnType<typeof makeTrainingLayouts>>();
+
+/** The bind group layouts of the training kernels, one set per device (so cached pipelines stay compatible). */
+function trainingLayouts(device: GPUDevice) {
+  let l = layoutCache.get(device);
+  if (!l) layoutCache.set(device, (l = makeTrainingLayouts(device)));
+  return l;
+}
+
+function makeTrainingLayouts(device: GPUDevice) {
+  const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+    binding,
+    visibility: GPUShaderStage.COMPUTE,
+    buffer: { type },
+  });
+  const uniforms: GPUBindGroupLayoutEntry[] = [
+    storage(0, 'uniform'),
+    { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
+  ];
+  return {
+    trainLayout: device.createBindGroupLayout({
+      label: 'train',
+      entries: [...uniforms, storage(2, 'read-only-storage'), storage(3, 'read-only-storage'), storage(4, 'storage'), storage(7, 'read-only-storage')],
+    }),
+    stageLayout: device.createBindGroupLayout({
+      label: 'gradient stages',
+      entries: [...uniforms, storage(3, 'read-only-storage'), storage(4, 'read-only-storage'), storage(7, 'storage')],
+    }),
+    updateLayout: device.createBindGroupLayout({
+      label: 'update',
+      entries: [...uniforms, storage(3, 'storage'), storage(4, 'read-only-storage'), storage(5, 'storage'), storage(6, 'storage'), storage(7, 'storage')],
+    }),
+  };
 }
