@@ -5,7 +5,8 @@
 //   node e2e/run.mjs            (CHROME_PATH overrides /usr/bin/chromium)
 //
 // Prints one line per test and ends with "N passed, M failed"; exits non-zero
-// on any failure. Screenshots: docs/screenshot-first-page.png, and on failure
+// on any failure. Screenshots: docs/screenshot-first-page.png (LSA),
+// docs/screenshot-softmax.png (two softmax heads), and on failure
 // test-results/<test>.png.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -165,6 +166,32 @@ async function assertHeatmaps(page, d) {
   }
 }
 
+/** Checks one softmax head's KQ^h (D×D, last row marked no-gradient) and OV^h (D×1) heatmaps. */
+async function assertHeadHeatmaps(page, h, d) {
+  const D = d + 1;
+  const kq = await plotData(page, `[data-heatmap="KQ^${h}"]`);
+  const ov = await plotData(page, `[data-heatmap="OV^${h}"]`);
+  for (const [name, fig, cols] of [
+    [`KQ^${h}`, kq, D],
+    [`OV^${h}`, ov, 1],
+  ]) {
+    assert.ok(fig, `${name}: no Plotly figure`);
+    const [main] = fig.traces;
+    assert.equal(main.type, 'heatmap', `${name}: first trace is ${main.type}`);
+    assert.equal(main.z.length, D, `${name}: ${main.z.length} rows, expected ${D}`);
+    for (const row of main.z) {
+      assert.equal(row.length, cols, `${name}: a row has ${row.length} entries, expected ${cols}`);
+      for (const v of row) assert.ok(Number.isFinite(v), `${name}: non-finite entry ${v}`);
+    }
+  }
+  const frozen = kq.traces[1];
+  for (let r = 0; r < D; r++)
+    for (let c = 0; c < D; c++) {
+      const marked = frozen.z[r][c] !== null && frozen.z[r][c] !== undefined;
+      assert.equal(marked, r === d, `KQ^${h}[${r}][${c}]: marked as no-gradient = ${marked}`);
+    }
+}
+
 // ---- tests ----------------------------------------------------------------------
 
 const SMALL = 'v=1&d=3&n=10&B=256&T=300&lr=0.02&ep=4096';
@@ -302,6 +329,102 @@ const tests = [
       assert.equal(s.step, 200);
       assert.ok(s.lastLoss < 0.6 * s.firstLoss, `loss did not fall: first ${s.firstLoss}, last ${s.lastLoss}`);
       await assertHeatmaps(page, 5);
+      assertNoProblems(problems);
+      await page.close();
+    },
+  },
+  {
+    name: 'softmax attention, H = 2 from the presets: per-head KQ/OV heatmaps, ω/μ per head, test MSE vs GD and ridge',
+    async run({ gpuContext, origin }) {
+      const { page, problems } = await open(gpuContext, origin, SMALL);
+      await waitForLab(page, (s) => s.status === 'ready');
+      // One click loads He et al.'s recipe with two heads (no progress yet, so no question asked).
+      const picker = page.getByTestId('preset-picker');
+      await picker.selectOption('he-h2');
+      let s = await waitForLab(page, (s) => s.status === 'ready' && s.softmax !== null);
+      let search = new URL(page.url()).search;
+      for (const part of ['model=softmax', 'H=2', 'init=default', 'd=5', 'n=40', 'lr=0.001', 'B=256', 'T=20000']) {
+        assert.ok(search.includes(part), `URL ${search} lacks ${part}`);
+      }
+      assert.equal(await picker.inputValue(), 'he-h2');
+      assert.equal(await page.locator('[data-field="model.heads"] input[type="text"]').inputValue(), '2');
+      assert.equal(await page.locator('[data-field="model.init"] select').inputValue(), 'default');
+      assert.equal(s.softmax.omega.length, 2);
+      assert.equal(s.omegaMuPoints, 1, 'the ω/μ history should start with the initial weights');
+
+      // A short run through the controls: 1200 steps at lr 0.003 instead of 20 000 at 0.001 (the
+      // heads still split into opposite-sign μ, which makes a more telling screenshot than noise).
+      for (const [path, value] of [
+        ['train.steps', '1200'],
+        ['optimizer.lr', '0.003'],
+      ]) {
+        const input = page.locator(`[data-field="${path}"] input[type="text"]`);
+        await input.fill(value);
+        await input.press('Enter');
+      }
+      await waitForLab(page, (s) => s.status === 'ready' && s.totalSteps === 1200);
+      assert.ok(new URL(page.url()).search.includes('&lr=0.003&'), `URL ${page.url()} does not hold lr=0.003`);
+      assert.equal(await picker.inputValue(), '', 'the picker still selects a preset the spec no longer matches');
+      assert.match(await picker.locator('option:checked').innerText(), /H = 2 \(edited\)/);
+      await page.click('button[data-action="train"]');
+      s = await waitForLab(page, (s) => s.status === 'done', undefined, 80_000);
+      assert.equal(s.step, 1200);
+      assert.ok(Number.isFinite(s.firstLoss) && Number.isFinite(s.lastLoss), `losses ${s.firstLoss}, ${s.lastLoss}`);
+      assert.ok(s.lastLoss < 0.7 * s.firstLoss, `loss did not fall: first ${s.firstLoss}, last ${s.lastLoss}`);
+      assert.equal(s.heatmapsDrawn, 4, `${s.heatmapsDrawn} heatmaps drawn, expected KQ and OV for each of 2 heads`);
+      for (const h of [1, 2]) await assertHeadHeatmaps(page, h, 5);
+
+      // ω_h and μ_h: one line per head each, up to the last step.
+      await page.waitForFunction(() => {
+        const traces = document.querySelector('[data-testid="omega-mu-plot"]')?.data ?? [];
+        return traces.length === 4 && traces.every((t) => t.x.length > 0 && t.x[t.x.length - 1] === 1200);
+      });
+      const om = await plotData(page, '[data-testid="omega-mu-plot"]');
+      const omegas = om.traces.filter((t) => t.name.startsWith('ω'));
+      const mus = om.traces.filter((t) => t.name.startsWith('μ'));
+      assert.equal(omegas.length, 2, `ω traces: ${om.traces.map((t) => t.name)}`);
+      assert.equal(mus.length, 2, `μ traces: ${om.traces.map((t) => t.name)}`);
+      for (const t of [...omegas, ...mus]) {
+        assert.ok(t.x.length >= 2, `${t.name}: ${t.x.length} points`);
+        assert.ok(t.y.every(Number.isFinite), `${t.name}: non-finite points`);
+      }
+      assert.ok(Math.abs(omegas[0].y.at(-1) - s.softmax.omega[0]) < 1e-9, 'ω₁ line does not end at the latest ω₁');
+
+      // Per-head table and the zero-sum score.
+      assert.equal(await page.locator('[data-testid="head-table"] tbody tr').count(), 2);
+      assert.match(await page.getByTestId('zero-sum').innerText(), /zero-sum.*\d/);
+
+      // Test MSE next to one-step GD and the Bayes-optimal ridge predictor.
+      assert.ok(s.evaluation, 'no test evaluation after training');
+      const { model, oneStepGd, ridge } = s.evaluation;
+      for (const v of [model, oneStepGd, ridge]) assert.ok(Number.isFinite(v), `test MSE ${model} / ${oneStepGd} / ${ridge}`);
+      assert.ok(ridge < oneStepGd, `ridge (${ridge}) is not below one-step GD (${oneStepGd})`);
+      assert.match(await page.locator('[data-readout="test"]').innerText(), /GD[\s\S]*ridge/);
+
+      // Per-head colour scales print each head's ranges; the shared scale (the default) prints one pair.
+      const shared = page.getByTestId('shared-scale');
+      await shared.uncheck();
+      await page.locator('.head-ranges').nth(1).waitFor();
+      assert.equal(await page.getByTestId('shared-ranges').count(), 0);
+      await shared.check();
+      await page.getByTestId('shared-ranges').waitFor();
+
+      // A preset discards trained steps only after asking.
+      let dialogText = '';
+      page.once('dialog', (dlg) => {
+        dialogText = dlg.message();
+        void dlg.dismiss();
+      });
+      await picker.selectOption('he-h4');
+      assert.match(dialogText, /discards/);
+      search = new URL(page.url()).search;
+      assert.ok(search.includes('&H=2&') && search.includes('T=1200'), `spec changed although the preset was declined: ${search}`);
+      assert.equal((await snapshot(page)).step, 1200);
+      assert.equal(await picker.inputValue(), '');
+
+      await page.waitForTimeout(400);
+      mkdirSync(join(ROOT, 'docs'), { recursive: true });
+      await page.screenshot({ path: join(ROOT, 'docs', 'screenshot-softmax.png') });
       assertNoProblems(problems);
       await page.close();
     },

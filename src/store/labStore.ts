@@ -67,6 +67,8 @@ export interface LabState {
   lsa: LsaReadout | null;
   evaluation: TestResult | null;
   notices: Notice[];
+  /** The preset loaded last through the picker (the spec may have been edited since). */
+  loadedPreset: string | null;
   /** View option: one colour scale for all heads' KQ (and one for all OV) instead of one per heatmap. */
   sharedHeadScale: boolean;
 }
@@ -109,6 +111,7 @@ export const useLab = create<LabState>()(() => ({
   softmax: null,
   theory: null,
   notices: [],
+  loadedPreset: null,
   sharedHeadScale: true,
   ...freshRunFields(0),
 }));

@@ -67,10 +67,19 @@ export class OmegaMuHistory {
     if (this.filled === this.capacity) this.thin();
   }
 
-  /** Keeps the points at even positions: readbacks 0, 2s, 4s, … of stride s, so the stride becomes 2s. */
+  /**
+   * Keeps the points at even positions: readbacks 0, 2s, 4s, … of stride s, so
+   * the stride becomes 2s. The newest point (at an odd position) stays on as
+   * the latest one until the next push.
+   */
   private thin(): void {
     const H = this.heads;
     const half = this.capacity / 2;
+    const newest = this.capacity - 1;
+    this.latestStep = this.steps[newest];
+    this.latestOmega.set(this.omega.subarray(newest * H, (newest + 1) * H));
+    this.latestMu.set(this.mu.subarray(newest * H, (newest + 1) * H));
+    this.latestPending = true;
     for (let i = 1; i < half; i++) {
       this.steps[i] = this.steps[2 * i];
       this.omega.copyWithin(i * H, 2 * i * H, (2 * i + 1) * H);

@@ -266,6 +266,8 @@ export function invalidatesRun(path: string): boolean {
   return FIELD_BY_PATH.get(path)?.group !== 'Eval';
 }
 
+const ADJUSTED_TITLE = 'Another setting was adjusted to fit this change';
+
 /**
  * Sets one spec field (already validated against its field). Asks before
  * discarding trained steps; returns false if the user declined.
@@ -285,7 +287,9 @@ export function setSpecField(path: string, value: number | string | boolean): bo
   // head count with opposite-sign pairs): move to the nearest valid spec and say so.
   const repaired = repairCombinations(spec);
   if (repaired.length > 0) {
-    addNotice({ tone: 'info', title: 'Another setting was adjusted to fit this change', items: repaired.map((i) => i.message) });
+    // The latest adjustment replaces an earlier one rather than piling up.
+    useLab.setState((st) => ({ notices: st.notices.filter((n) => n.title !== ADJUSTED_TITLE) }));
+    addNotice({ tone: 'info', title: ADJUSTED_TITLE, items: repaired.map((i) => i.message) });
   }
   applySpec(spec, rebuild);
   return true;
@@ -310,6 +314,7 @@ export function loadPreset(id: string): boolean {
     const ok = window.confirm(`Loading the preset "${preset.label}" starts a new run and discards the current one (${s.step} steps trained). Continue?`);
     if (!ok) return false;
   }
+  useLab.setState({ loadedPreset: preset.id });
   applySpec(spec, true);
   return true;
 }

@@ -22,11 +22,14 @@ function AdapterChip() {
 export function App() {
   const gpu = useLab((s) => s.gpu);
   const modelType = useLab((s) => s.spec.model.type);
+  // Beside the ω/μ plot (softmax) the loss card is half as wide; the legend names L* there.
   const lossCard = (
     <section className="card" aria-label="training loss">
       <header className="card-header">
         <h2>Training loss</h2>
-        <span className="muted small">batch MSE of (ŷ − y_q)²; dashed: L*, the best one-step GD</span>
+        <span className="muted small">
+          {modelType === 'lsa' ? 'batch MSE of (ŷ − y_q)²; dashed: L*, the best one-step GD' : 'batch MSE of (ŷ − y_q)²'}
+        </span>
       </header>
       <LossPlot />
     </section>

@@ -56,10 +56,10 @@ export function Readouts() {
           label="μ zero-sum"
           hint={
             heads < 2
-              ? 'needs two or more heads'
+              ? 'needs H ≥ 2'
               : dormant > 0
-                ? `|Σμ_h| / Σ|μ_h| · ${dormant} dormant`
-                : '|Σμ_h| / Σ|μ_h| · 0: μ cancel'
+                ? `${dormant} dormant head${dormant > 1 ? 's' : ''}`
+                : '0 when the μ cancel'
           }
           title="|Σ_h μ_h| / Σ_h |μ_h| of the latest weights: 0 when the heads' μ cancel exactly, 1 when they all share a sign"
         >
@@ -101,7 +101,7 @@ export function Readouts() {
           <>
             {fmt(ev.model.mean)}
             <span className="of">
-              {ev.oneStepGd ? ` vs GD ${fmt(ev.oneStepGd.mean)},` : ' vs'} ridge {fmt(ev.ridge.mean)}
+              {ev.oneStepGd ? ` vs GD ${fmt(ev.oneStepGd.mean)} ·` : ' vs'} ridge {fmt(ev.ridge.mean)}
             </span>
           </>
         ) : (

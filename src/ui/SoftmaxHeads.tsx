@@ -4,8 +4,8 @@
 // so eight heads take two rows of a 1280-pixel-wide page. Colour ranges are
 // shared across heads by default (one for all KQ, one for all OV), so heads
 // compare at a glance and a dormant head looks faint; unchecked, each heatmap
-// uses its own range, printed next to it.
-import { useMemo } from 'react';
+// uses its own range, printed under the pair.
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { DORMANT_THRESHOLD, type HeadReading, type SoftmaxReading } from '../analysis/softmax.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import { setSharedHeadScale, useLab } from '../store/labStore.ts';
@@ -63,14 +63,12 @@ function HeadPanel({ h, heads, pair, reading, shared }: PanelProps) {
           <div className="head-map">
             <div className="head-map-label" title={pair.kq.caption}>
               <MatrixName base="KQ" h={h} heads={heads} />
-              {shared ? null : <span className="range">±{fmt(colourRange(pair.kq), 2)}</span>}
             </div>
             <HeadMap matrix={pair.kq} range={shared?.kq} rowTicks className="kq-plot" />
           </div>
           <div className="head-map">
             <div className="head-map-label" title={pair.ov.caption}>
               <MatrixName base="OV" h={h} heads={heads} />
-              {shared ? null : <span className="range">±{fmt(colourRange(pair.ov), 2)}</span>}
             </div>
             <HeadMap matrix={pair.ov} range={shared?.ov} rowTicks={false} className="ov-plot" />
           </div>
@@ -78,6 +76,11 @@ function HeadPanel({ h, heads, pair, reading, shared }: PanelProps) {
       ) : (
         <div className="plot head-placeholder placeholder">waiting…</div>
       )}
+      {pair && !shared ? (
+        <div className="head-ranges" title="This head's colour ranges: each map is scaled to its own largest |entry|">
+          KQ ±{fmt(colourRange(pair.kq), 2)} · OV ±{fmt(colourRange(pair.ov), 2)}
+        </div>
+      ) : null}
     </div>
   );
 }
@@ -100,9 +103,21 @@ function HeadTable({ reading }: { reading: SoftmaxReading }) {
             <th title="μ_h: the last entry of OV^h (He et al.: OV^h ≈ μ_h·e_{d+1})">
               μ<sub>h</sub>
             </th>
-            <th title="Share of the x-block's squared norm on its best multiple of I (1: exactly ω·I)">diag. homog.</th>
-            <th title="Share of OV^h's squared norm on its last entry (1: exactly μ·e_{d+1})">last entry only</th>
-            <th title="‖OV^h‖ relative to the largest head's">‖OV‖ rel.</th>
+            <th title="Diagonal homogeneity: share of the x-block's squared norm on its best multiple of I (1: exactly ω·I)">
+              diag.
+              <br />
+              homog.
+            </th>
+            <th title="Last entry only: share of OV^h's squared norm on its last entry (1: exactly μ·e_{d+1})">
+              last entry
+              <br />
+              only
+            </th>
+            <th title="‖OV^h‖ relative to the largest head's; under 0.1: dormant">
+              ‖OV‖
+              <br />
+              rel.
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -123,18 +138,49 @@ function HeadTable({ reading }: { reading: SoftmaxReading }) {
         </tbody>
       </table>
       <p className="zero-sum" data-testid="zero-sum" title="|Σ_h μ_h| / Σ_h |μ_h|: 0 when the heads' μ cancel exactly (He et al.'s opposite-sign pairs), 1 when they all share a sign">
-        zero-sum |Σμ<sub>h</sub>| / Σ|μ<sub>h</sub>|: <strong>{H > 1 ? share(reading.zeroSum) : '—'}</strong>
+        zero-sum |Σμ<sub>h</sub>| / Σ|μ<sub>h</sub>|: <strong>{H > 1 ? fmt(reading.zeroSum, 3) : '—'}</strong>
         <span className="muted">{H > 1 ? ' (0: the μ cancel)' : ' (needs two or more heads)'}</span>
       </p>
     </div>
   );
 }
 
+/**
+ * Redraws of 2H small heatmaps add up: each is one Plotly draw (5–30 ms on a
+ * slow CPU), and drawing all of them at the store's 10 Hz would keep the main
+ * thread busy and slow training. The panels follow the store at most every
+ * 100 ms per two heads instead; the last value always arrives.
+ */
+export function headsRedrawInterval(heads: number): number {
+  return 100 * Math.max(1, Math.ceil(heads / 2));
+}
+
+function useThrottled<T>(value: T, intervalMs: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    const wait = last.current + intervalMs - performance.now();
+    const show = () => {
+      last.current = performance.now();
+      setShown(value);
+    };
+    if (wait <= 0) {
+      show();
+      return;
+    }
+    const timer = setTimeout(show, wait);
+    return () => clearTimeout(timer);
+  }, [value, intervalMs]);
+  return shown;
+}
+
 export function SoftmaxHeads() {
   const heads = useLab((s) => s.spec.model.heads);
   const d = useLab((s) => s.spec.task.d);
-  const matrices = useLab((s) => s.matrices);
-  const reading = useLab((s) => s.softmax);
+  const latestMatrices = useLab((s) => s.matrices);
+  const latestReading = useLab((s) => s.softmax);
+  const latest = useMemo(() => ({ matrices: latestMatrices, reading: latestReading }), [latestMatrices, latestReading]);
+  const { matrices, reading } = useThrottled(latest, headsRedrawInterval(heads));
   const sharedScale = useLab((s) => s.sharedHeadScale);
   const pairs = pairUp(matrices, heads);
   const shared =

@@ -2,7 +2,7 @@
 // paths; everything else about a control comes from the field table, so adding
 // a control for any other field is one more path here. Above them, a picker
 // loads one of the presets (a whole spec) in one click.
-import { useId } from 'react';
+import { useId, useMemo } from 'react';
 import { useLab } from '../store/labStore.ts';
 import { loadPreset, matchingPresetId, setSpecField } from '../store/runController.ts';
 import {
@@ -10,6 +10,7 @@ import {
   FIELDS,
   getPath,
   PRESETS,
+  presetSpec,
   type ExperimentSpec,
   type FieldDef,
   type FieldGroup,
@@ -63,10 +64,23 @@ function showValue(f: FieldDef, v: unknown): string {
   return String(v);
 }
 
+/** Beyond this many changed fields the spec is no longer shown as an edited preset. */
+const MAX_EDITS = 4;
+
+/** Labels of the fields where two specs differ. */
+function differences(a: ExperimentSpec, b: ExperimentSpec): string[] {
+  return FIELDS.filter((f) => getPath(a, f.path) !== getPath(b, f.path)).map((f) => f.label);
+}
+
 function PresetPicker({ spec }: { spec: ExperimentSpec }) {
   const id = useId();
+  const loaded = useLab((s) => s.loadedPreset);
   const current = matchingPresetId(spec);
   const preset = PRESETS.find((p) => p.id === current);
+  // A preset loaded here and then edited a little is still named, with what changed.
+  const base = current === null ? PRESETS.find((p) => p.id === loaded) : undefined;
+  const changed = useMemo(() => (base ? differences(presetSpec(base), spec) : []), [base, spec]);
+  const edited = changed.length <= MAX_EDITS ? base : undefined;
   return (
     <div className="field preset-picker">
       <label htmlFor={id} className="field-label">
@@ -74,7 +88,7 @@ function PresetPicker({ spec }: { spec: ExperimentSpec }) {
       </label>
       <select id={id} className="select" data-testid="preset-picker" value={current ?? ''} onChange={(e) => loadPreset(e.target.value)}>
         <option value="" disabled>
-          Custom settings
+          {edited ? `${edited.label} (edited)` : 'Custom settings'}
         </option>
         {PRESETS.map((p) => (
           <option key={p.id} value={p.id} title={p.description}>
@@ -82,7 +96,13 @@ function PresetPicker({ spec }: { spec: ExperimentSpec }) {
           </option>
         ))}
       </select>
-      <p className="field-help">{preset ? preset.description : 'Loads a whole experiment; the controls below then adjust it.'}</p>
+      <p className="field-help">
+        {preset
+          ? preset.description
+          : edited
+            ? `${edited.description} Changed here: ${changed.join(', ')}.`
+            : 'Loads a whole experiment; the controls below then adjust it.'}
+      </p>
     </div>
   );
 }
