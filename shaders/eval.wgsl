@@ -56,23 +56,21 @@ fn solve_spd(a: ptr<function, array<f32, DIM * DIM>>, b: ptr<function, array<f32
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let prompt = gid.x;
   if (prompt >= ev.count) { return; }
-  var rng = rng_new(ev.seed, ev.step_word, prompt);
-  var w: array<f32, DIM>;
-  var xq: array<f32, DIM>;
-  var x: array<f32, DIM>;
-  sample_w(&rng, &w);
-  sample_x(&rng, &xq);
-  let qn = rng_normal(&rng);
-  let yq = label(&w, &xq, select(0.0, qn, QUERY_NOISE));
+  let key = prompt_key(ev.seed, ev.step_word, prompt);
+  let w = task_w(key);
+  let qp = task_point(key, 1u);
+  let xq = qp.x;
+  let yq = label(w, xq, select(0.0, qp.noise, QUERY_NOISE));
 
-  var m = model_begin(&xq);
+  var m = model_begin(xq);
   var u: array<f32, DIM>;
   var xtx: array<f32, DIM * DIM>;
   for (var k = 0u; k < DIM * DIM; k++) { xtx[k] = ridge_reg[k]; }
   for (var i = 0u; i < ev.n_ctx; i++) {
-    sample_x(&rng, &x);
-    let y = label(&w, &x, rng_normal(&rng));
-    model_accumulate(&m, &x, y);
+    let pt = task_point(key, 2u + i);
+    let x = pt.x;
+    let y = label(w, x, pt.noise);
+    model_accumulate(&m, x, y);
     // @unroll
     for (var k = 0u; k < DIM; k++) {
       u[k] += y * x[k];

@@ -8,25 +8,25 @@ struct ModelAcc {
   sum: f32,
 }
 
-fn model_begin(xq: ptr<function, array<f32, DIM>>) -> ModelAcc {
+fn model_begin(xq: array<f32, DIM>) -> ModelAcc {
   var m: ModelAcc;
   // @unroll
   for (var j = 0u; j < D; j++) {
     m.p[j] = params[D * D + (D - 1u) * D + j];
     var acc = 0.0;
     // @unroll
-    for (var k = 0u; k < DIM; k++) { acc += params[j * D + k] * (*xq)[k]; }
+    for (var k = 0u; k < DIM; k++) { acc += params[j * D + k] * xq[k]; }
     m.q[j] = acc;
   }
   m.sum = 0.0;
   return m;
 }
 
-fn model_accumulate(m: ptr<function, ModelAcc>, x: ptr<function, array<f32, DIM>>, y: f32) {
+fn model_accumulate(m: ptr<function, ModelAcc>, x: array<f32, DIM>, y: f32) {
   var a = (*m).p[DIM] * y;
   var b = (*m).q[DIM] * y;
   // @unroll
-  for (var k = 0u; k < DIM; k++) { a += (*m).p[k] * (*x)[k]; b += (*m).q[k] * (*x)[k]; }
+  for (var k = 0u; k < DIM; k++) { a += (*m).p[k] * x[k]; b += (*m).q[k] * x[k]; }
   (*m).sum += a * b;
 }
 

@@ -34,12 +34,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var g = 0.0;
   var loss = 0.0;
   {
-    var rng = rng_new(run.data_seed, step, prompt);
-    var w: array<f32, DIM>;
-    sample_w(&rng, &w);
-    sample_x(&rng, &xq);
-    let qn = rng_normal(&rng);
-    let yq = label(&w, &xq, select(0.0, qn, QUERY_NOISE));
+    let key = prompt_key(run.data_seed, step, prompt);
+    let w = task_w(key);
+    let qp = task_point(key, 1u);
+    xq = qp.x;
+    let yq = label(w, xq, select(0.0, qp.noise, QUERY_NOISE));
 
     var p: array<f32, D>;
     var q: array<f32, D>;
@@ -55,8 +54,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     var x: array<f32, DIM>;
     var yhat = 0.0;
     for (var i = 0u; i < N_CTX; i++) {
-      sample_x(&rng, &x);
-      let y = label(&w, &x, rng_normal(&rng));
+      let pt = task_point(key, 2u + i);
+      let x = pt.x;
+      let y = label(w, x, pt.noise);
       var a = p[DIM] * y;
       var b = q[DIM] * y;
       // @unroll

@@ -1,7 +1,7 @@
 // Counter-based random numbers: every value is a pure function of
 // (seed, step, prompt, counter), so a run is reproducible whatever the chunking,
 // the workgroup size or the order the GPU schedules threads in.
-// Mirrored bit for bit by src/engine/rng.ts.
+// Mirrored bit for bit by src/engine/rng.ts. Needs DIM from the prelude.
 
 // PCG-derived 4D hash (Jarzynski & Olano 2020, "Hash Functions for GPU Rendering").
 fn pcg4d(key: vec4u) -> vec4u {
@@ -25,28 +25,23 @@ fn normals4(key: vec4u) -> vec4f {
   return vec4f(r.x * cos(t.x), r.x * sin(t.x), r.y * cos(t.y), r.y * sin(t.y));
 }
 
-// A stream of normals for one (seed, step, prompt): the counter (key.w) advances
-// once per four normals. The (seed, step, prompt) words are hashed once first:
-// pcg4d alone mixes an input's top bits weakly, and reserved streams differ
-// from training steps only there.
-struct Rng {
-  key: vec4u,
-  buf: vec4f,
-  idx: u32,
+// The key of one prompt's stream: (seed, step, prompt) hashed once, since pcg4d
+// alone mixes an input's top bits weakly and reserved streams differ from
+// training steps only there.
+fn prompt_key(seed: u32, step: u32, prompt: u32) -> vec3u {
+  return pcg4d(vec4u(seed, step, prompt, 0x9e3779b9u)).xyz;
 }
 
-fn rng_new(seed: u32, step: u32, prompt: u32) -> Rng {
-  let base = pcg4d(vec4u(seed, step, prompt, 0x9e3779b9u));
-  return Rng(vec4u(base.xyz, 0u), vec4f(0.0), 4u);
-}
+// A prompt is drawn as records of REC = d + 1 normals (x and its label noise;
+// w uses the first d of record 0). Record r takes the counters
+// r·NB … r·NB + NB − 1, four normals each, so every record is a fixed,
+// straight-line computation with no stream state to carry.
+const REC: u32 = DIM + 1u;
+const NB: u32 = (REC + 3u) / 4u;
 
-fn rng_normal(r: ptr<function, Rng>) -> f32 {
-  if ((*r).idx == 4u) {
-    (*r).buf = normals4((*r).key);
-    (*r).key.w += 1u;
-    (*r).idx = 0u;
-  }
-  let z = (*r).buf[(*r).idx];
-  (*r).idx += 1u;
-  return z;
+fn record_normals(key: vec3u, r: u32) -> array<vec4f, NB> {
+  var g: array<vec4f, NB>;
+  // @unroll
+  for (var j = 0u; j < NB; j++) { g[j] = normals4(vec4u(key, r * NB + j)); }
+  return g;
 }

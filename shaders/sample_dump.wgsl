@@ -18,18 +18,17 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (prompt >= dp.count) { return; }
   let stride = 2u * DIM + 1u + dp.n_ctx * (DIM + 1u);
   var o = prompt * stride;
-  var rng = rng_new(dp.seed, dp.step_word, prompt);
-  var w: array<f32, DIM>;
-  var x: array<f32, DIM>;
-  sample_w(&rng, &w);
+  let key = prompt_key(dp.seed, dp.step_word, prompt);
+  let w = task_w(key);
   for (var k = 0u; k < DIM; k++) { out[o] = w[k]; o++; }
-  sample_x(&rng, &x);
-  let qn = rng_normal(&rng);
+  let qp = task_point(key, 1u);
+  var x = qp.x;
   for (var k = 0u; k < DIM; k++) { out[o] = x[k]; o++; }
-  out[o] = label(&w, &x, select(0.0, qn, QUERY_NOISE)); o++;
+  out[o] = label(w, x, select(0.0, qp.noise, QUERY_NOISE)); o++;
   for (var i = 0u; i < dp.n_ctx; i++) {
-    sample_x(&rng, &x);
-    let y = label(&w, &x, rng_normal(&rng));
+    let pt = task_point(key, 2u + i);
+    x = pt.x;
+    let y = label(w, x, pt.noise);
     for (var k = 0u; k < DIM; k++) { out[o] = x[k]; o++; }
     out[o] = y; o++;
   }

@@ -14,7 +14,7 @@ struct ModelAcc {
   s: array<f32, H>,
 }
 
-fn model_begin(xq: ptr<function, array<f32, DIM>>) -> ModelAcc {
+fn model_begin(xq: array<f32, DIM>) -> ModelAcc {
   var m: ModelAcc;
   let inv_sqrt_d = inverseSqrt(f32(D));
   // @unroll
@@ -27,7 +27,7 @@ fn model_begin(xq: ptr<function, array<f32, DIM>>) -> ModelAcc {
     for (var j = 0u; j < D; j++) {
       var acc = 0.0;
       // @unroll
-      for (var k = 0u; k < DIM; k++) { acc += params[qo + j * D + k] * (*xq)[k]; }
+      for (var k = 0u; k < DIM; k++) { acc += params[qo + j * D + k] * xq[k]; }
       q[j] = acc;
     }
     // @unroll
@@ -47,15 +47,15 @@ fn model_begin(xq: ptr<function, array<f32, DIM>>) -> ModelAcc {
   return m;
 }
 
-fn model_accumulate(m: ptr<function, ModelAcc>, x: ptr<function, array<f32, DIM>>, y: f32) {
+fn model_accumulate(m: ptr<function, ModelAcc>, x: array<f32, DIM>, y: f32) {
   // @unroll
   for (var h = 0u; h < H; h++) {
     var logit = (*m).kt[h * D + DIM] * y;
     var s = (*m).ov[h * D + DIM] * y;
     // @unroll
     for (var k = 0u; k < DIM; k++) {
-      logit += (*m).kt[h * D + k] * (*x)[k];
-      s += (*m).ov[h * D + k] * (*x)[k];
+      logit += (*m).kt[h * D + k] * x[k];
+      s += (*m).ov[h * D + k] * x[k];
     }
     if (logit > (*m).mx[h] + RESCALE_MARGIN) {
       let f = exp((*m).mx[h] - logit);

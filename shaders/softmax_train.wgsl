@@ -29,13 +29,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let prompt = gid.x;
   if (prompt >= BATCH) { return; }
   let step = run.base_step + stepi.local;
-  var rng = rng_new(run.data_seed, step, prompt);
-  var w: array<f32, DIM>;
-  var xq: array<f32, DIM>;
-  sample_w(&rng, &w);
-  sample_x(&rng, &xq);
-  let qn = rng_normal(&rng);
-  let yq = label(&w, &xq, select(0.0, qn, QUERY_NOISE));
+  let key = prompt_key(run.data_seed, step, prompt);
+  let w = task_w(key);
+  let qp = task_point(key, 1u);
+  let xq = qp.x;
+  let yq = label(w, xq, select(0.0, qp.noise, QUERY_NOISE));
 
   // k̃ = M^h x_q and ov^h from the per-step constants of softmax_prep.wgsl.
   var kt: array<f32, H * D>;
@@ -63,8 +61,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var x: array<f32, DIM>;
   var z: array<f32, D>;
   for (var i = 0u; i < N_CTX; i++) {
-    sample_x(&rng, &x);
-    let y = label(&w, &x, rng_normal(&rng));
+    let pt = task_point(key, 2u + i);
+    let x = pt.x;
+    let y = label(w, x, pt.noise);
     // @unroll
     for (var k = 0u; k < DIM; k++) { z[k] = x[k]; }
     z[DIM] = y;

@@ -1,7 +1,7 @@
 // Prompt sampling for in-context linear regression (DESIGN.md §2), shared by the
 // training, evaluation and test kernels. Mirrored by src/tasks/sampler.ts, which
-// draws the same normals in the same order: w, x_q, the query noise, then each
-// context pair (x_i, noise_i).
+// draws the same normals from the same records: w (record 0), the query x_q and
+// its noise (record 1), context pair i (record 2 + i).
 //
 // Needs from the prelude: DIM (d), ISO_COV (Σ = I), RESPONSE (0 identity,
 // 1 tanh, 2 relu, 3 cubic), QUERY_NOISE.
@@ -16,36 +16,45 @@ const PRIOR_OFFSET: u32 = 4u + DIM * DIM;
 
 fn noise_std() -> f32 { return task_mats[0]; }
 
-// w = F g, g ~ N(0, I).
-fn sample_w(r: ptr<function, Rng>, w: ptr<function, array<f32, DIM>>) {
-  var g: array<f32, DIM>;
-  // @unroll
-  for (var i = 0u; i < DIM; i++) { g[i] = rng_normal(r); }
+// w = F g, g ~ N(0, I): the first d normals of record 0.
+fn task_w(key: vec3u) -> array<f32, DIM> {
+  let g = record_normals(key, 0u);
+  var w: array<f32, DIM>;
   // @unroll
   for (var i = 0u; i < DIM; i++) {
     var s = 0.0;
     // @unroll
-    for (var j = 0u; j < DIM; j++) { s += task_mats[PRIOR_OFFSET + i * DIM + j] * g[j]; }
-    (*w)[i] = s;
+    for (var j = 0u; j < DIM; j++) { s += task_mats[PRIOR_OFFSET + i * DIM + j] * g[j / 4u][j % 4u]; }
+    w[i] = s;
   }
+  return w;
 }
 
-// x = L g, g ~ N(0, I), L lower triangular.
-fn sample_x(r: ptr<function, Rng>, x: ptr<function, array<f32, DIM>>) {
-  if (ISO_COV) {
-    // @unroll
-    for (var i = 0u; i < DIM; i++) { (*x)[i] = rng_normal(r); }
-    return;
-  }
-  var g: array<f32, DIM>;
-  // @unroll
-  for (var i = 0u; i < DIM; i++) { g[i] = rng_normal(r); }
+// A covariate x = L g (L lower triangular) and its label noise ε/σ: record r.
+// Record 1 is the query; record 2 + i is context pair i.
+struct Point {
+  x: array<f32, DIM>,
+  noise: f32,
+}
+
+fn task_point(key: vec3u, r: u32) -> Point {
+  let g = record_normals(key, r);
+  var p: Point;
   // @unroll
   for (var i = 0u; i < DIM; i++) {
-    var s = 0.0;
-    for (var j = 0u; j <= i; j++) { s += task_mats[COV_OFFSET + i * DIM + j] * g[j]; }
-    (*x)[i] = s;
+    if (ISO_COV) {
+      p.x[i] = g[i / 4u][i % 4u];
+    } else {
+      var s = 0.0;
+      // @unroll
+      for (var j = 0u; j < DIM; j++) {
+        if (j <= i) { s += task_mats[COV_OFFSET + i * DIM + j] * g[j / 4u][j % 4u]; }
+      }
+      p.x[i] = s;
+    }
   }
+  p.noise = g[DIM / 4u][DIM % 4u];
+  return p;
 }
 
 // Response f(t), scaled so that nonlinear shapes keep the signal's variance.
@@ -60,9 +69,9 @@ fn respond(t: f32) -> f32 {
   return s * g / task_mats[2];
 }
 
-fn label(w: ptr<function, array<f32, DIM>>, x: ptr<function, array<f32, DIM>>, noise: f32) -> f32 {
+fn label(w: array<f32, DIM>, x: array<f32, DIM>, noise: f32) -> f32 {
   var t = 0.0;
   // @unroll
-  for (var i = 0u; i < DIM; i++) { t += (*w)[i] * (*x)[i]; }
+  for (var i = 0u; i < DIM; i++) { t += w[i] * x[i]; }
   return respond(t) + noise_std() * noise;
 }

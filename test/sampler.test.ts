@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { inverse, matmul, symmetricEigen, type Mat } from '../src/linalg/dense.ts';
 import { samplePrompt, type Prompt } from '../src/tasks/sampler.ts';
-import { NormalStream } from '../src/engine/rng.ts';
+import { normals4, pcg4d } from '../src/engine/rng.ts';
 import type { TaskContext } from '../src/tasks/task.ts';
 import { relError, taskCtx, type TaskOverrides } from './helpers.ts';
 
@@ -267,26 +267,27 @@ describe('determinism and stream layout', () => {
     }
   });
 
-  it('normals are consumed as w, x_q, query noise, then (x_i, noise_i) pairs', () => {
+  it('normals come in records of d + 1: w (record 0), query (1), context pair i (2 + i)', () => {
     const ctx = taskCtx({ ...AR1, noiseVar: 0.3, prior: { kind: 'whitened' } });
     const { d, n } = ctx;
     const sd = Math.sqrt(0.3);
+    const nb = Math.ceil((d + 1) / 4);
     for (let p = 0; p < 10; p++) {
       const pr = samplePrompt(ctx, SEED, STEP, p);
-      const rng = new NormalStream(SEED, STEP, p);
-      const draw = (m: number) => Array.from({ length: m }, () => rng.next());
-      const gw = draw(d);
-      const w = Array.from({ length: d }, (_, i) => dot(gw, ctx.priorFactor, i * d));
+      const [k0, k1, k2] = pcg4d(SEED, STEP, p, 0x9e3779b9);
+      const record = (r: number) => Array.from({ length: nb }, (_, j) => normals4(k0, k1, k2, r * nb + j)).flat().slice(0, d + 1);
+      const gw = record(0);
+      const w = Array.from({ length: d }, (_, i) => dot(gw.slice(0, d), ctx.priorFactor, i * d));
       expect(relError(pr.w, w)).toBeLessThan(1e-12);
-      const gq = draw(d);
-      const xq = Array.from({ length: d }, (_, i) => dot(gq, ctx.covFactor, i * d));
+      const gq = record(1);
+      const xq = Array.from({ length: d }, (_, i) => dot(gq.slice(0, d), ctx.covFactor, i * d));
       expect(relError(pr.xq, xq)).toBeLessThan(1e-12);
-      expect(pr.yq).toBeCloseTo(dot(w, xq) + sd * rng.next(), 10);
+      expect(pr.yq).toBeCloseTo(dot(w, xq) + sd * gq[d], 10);
       for (let i = 0; i < n; i++) {
-        const gx = draw(d);
-        const x = Array.from({ length: d }, (_, r) => dot(gx, ctx.covFactor, r * d));
+        const gx = record(2 + i);
+        const x = Array.from({ length: d }, (_, r) => dot(gx.slice(0, d), ctx.covFactor, r * d));
         expect(relError(pr.xs.subarray(i * d, (i + 1) * d), x)).toBeLessThan(1e-12);
-        expect(pr.ys[i]).toBeCloseTo(dot(w, x) + sd * rng.next(), 10);
+        expect(pr.ys[i]).toBeCloseTo(dot(w, x) + sd * gx[d], 10);
       }
     }
   });

@@ -48,9 +48,9 @@ export function normals4(x: number, y: number, z: number, w: number): [number, n
 }
 
 /**
- * A stream of standard normals for one (seed, step, prompt), as rng_new/rng_normal
- * in WGSL: the three key words are hashed once (pcg4d alone mixes top bits
- * weakly), then a counter advances once per four normals.
+ * A stream of standard normals for one (seed, step, prompt), for CPU-side draws
+ * (initialization, rotations): the three key words are hashed once (pcg4d alone
+ * mixes top bits weakly), then a counter advances once per four normals.
  */
 export class NormalStream {
   private counter = 0;
@@ -73,4 +73,24 @@ export class NormalStream {
   fill(out: Float64Array | number[], count = out.length): void {
     for (let i = 0; i < count; i++) out[i] = this.next();
   }
+}
+
+/** The key of one prompt's stream, as prompt_key in WGSL: (seed, step, prompt) hashed once. */
+export function promptKey(seed: number, step: number, prompt: number): [number, number, number] {
+  const h = pcg4d(seed >>> 0, step >>> 0, prompt >>> 0, 0x9e3779b9);
+  return [h[0], h[1], h[2]];
+}
+
+/**
+ * Record r of a prompt's stream, as record_normals in WGSL: ceil(size/4) hashes
+ * at counters r·nb …, four normals each; the first `size` are returned.
+ */
+export function recordNormals(key: [number, number, number], r: number, size: number): Float64Array {
+  const nb = Math.ceil(size / 4);
+  const out = new Float64Array(size);
+  for (let j = 0; j < nb; j++) {
+    const g = normals4(key[0], key[1], key[2], (r * nb + j) >>> 0);
+    for (let k = 0; k < 4 && 4 * j + k < size; k++) out[4 * j + k] = g[k];
+  }
+  return out;
 }

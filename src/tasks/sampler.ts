@@ -1,7 +1,6 @@
-// Float64 CPU sampler of the prompt distribution, drawing the same normals in
-// the same order as the GPU sampler (shaders/task.wgsl): w, then the query
-// (x_q, its noise), then each context pair (x_i, its noise).
-import { NormalStream } from '../engine/rng.ts';
+// Float64 CPU sampler of the prompt distribution, drawing the same normals
+// from the same records as the GPU sampler (shaders/task.wgsl).
+import { promptKey, recordNormals } from '../engine/rng.ts';
 import { applyResponse, type TaskContext } from './task.ts';
 
 export interface Prompt {
@@ -33,33 +32,32 @@ function denseMatvec(a: Float64Array, g: Float64Array, d: number): Float64Array 
   return out;
 }
 
-/** Prompt number `prompt` of training step `step` (or of any reserved stream), with n context pairs. */
+/**
+ * Prompt number `prompt` of training step `step` (or of any reserved stream),
+ * with n context pairs. Record 0 gives w, record 1 the query, record 2 + i
+ * context pair i; each record holds d + 1 normals (x, then its label noise).
+ */
 export function samplePrompt(ctx: TaskContext, seed: number, step: number, prompt: number, n = ctx.n): Prompt {
   const { d } = ctx;
-  const rng = new NormalStream(seed, step, prompt);
-  const g = new Float64Array(d);
+  const key = promptKey(seed, step, prompt);
   const sd = Math.sqrt(ctx.noiseVar);
-  rng.fill(g, d);
-  const w = denseMatvec(ctx.priorFactor, g, d);
-  const xq = new Float64Array(d);
-  const drawX = (out: Float64Array, offset: number) => {
-    rng.fill(g, d);
+  const w = denseMatvec(ctx.priorFactor, recordNormals(key, 0, d + 1), d);
+  const point = (r: number, out: Float64Array, offset: number): number => {
+    const g = recordNormals(key, r, d + 1);
     if (ctx.isotropic) for (let i = 0; i < d; i++) out[offset + i] = g[i];
     else lowerMatvec(ctx.covFactor, g, d, out, offset);
+    return g[d];
   };
   const label = (x: Float64Array, offset: number, noise: number) => {
     let t = 0;
     for (let i = 0; i < d; i++) t += w[i] * x[offset + i];
     return applyResponse(ctx, t) + sd * noise;
   };
-  drawX(xq, 0);
-  const qNoise = rng.next();
+  const xq = new Float64Array(d);
+  const qNoise = point(1, xq, 0);
   const yq = label(xq, 0, ctx.queryNoise ? qNoise : 0);
   const xs = new Float64Array(n * d);
   const ys = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    drawX(xs, i * d);
-    ys[i] = label(xs, i * d, rng.next());
-  }
+  for (let i = 0; i < n; i++) ys[i] = label(xs, i * d, point(2 + i, xs, i * d));
   return { w, xs, ys, xq, yq };
 }
