@@ -79,8 +79,12 @@ async function main(): Promise<void> {
     process.stderr.write(
       `done: ${result.steps} steps in ${result.wallSeconds.toFixed(2)} s, ${result.stepsPerSecond.toFixed(1)} steps/s on ${result.adapter}\n` +
         `test MSE (${t.prompts} prompts, n = ${t.nCtx}): model ${t.model.mean.toPrecision(5)} ± ${t.model.stderr.toPrecision(2)}` +
-        (t.oneStepGd ? `, one-step GD (η* = ${result.theory.etaStar?.toPrecision(5)}) ${t.oneStepGd.mean.toPrecision(5)} ± ${t.oneStepGd.stderr.toPrecision(2)}, closed form ${result.theory.gdLoss?.toPrecision(5)}` : '') +
+        `, one-step GD (η = ${t.oneStepEta.toPrecision(5)}, ${t.oneStepSource}) ${t.oneStepGd.mean.toPrecision(5)} ± ${t.oneStepGd.stderr.toPrecision(2)}` +
+        (result.theory.gdLoss !== undefined ? ` (closed form ${result.theory.gdLoss.toPrecision(5)})` : '') +
+        (t.preconditionedGd ? `, preconditioned GD ${t.preconditionedGd.mean.toPrecision(5)}` : '') +
         `, ridge ${t.ridge.mean.toPrecision(5)} ± ${t.ridge.stderr.toPrecision(2)}\n` +
+        `this model behaves like: ${result.identification.label} (${result.identification.matches.map((m) => `${m.label} R² ${m.r2.toFixed(4)}`).join(', ')})\n` +
+        `length generalization: ${result.lengthGeneralization.nCtx.length} context lengths up to ${result.lengthGeneralization.nCtx.at(-1)} on ${result.lengthGeneralization.prompts} prompts each in ${result.lengthGeneralization.seconds.toFixed(2)} s\n` +
         (result.softmax
           ? `softmax heads: ω = [${result.softmax.omega.map((v) => v.toFixed(3)).join(', ')}], μ = [${result.softmax.mu.map((v) => v.toFixed(3)).join(', ')}], ` +
             `zero-sum ${result.softmax.zeroSum.toFixed(3)}, diagonal-homogeneity [${result.softmax.heads.map((h) => h.diagonalHomogeneity.toFixed(3)).join(', ')}], ` +

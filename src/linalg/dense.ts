@@ -187,3 +187,21 @@ export function symmetricEigen(a: Mat, m: number): { values: Float64Array; vecto
   });
   return { values, vectors };
 }
+
+/** Solves a x = b for symmetric positive definite a (Cholesky). */
+export function solveSpd(a: Mat, b: ArrayLike<number>, m: number): Float64Array {
+  const l = cholesky(a, m);
+  const y = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * m + k] * y[k];
+    y[i] = s / l[i * m + i];
+  }
+  const x = new Float64Array(m);
+  for (let i = m - 1; i >= 0; i--) {
+    let s = y[i];
+    for (let k = i + 1; k < m; k++) s -= l[k * m + i] * x[k];
+    x[i] = s / l[i * m + i];
+  }
+  return x;
+}
