@@ -19,10 +19,10 @@ import { samplePrompt } from '../src/tasks/sampler.ts';
 import type { TaskContext } from '../src/tasks/task.ts';
 import { gaussians, randomMatrix, relError, taskCtx, type TaskOverrides } from './helpers.ts';
 
-// Prompts per Monte Carlo estimate: the standard error of the loss is then
-// ~0.5–1% of the loss, so a wrong constant (e.g. n vs n+1, a dropped σ² or a
-// transposed Γ) is many standard errors away, and the file runs in seconds.
-const PROMPTS = 30_000;
+// Prompts per Monte Carlo estimate (10⁵): the standard error of the loss is
+// then ~0.3–0.5% of the loss, so a wrong constant (e.g. n vs n+1, a dropped σ²
+// or a transposed Γ) is many standard errors away; the file runs in ~15 s.
+const PROMPTS = 100_000;
 
 interface Point {
   name: string;
