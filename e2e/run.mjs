@@ -166,6 +166,26 @@ async function assertHeatmaps(page, d) {
   }
 }
 
+/** Checks the learned Γ_eff and the theory Γ* heatmaps: d×d, finite, on one colour scale. */
+async function assertGammaHeatmaps(page, d) {
+  const figs = [];
+  for (const name of ['Γ_eff', 'Γ*']) {
+    const fig = await plotData(page, `[data-heatmap="${name}"]`);
+    assert.ok(fig, `${name}: no Plotly figure`);
+    const [main] = fig.traces;
+    assert.equal(main.type, 'heatmap', `${name}: first trace is ${main.type}`);
+    assert.equal(main.z.length, d, `${name}: ${main.z.length} rows, expected ${d}`);
+    for (const row of main.z) {
+      assert.equal(row.length, d, `${name}: a row has ${row.length} entries, expected ${d}`);
+      for (const v of row) assert.ok(Number.isFinite(v), `${name}: non-finite entry ${v}`);
+    }
+    figs.push(await page.evaluate((sel) => document.querySelector(sel).data[0].zmax, `[data-heatmap="${name}"]`));
+  }
+  assert.equal(figs[0], figs[1], `Γ_eff and Γ* use different colour scales: ${figs}`);
+  const title = await page.locator('section[aria-label="learned Γ_eff vs theory Γ*"] h2').innerText();
+  assert.match(title, /Learned Γ\s*eff vs theory Γ\*/, `Γ card title reads ${JSON.stringify(title)}`);
+}
+
 /** Checks one softmax head's KQ^h (D×D, last row marked no-gradient) and OV^h (D×1) heatmaps. */
 async function assertHeadHeatmaps(page, h, d) {
   const D = d + 1;
@@ -198,7 +218,7 @@ const SMALL = 'v=1&d=3&n=10&B=256&T=300&lr=0.02&ep=4096';
 
 const tests = [
   {
-    name: 'trains: the loss falls toward L*, both heatmaps are drawn, test MSE is shown',
+    name: 'trains: the loss falls toward L*, heatmaps drawn, test MSE, identified as one-step GD, MSE against context length',
     async run({ gpuContext, origin }) {
       const { page, problems } = await open(gpuContext, origin, SMALL);
       let s = await waitForLab(page, (s) => s.status === 'ready');
@@ -233,8 +253,8 @@ const tests = [
       // After 300 steps the curve sits within reach of L*.
       assert.ok(s.lastLoss < 2 * expected, `last loss ${s.lastLoss} is far above L* ${expected}`);
 
-      assert.equal(s.heatmapsDrawn, 2);
       await assertHeatmaps(page, 3);
+      await assertGammaHeatmaps(page, 3);
 
       assert.ok(s.evaluation, 'no test evaluation after training');
       const { model, oneStepGd } = s.evaluation;
@@ -242,6 +262,28 @@ const tests = [
       assert.ok(model < 1.25 * oneStepGd, `trained model (${model}) is far worse than one-step GD (${oneStepGd})`);
       const tile = await page.locator('[data-readout="test"]').innerText();
       assert.match(tile, /±/, `test tile reads ${JSON.stringify(tile)}`);
+
+      // Which algorithm the model learned: for Σ = I the candidates are one-step GD and ridge.
+      assert.ok(s.identification, 'no algorithm identification after training');
+      assert.equal(s.identification.best, 'oneStepGd', `identified as ${JSON.stringify(s.identification)}`);
+      for (const m of s.identification.matches) assert.ok(Number.isFinite(m.r2), `${m.label}: R² ${m.r2}`);
+      const ident = await page.getByTestId('identification').innerText();
+      assert.match(ident, /behaves like:\s*one-step GD\s*— R² \d/, `identification reads ${JSON.stringify(ident)}`);
+      assert.match(ident, /ridge R²/, `identification lacks the other candidates: ${JSON.stringify(ident)}`);
+
+      // Test MSE against context length, measured once after training, up to 4n.
+      s = await waitForLab(page, (s) => s.lengthCurve !== null && s.lengthCurve !== 'pending', undefined, 30_000);
+      await page.waitForFunction(() => (document.querySelector('[data-testid="length-plot"]')?.data ?? []).length >= 3);
+      const lengths = await plotData(page, '[data-testid="length-plot"]');
+      assert.ok(lengths.traces.length >= 3, `length plot traces: ${lengths.traces.map((t) => t.name)}`);
+      for (const name of ['model', 'one-step GD', 'ridge'])
+        assert.ok(lengths.traces.some((t) => t.name.includes(name)), `length plot lacks ${name}: ${lengths.traces.map((t) => t.name)}`);
+      for (const t of lengths.traces) {
+        assert.equal(t.x.at(-1), 40, `${t.name}: last length ${t.x.at(-1)}, expected 4n = 40`);
+        assert.ok(t.y.every((v) => Number.isFinite(v) && v > 0), `${t.name}: bad MSE values ${t.y}`);
+      }
+      assert.equal(lengths.shapes, 1, 'no line at the training n');
+      assert.equal((await snapshot(page)).heatmapsDrawn, 4, 'expected W_KQ, W_PV, Γ_eff and Γ*');
 
       // Let the last throttled redraw land before the picture is taken.
       await page.waitForTimeout(300);

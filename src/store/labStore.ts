@@ -4,7 +4,7 @@
 // throttled rate, so components re-render at most ~10 times per second.
 import { create } from 'zustand';
 import type { SoftmaxReading } from '../analysis/softmax.ts';
-import type { TestResult, TheoryNumbers } from '../engine/experiment.ts';
+import type { AlgorithmIdentification, LengthCurve, TestResult, TheoryNumbers } from '../engine/experiment.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import { defaultSpec, type ExperimentSpec } from '../spec/index.ts';
 import { LossHistory } from './lossHistory.ts';
@@ -37,6 +37,8 @@ export interface Notice {
 export interface LsaReadout {
   etaEff: number;
   etaRatio?: number;
+  /** Γ_eff = (W_PV)_{D,D} · (W_KQ)_{1:d,1:d} of the latest weights (d×d, row-major). */
+  gammaEff: number[];
 }
 
 export interface LabState {
@@ -66,6 +68,12 @@ export interface LabState {
   theory: TheoryNumbers | null;
   lsa: LsaReadout | null;
   evaluation: TestResult | null;
+  /** Which predictor explains the trained model best (set with `evaluation`). */
+  identification: AlgorithmIdentification | null;
+  /** Test MSE against context length, measured once after training. */
+  lengthCurve: LengthCurve | null;
+  /** True while the length curve is being measured. */
+  lengthPending: boolean;
   notices: Notice[];
   /** The preset loaded last through the picker (the spec may have been edited since). */
   loadedPreset: string | null;
@@ -85,6 +93,9 @@ export type RunFields = Pick<
   | 'historyVersion'
   | 'lsa'
   | 'evaluation'
+  | 'identification'
+  | 'lengthCurve'
+  | 'lengthPending'
 >;
 
 /** Run fields as they are before the first step. */
@@ -100,6 +111,9 @@ export function freshRunFields(historyVersion: number): RunFields {
     historyVersion,
     lsa: null,
     evaluation: null,
+    identification: null,
+    lengthCurve: null,
+    lengthPending: false,
   };
 }
 

@@ -7,7 +7,7 @@
 // attention each readback is also read the way He et al. do (KQ^h, OV^h, ω_h,
 // μ_h): the ω/μ history records every readback, the views the latest one.
 import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
-import { evaluateTrainer, lsaSummary, theoryFor, type TheoryNumbers } from '../engine/experiment.ts';
+import { evaluateTrainer, lengthGeneralization, lsaSummary, theoryFor, type TheoryNumbers } from '../engine/experiment.ts';
 import { Trainer, type Readback } from '../engine/trainer.ts';
 import { acquireDevice } from '../gpu/device.ts';
 import { extractMatrices } from '../models/types.ts';
@@ -65,6 +65,14 @@ function theoryOf(spec: ExperimentSpec): TheoryNumbers | null {
  */
 function chunkStepsFor(spec: ExperimentSpec): number {
   return Math.min(100, Math.max(10, Math.ceil(spec.train.steps / 200)));
+}
+
+/**
+ * Prompts per context length for the length curve: softmax attention costs
+ * O(n²) per prompt at the longest contexts, so it gets fewer.
+ */
+function lengthPromptsFor(spec: ExperimentSpec): number {
+  return spec.model.type === 'softmax' ? 2048 : 8192;
 }
 
 function freshRun(): RunFields {
@@ -150,7 +158,7 @@ function publishNow(): void {
     lastLossSteps: p.lossSteps,
     historyVersion: s.historyVersion + 1,
     ...paramsView(trainer, p.params, p.reading),
-    lsa: lsa ? { etaEff: lsa.etaEff, etaRatio: lsa.etaRatio } : null,
+    lsa: lsa ? { etaEff: lsa.etaEff, etaRatio: lsa.etaRatio, gammaEff: lsa.gammaEff } : null,
   });
 }
 
@@ -206,9 +214,19 @@ async function trainOp(gen: number): Promise<void> {
     return;
   }
   useLab.setState({ status: 'evaluating' });
-  const { test } = await evaluateTrainer(t, useLab.getState().spec.eval.prompts);
+  const { test, identification } = await evaluateTrainer(t, useLab.getState().spec.eval.prompts);
   if (gen !== generation) return;
-  useLab.setState({ status: 'done', evaluation: test });
+  useLab.setState({ status: 'done', evaluation: test, identification, lengthPending: true });
+  // Still inside the queued operation, so a Reset or spec change waits for it.
+  try {
+    const lengthCurve = await lengthGeneralization(t, { prompts: lengthPromptsFor(t.spec) });
+    if (gen === generation) useLab.setState({ lengthCurve, lengthPending: false });
+  } catch (e) {
+    if (gen !== generation || useLab.getState().gpu.kind === 'unavailable') return;
+    // The run itself is complete; only the extra curve is missing.
+    useLab.setState({ lengthPending: false });
+    addNotice({ tone: 'warning', title: 'Test MSE against context length could not be measured', items: [e instanceof Error ? e.message : String(e)] });
+  }
 }
 
 async function resetOp(gen: number): Promise<void> {

@@ -15,6 +15,10 @@ export interface LabSnapshot {
   heatmapsDrawn: number;
   notices: string[];
   evaluation: { model: number; oneStepGd: number | null; ridge: number } | null;
+  /** The candidate that best explains the trained model, and every candidate's R². */
+  identification: { best: string; label: string; matches: { predictor: string; label: string; r2: number }[] } | null;
+  /** Test MSE against context length: 'pending' while it is measured, then the lengths measured. */
+  lengthCurve: 'pending' | { nCtx: number[]; seconds: number } | null;
   /** Softmax attention: the latest per-head reading; null for LSA. */
   softmax: { omega: number[]; mu: number[]; zeroSum: number; dormant: number[] } | null;
   /** Points in the ω/μ history. */
@@ -46,6 +50,14 @@ export function installTestHook(): void {
         evaluation: s.evaluation
           ? { model: s.evaluation.model.mean, oneStepGd: s.evaluation.oneStepGd?.mean ?? null, ridge: s.evaluation.ridge.mean }
           : null,
+        identification: s.identification
+          ? {
+              best: s.identification.best,
+              label: s.identification.label,
+              matches: s.identification.matches.map((m) => ({ predictor: m.predictor, label: m.label, r2: m.r2 })),
+            }
+          : null,
+        lengthCurve: s.lengthCurve ? { nCtx: [...s.lengthCurve.nCtx], seconds: s.lengthCurve.seconds } : s.lengthPending ? 'pending' : null,
         softmax: s.softmax
           ? { omega: [...s.softmax.omega], mu: [...s.softmax.mu], zeroSum: s.softmax.zeroSum, dormant: [...s.softmax.dormant] }
           : null,

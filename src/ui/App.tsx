@@ -1,5 +1,8 @@
 import { useLab } from '../store/labStore.ts';
+import { GammaCompare } from './GammaCompare.tsx';
 import { Heatmap } from './Heatmap.tsx';
+import { Identification } from './Identification.tsx';
+import { LengthPlot } from './LengthPlot.tsx';
 import { LossPlot } from './LossPlot.tsx';
 import { Notices } from './Notices.tsx';
 import { OmegaMuPlot } from './OmegaMuPlot.tsx';
@@ -22,16 +25,26 @@ function AdapterChip() {
 export function App() {
   const gpu = useLab((s) => s.gpu);
   const modelType = useLab((s) => s.spec.model.type);
+  const hasTheory = useLab((s) => s.theory?.available === true);
   // Beside the ω/μ plot (softmax) the loss card is half as wide; the legend names L* there.
   const lossCard = (
     <section className="card" aria-label="training loss">
       <header className="card-header">
         <h2>Training loss</h2>
         <span className="muted small">
-          {modelType === 'lsa' ? 'batch MSE of (ŷ − y_q)²; dashed: L*, the best one-step GD' : 'batch MSE of (ŷ − y_q)²'}
+          {modelType === 'lsa' ? 'batch MSE; dashed: L*, the best one-step GD' : 'batch MSE of (ŷ − y_q)²'}
         </span>
       </header>
       <LossPlot />
+    </section>
+  );
+  const lengthCard = (
+    <section className="card" aria-label="test MSE against context length">
+      <header className="card-header">
+        <h2>Test MSE vs context length</h2>
+        <span className="muted small">fresh prompts; dashed: training n</span>
+      </header>
+      <LengthPlot />
     </section>
   );
   return (
@@ -59,12 +72,17 @@ export function App() {
           {gpu.kind !== 'unavailable' ? (
             <>
               <Readouts />
+              <Identification />
               {modelType === 'lsa' ? (
                 <>
-                  {lossCard}
-                  <div className="heatmaps">
+                  <div className="plot-row">
+                    {lossCard}
+                    {lengthCard}
+                  </div>
+                  <div className={hasTheory ? 'heatmaps heatmaps-3' : 'heatmaps'}>
                     <Heatmap name="W_KQ" />
                     <Heatmap name="W_PV" />
+                    {hasTheory ? <GammaCompare /> : null}
                   </div>
                 </>
               ) : (
@@ -82,6 +100,7 @@ export function App() {
                     </section>
                   </div>
                   <SoftmaxHeads />
+                  {lengthCard}
                 </>
               )}
             </>

@@ -28,6 +28,11 @@ function sub(n: number): string {
   return String(n).replace(/\d/g, (c) => SUBSCRIPT[Number(c)]);
 }
 
+/** Covariate names x₁ … x_d (the rows and columns of a d×d preconditioner). */
+export function xLabels(d: number): string[] {
+  return Array.from({ length: d }, (_, i) => `x${sub(i + 1)}`);
+}
+
 /** Token coordinate names: x₁ … x_d, then y. */
 function coordLabels(size: number): string[] {
   return Array.from({ length: size }, (_, i) => (i < size - 1 ? `x${sub(i + 1)}` : 'y'));
@@ -60,6 +65,10 @@ export interface HeatmapOptions {
   compact?: boolean;
   /** Compact only: label the rows (off for a matrix drawn right of one that does). */
   rowTicks?: boolean;
+  /** Names of the rows and columns (a square matrix); token coordinates x₁ … x_d, y by default. */
+  coordNames?: string[];
+  /** Draw the colour bar (default: unless compact). */
+  showScale?: boolean;
 }
 
 export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {}): { data: Data[]; layout: Partial<Layout> } {
@@ -68,9 +77,9 @@ export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {})
   const z: number[][] = [];
   const frozen: (number | null)[][] = [];
   const labels: string[][] = [];
-  const rowNames = coordLabels(rows);
+  const rowNames = options.coordNames ?? coordLabels(rows);
   // A single column (OV^h) is a vector: its rows are the coordinates.
-  const colNames = cols === 1 ? [''] : coordLabels(cols);
+  const colNames = cols === 1 ? [''] : (options.coordNames ?? coordLabels(cols));
   const prefix = compact ? `${m.name}: ` : '';
   for (let r = 0; r < rows; r++) {
     const zr: number[] = [];
@@ -122,7 +131,7 @@ export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {})
       colorscale: DIVERGING,
       customdata: labels as unknown as number[][],
       hovertemplate: '%{customdata}<br>%{z:.4g}<extra></extra>',
-      showscale: !compact,
+      showscale: options.showScale ?? !compact,
       colorbar: { thickness: 10, len: 0.92, outlinewidth: 0, tickfont: { size: 10 }, xpad: 6 },
     },
     {

@@ -12,7 +12,7 @@ import { fmt } from './format.ts';
  * Log-axis ticks at 1, 2 and 5 × 10^k: Plotly's own labels crowd a short log
  * range (a loss falling from 3 to 1) and mix label sizes.
  */
-const LOG_TICKS = (() => {
+export const LOG_TICKS = (() => {
   const tickvals: number[] = [];
   const ticktext: string[] = [];
   for (let e = -6; e <= 6; e++)

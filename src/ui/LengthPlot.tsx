@@ -1,0 +1,62 @@
+// Test MSE against the number of context pairs, measured once after training
+// on fresh prompts (the same tasks and queries at every length): the trained
+// model next to one-step GD (with the best η for each length; linear responses
+// only) and ridge (Bayes-optimal for the linear response). A dashed vertical line marks the n the model was trained at.
+import { useMemo } from 'react';
+import type { Data, Layout } from 'plotly.js';
+import type { Estimate } from '../engine/stats.ts';
+import { useLab } from '../store/labStore.ts';
+import { LOG_TICKS } from './LossPlot.tsx';
+import { PlotlyGraph } from './PlotlyGraph.tsx';
+import { PLOT_FONT } from './plotly.ts';
+
+function trace(name: string, x: number[], est: Estimate[], color: string, dash: 'solid' | 'dash' | 'dot'): Data {
+  return {
+    type: 'scatter',
+    mode: 'lines+markers',
+    name,
+    x,
+    y: est.map((e) => e.mean),
+    error_y: { type: 'data', array: est.map((e) => e.stderr), visible: true, thickness: 1, width: 2, color },
+    line: { color, width: 1.6, dash },
+    marker: { color, size: 4 },
+    hovertemplate: `${name}<br>n = %{x}<br>MSE %{y:.4g}<extra></extra>`,
+  };
+}
+
+export function LengthPlot() {
+  const curve = useLab((s) => s.lengthCurve);
+  const pending = useLab((s) => s.lengthPending);
+  const n = useLab((s) => s.spec.task.n);
+
+  const figure = useMemo(() => {
+    if (!curve) return null;
+    const data: Data[] = [trace('model', curve.nCtx, curve.model, '#2563eb', 'solid')];
+    if (curve.oneStepGd) data.push(trace('one-step GD, η*(n)', curve.nCtx, curve.oneStepGd, '#d97706', 'dash'));
+    data.push(trace('ridge', curve.nCtx, curve.ridge, '#059669', 'dot'));
+    const layout: Partial<Layout> = {
+      font: PLOT_FONT,
+      margin: { l: 56, r: 16, t: 28, b: 40 },
+      paper_bgcolor: 'rgba(0,0,0,0)',
+      plot_bgcolor: '#ffffff',
+      showlegend: true,
+      legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)', font: { size: 11 } },
+      xaxis: { title: { text: 'context pairs n' }, type: 'log', ...LOG_TICKS, gridcolor: '#eef1f5', zeroline: false, fixedrange: true },
+      yaxis: { title: { text: 'test MSE' }, type: 'log', ...LOG_TICKS, gridcolor: '#eef1f5', fixedrange: true },
+      shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: n, x1: n, y0: 0, y1: 1, line: { color: '#64748b', width: 1.2, dash: 'dash' } }],
+      annotations: [
+        { xref: 'x', yref: 'paper', x: Math.log10(n), y: 1, text: `training n = ${n}`, showarrow: false, xanchor: 'right', xshift: -3, yanchor: 'top', font: { size: 10, color: '#64748b' } },
+      ],
+      uirevision: 'length',
+    };
+    return { data, layout };
+  }, [curve, n]);
+
+  if (!figure)
+    return (
+      <div className="plot length-plot placeholder" data-testid="length-plot-pending">
+        {pending ? 'computing…' : 'measured once after training'}
+      </div>
+    );
+  return <PlotlyGraph data={figure.data} layout={figure.layout} className="plot length-plot" attrs={{ 'data-testid': 'length-plot' }} />;
+}
