@@ -1,11 +1,17 @@
-// Evaluation on fresh prompts: one thread per prompt writes the target y_q,
-// the model's prediction, the Bayes-optimal ridge prediction x_qᵀ ŵ with
-// ŵ = (XᵀX + σ²Ω⁻¹)⁻¹ Xᵀy (Cholesky in the thread), and each one-step
-// predictor's prediction x_qᵀ Γ_g u (u = (1/n) Σ_i y_i x_i; Γ_g = η·I gives
-// plain one-step GD), all on the same prompt.
+// Evaluation on fresh prompts: one thread per prompt writes, for each output t,
+// a row of the same prompt's target and predictions:
+//   [y_q, model, Bayes ridge, OLS, debiased-GD direction, k-step GD runs…, one-step predictors…]
+// - Bayes ridge: x_qᵀ ŵ_t with ŵ_t = (XᵀX + σ²Ω_t⁻¹)⁻¹ Xᵀy_t on task t's window
+//   (w_t is known to be 0 outside it), by Cholesky in the thread;
+// - OLS: (XᵀX)⁻¹ Xᵀy_t on all of x (only where n ≥ d; predictors.ts has the
+//   minimum-norm solution for n < d);
+// - debiased GD (He et al.), up to its scale: x_qᵀ (u − ȳ x̄) with u = (1/n) Σ y_i x_i;
+// - k-step GD from w = 0 with step η: w ← w + η (u − S w), S = (1/n) XᵀX, for
+//   each (k, η) of the output's runs;
+// - one-step predictors x_qᵀ Γ_g u (Γ_g = η·I gives plain one-step GD).
 // The context length is a uniform, so one pipeline serves every n_test.
-// Needs from the prelude: DIM, D, NUM_GAMMAS, and model_predict() from the
-// model's eval file.
+// Needs from the prelude: DIM, NT, D, NUM_GAMMAS, NUM_GD, and model_begin /
+// model_accumulate / model_finish from the model's predict file.
 
 struct EvalParams {
   seed: u32,
@@ -16,14 +22,20 @@ struct EvalParams {
 
 @group(0) @binding(0) var<uniform> ev: EvalParams;
 @group(0) @binding(3) var<storage, read> params: array<f32>;
+// Γ_{t,g} (d×d each), output-major.
 @group(0) @binding(4) var<storage, read> gammas: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
-// σ²Ω⁻¹ (d×d): the ridge penalty that makes ŵ the posterior mean.
+// Per output: the ridge penalty σ²Ω_t⁻¹ on the window (1 on the diagonal
+// outside it) (d×d), then the window mask (d).
 @group(0) @binding(6) var<storage, read> ridge_reg: array<f32>;
+// Per output, NUM_GD pairs (steps, η).
+@group(0) @binding(7) var<storage, read> gd_runs: array<vec2f>;
 
-const OUT_STRIDE: u32 = 3u + NUM_GAMMAS;
+const FIXED_COLS: u32 = 5u;
+const OUT_STRIDE: u32 = FIXED_COLS + NUM_GD + NUM_GAMMAS;
+const REG_STRIDE: u32 = DIM * DIM + DIM;
 
-// x_qᵀ (A)⁻¹ b for symmetric positive definite A (lower triangle used), in place.
+// A⁻¹ b for symmetric positive definite A (lower triangle used), in place.
 fn solve_spd(a: ptr<function, array<f32, DIM * DIM>>, b: ptr<function, array<f32, DIM>>) {
   // @unroll
   for (var j = 0u; j < DIM; j++) {
@@ -52,50 +64,116 @@ fn solve_spd(a: ptr<function, array<f32, DIM * DIM>>, b: ptr<function, array<f32
   }
 }
 
+fn dot_q(xq: array<f32, DIM>, v: array<f32, DIM>) -> f32 {
+  var s = 0.0;
+  // @unroll
+  for (var k = 0u; k < DIM; k++) { s += xq[k] * v[k]; }
+  return s;
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let prompt = gid.x;
   if (prompt >= ev.count) { return; }
   let key = prompt_key(ev.seed, ev.step_word, prompt);
   let w = task_w(key);
-  let qp = task_point(key, 1u);
+  let qp = task_point(key, QUERY_REC);
   let xq = qp.x;
-  let yq = label(w, xq, select(0.0, qp.noise, QUERY_NOISE));
+  let yq = labels(w, xq, qp.noise, QUERY_NOISE);
 
   var m = model_begin(xq);
-  var u: array<f32, DIM>;
+  var u: array<f32, NT * DIM>;
+  var ysum: array<f32, NT>;
+  var xsum: array<f32, DIM>;
   var xtx: array<f32, DIM * DIM>;
-  for (var k = 0u; k < DIM * DIM; k++) { xtx[k] = ridge_reg[k]; }
   for (var i = 0u; i < ev.n_ctx; i++) {
-    let pt = task_point(key, 2u + i);
+    let pt = task_point(key, CTX_REC + i);
     let x = pt.x;
-    let y = label(w, x, pt.noise);
+    let y = labels(w, x, pt.noise, true);
     model_accumulate(&m, x, y);
     // @unroll
+    for (var t = 0u; t < NT; t++) {
+      ysum[t] += y[t];
+      // @unroll
+      for (var k = 0u; k < DIM; k++) { u[t * DIM + k] += y[t] * x[k]; }
+    }
+    // @unroll
     for (var k = 0u; k < DIM; k++) {
-      u[k] += y * x[k];
+      xsum[k] += x[k];
       for (var j = 0u; j <= k; j++) { xtx[k * DIM + j] += x[k] * x[j]; }
     }
   }
-  var wr = u;
-  solve_spd(&xtx, &wr);
-  var ridge = 0.0;
-  // @unroll
-  for (var k = 0u; k < DIM; k++) { ridge += xq[k] * wr[k]; }
+  for (var k = 0u; k < DIM; k++) {
+    for (var j = k + 1u; j < DIM; j++) { xtx[k * DIM + j] = xtx[j * DIM + k]; }
+  }
+  let model = model_finish(&m, ev.n_ctx);
   let inv_n = 1.0 / f32(ev.n_ctx);
-  let base = prompt * OUT_STRIDE;
-  out[base] = yq;
-  out[base + 1u] = model_finish(&m, ev.n_ctx);
-  out[base + 2u] = ridge;
-  for (var g = 0u; g < NUM_GAMMAS; g++) {
-    var pred = 0.0;
-    // @unroll
-    for (var i = 0u; i < DIM; i++) {
-      var gu = 0.0;
-      // @unroll
-      for (var j = 0u; j < DIM; j++) { gu += gammas[g * DIM * DIM + i * DIM + j] * u[j]; }
-      pred += xq[i] * gu;
+
+  for (var t = 0u; t < NT; t++) {
+    let base = (prompt * NT + t) * OUT_STRIDE;
+    var ut: array<f32, DIM>;
+    for (var k = 0u; k < DIM; k++) { ut[k] = u[t * DIM + k]; }
+    out[base] = yq[t];
+    out[base + 1u] = model[t];
+
+    // Bayes ridge on the window.
+    let reg = t * REG_STRIDE;
+    var a: array<f32, DIM * DIM>;
+    var b: array<f32, DIM>;
+    for (var k = 0u; k < DIM; k++) {
+      let mk = ridge_reg[reg + DIM * DIM + k];
+      b[k] = mk * ut[k];
+      for (var j = 0u; j < DIM; j++) {
+        a[k * DIM + j] = mk * ridge_reg[reg + DIM * DIM + j] * xtx[k * DIM + j] + ridge_reg[reg + k * DIM + j];
+      }
     }
-    out[base + 3u + g] = pred * inv_n;
+    solve_spd(&a, &b);
+    out[base + 2u] = dot_q(xq, b);
+
+    // OLS.
+    if (ev.n_ctx >= DIM) {
+      a = xtx;
+      b = ut;
+      solve_spd(&a, &b);
+      out[base + 3u] = dot_q(xq, b);
+    } else {
+      out[base + 3u] = 0.0; // not read: OLS needs n ≥ d here
+    }
+
+    // Debiased GD direction: x_qᵀ (u − ȳ x̄).
+    var deb = 0.0;
+    for (var k = 0u; k < DIM; k++) { deb += xq[k] * (ut[k] - ysum[t] * xsum[k] * inv_n) * inv_n; }
+    out[base + 4u] = deb;
+
+    // k-step GD.
+    for (var r = 0u; r < NUM_GD; r++) {
+      let run = gd_runs[t * NUM_GD + r];
+      let steps = u32(run.x);
+      let eta = run.y;
+      // Explicitly zeroed: some compilers hoist a loop-body var without re-zeroing it.
+      var wg = array<f32, DIM>();
+      for (var s = 0u; s < steps; s++) {
+        var grad = array<f32, DIM>();
+        for (var k = 0u; k < DIM; k++) {
+          var sw = 0.0;
+          for (var j = 0u; j < DIM; j++) { sw += xtx[k * DIM + j] * wg[j]; }
+          grad[k] = (ut[k] - sw) * inv_n;
+        }
+        for (var k = 0u; k < DIM; k++) { wg[k] += eta * grad[k]; }
+      }
+      out[base + FIXED_COLS + r] = dot_q(xq, wg);
+    }
+
+    // One-step predictors.
+    for (var g = 0u; g < NUM_GAMMAS; g++) {
+      let go = (t * NUM_GAMMAS + g) * DIM * DIM;
+      var pred = 0.0;
+      for (var i = 0u; i < DIM; i++) {
+        var gu = 0.0;
+        for (var j = 0u; j < DIM; j++) { gu += gammas[go + i * DIM + j] * ut[j]; }
+        pred += xq[i] * gu;
+      }
+      out[base + FIXED_COLS + NUM_GD + g] = pred * inv_n;
+    }
   }
 }

@@ -1,26 +1,27 @@
 // One training step of linear self-attention, fused: sample a prompt, run the
 // forward pass for the query row only and backpropagate. One thread per
-// prompt; each writes a compact row of CONTRIB = 3·D + 1 numbers from which
-// lsa_reduce.wgsl assembles the batch gradient in a fixed order:
-//   [2r/n · M p (D), 2r/n · M q (D), z_q (D), loss].
+// prompt; each writes a compact row of CONTRIB = (k + 1)·D + d + 1 numbers from
+// which lsa_reduce.wgsl assembles the batch gradient in a fixed order:
+//   [Σ_t g_t M p_t (D), g_t · M q for each output t (k·D), x_q (d), loss].
 // (No workgroup memory or barrier: on CPU-emulated GPUs a barrier costs as
 // much as the rest of the kernel.)
 //
-// Model (DESIGN.md §3): ŷ = [W_PV · M · W_KQ · z_q]_{D}, M = (1/n) Σ_i z_i z_iᵀ.
-// With p = last row of W_PV and q = W_KQ z_q, ŷ = (1/n) Σ_i (pᵀz_i)(z_iᵀq), so
-// the step costs O(n·D) per prompt. For ℓ = (ŷ − y_q)² and r = ŷ − y_q:
-//   ∂ℓ/∂p = 2r · M q,    ∂ℓ/∂W_KQ = 2r · (M p) z_qᵀ   (z_q's last entry is 0,
-// so W_KQ's last column and W_PV's first d rows get no gradient).
+// Model (DESIGN.md §3), k outputs: ŷ_t = [W_PV · M · W_KQ · z_q]_{d+t},
+// M = (1/n) Σ_i z_i z_iᵀ. With p_t = row d + t of W_PV and q = W_KQ z_q,
+// ŷ_t = (1/n) Σ_i (p_tᵀz_i)(z_iᵀq), so the step costs O(n·k·D) per prompt.
+// For ℓ = (1/k) Σ_t r_t², r_t = ŷ_t − y_q,t, and g_t = 2r_t/k:
+//   ∂ℓ/∂p_t = g_t · M q,    ∂ℓ/∂W_KQ = Σ_t g_t (M p_t) z_qᵀ   (z_q's label
+// entries are 0, so W_KQ's last k columns and W_PV's first d rows get no gradient).
 //
 // Parameter layout: W_KQ (D×D row-major) at 0, W_PV (D×D row-major) at D·D.
-// Needs from the prelude: DIM, D, N_CTX, WG, BATCH, CONTRIB.
+// Needs from the prelude: DIM, NT, D (= DIM + NT), N_CTX, WG, BATCH, CONTRIB.
 
 @group(0) @binding(0) var<uniform> run: RunParams;
 @group(0) @binding(1) var<uniform> stepi: StepInfo;
 @group(0) @binding(3) var<storage, read> params: array<f32>;
 @group(0) @binding(4) var<storage, read_write> contrib: array<f32>;
 
-const PV_LAST: u32 = D * D + (D - 1u) * D;
+const PV_OUT: u32 = D * D + DIM * D;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -28,60 +29,78 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let step = run.base_step + stepi.local;
 
   if (prompt >= BATCH) { return; }
-  var s: array<f32, D>;
+  var s: array<f32, NT * D>;
   var v: array<f32, D>;
   var xq: array<f32, DIM>;
-  var g = 0.0;
+  var g: array<f32, NT>;
   var loss = 0.0;
   {
     let key = prompt_key(run.data_seed, step, prompt);
     let w = task_w(key);
-    let qp = task_point(key, 1u);
+    let qp = task_point(key, QUERY_REC);
     xq = qp.x;
-    let yq = label(w, xq, select(0.0, qp.noise, QUERY_NOISE));
+    let yq = labels(w, xq, qp.noise, QUERY_NOISE);
 
-    var p: array<f32, D>;
+    var p: array<f32, NT * D>;
     var q: array<f32, D>;
     // @unroll
     for (var j = 0u; j < D; j++) {
-      p[j] = params[PV_LAST + j];
+      // @unroll
+      for (var t = 0u; t < NT; t++) { p[t * D + j] = params[PV_OUT + t * D + j]; }
       var acc = 0.0;
       // @unroll
       for (var k = 0u; k < DIM; k++) { acc += params[j * D + k] * xq[k]; }
       q[j] = acc;
     }
 
-    var x: array<f32, DIM>;
-    var yhat = 0.0;
+    var z: array<f32, D>;
+    var yhat: array<f32, NT>;
     for (var i = 0u; i < N_CTX; i++) {
-      let pt = task_point(key, 2u + i);
-      let x = pt.x;
-      let y = label(w, x, pt.noise);
-      var a = p[DIM] * y;
-      var b = q[DIM] * y;
+      let pt = task_point(key, CTX_REC + i);
+      let y = labels(w, pt.x, pt.noise, true);
       // @unroll
-      for (var k = 0u; k < DIM; k++) { a += p[k] * x[k]; b += q[k] * x[k]; }
-      yhat += a * b;
+      for (var k = 0u; k < DIM; k++) { z[k] = pt.x[k]; }
       // @unroll
-      for (var k = 0u; k < DIM; k++) { v[k] += x[k] * b; s[k] += x[k] * a; }
-      v[DIM] += y * b;
-      s[DIM] += y * a;
+      for (var t = 0u; t < NT; t++) { z[DIM + t] = y[t]; }
+      var b = 0.0;
+      // @unroll
+      for (var k = 0u; k < D; k++) { b += q[k] * z[k]; }
+      // @unroll
+      for (var k = 0u; k < D; k++) { v[k] += z[k] * b; }
+      // @unroll
+      for (var t = 0u; t < NT; t++) {
+        var a = 0.0;
+        // @unroll
+        for (var k = 0u; k < D; k++) { a += p[t * D + k] * z[k]; }
+        yhat[t] += a * b;
+        // @unroll
+        for (var k = 0u; k < D; k++) { s[t * D + k] += z[k] * a; }
+      }
     }
     let inv_n = 1.0 / f32(N_CTX);
-    let r = yhat * inv_n - yq;
-    loss = r * r;
-    g = 2.0 * r * inv_n;
+    // @unroll
+    for (var t = 0u; t < NT; t++) {
+      let r = yhat[t] * inv_n - yq[t];
+      loss += r * r;
+      g[t] = 2.0 * r * inv_n / f32(NT);
+    }
+    loss /= f32(NT);
   }
   {
     let row = prompt * CONTRIB;
     // @unroll
     for (var j = 0u; j < D; j++) {
-      contrib[row + j] = g * s[j];
-      contrib[row + D + j] = g * v[j];
+      var acc = 0.0;
+      // @unroll
+      for (var t = 0u; t < NT; t++) {
+        acc += g[t] * s[t * D + j];
+        contrib[row + D + t * D + j] = g[t] * v[j];
+      }
+      contrib[row + j] = acc;
     }
+    let xo = row + (NT + 1u) * D;
     // @unroll
-    for (var k = 0u; k < DIM; k++) { contrib[row + 2u * D + k] = xq[k]; }
-    contrib[row + 3u * D - 1u] = 0.0;
-    contrib[row + 3u * D] = loss;
+    for (var k = 0u; k < DIM; k++) { contrib[xo + k] = xq[k]; }
+    contrib[xo + DIM] = loss;
   }
 }

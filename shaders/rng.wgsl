@@ -1,7 +1,7 @@
 // Counter-based random numbers: every value is a pure function of
 // (seed, step, prompt, counter), so a run is reproducible whatever the chunking,
 // the workgroup size or the order the GPU schedules threads in.
-// Mirrored bit for bit by src/engine/rng.ts. Needs DIM from the prelude.
+// Mirrored bit for bit by src/engine/rng.ts.
 
 // PCG-derived 4D hash (Jarzynski & Olano 2020, "Hash Functions for GPU Rendering").
 fn pcg4d(key: vec4u) -> vec4u {
@@ -32,11 +32,12 @@ fn prompt_key(seed: u32, step: u32, prompt: u32) -> vec3u {
   return pcg4d(vec4u(seed, step, prompt, 0x9e3779b9u)).xyz;
 }
 
-// A prompt is drawn as records of REC = d + 1 normals (x and its label noise;
-// w uses the first d of record 0). Record r takes the counters
+// A prompt is drawn as records of REC = d + k normals (x and one label noise
+// per output; w_t uses the first d of record t). Record r takes the counters
 // r·NB … r·NB + NB − 1, four normals each, so every record is a fixed,
-// straight-line computation with no stream state to carry.
-const REC: u32 = DIM + 1u;
+// straight-line computation with no stream state to carry. Needs DIM and NT
+// (outputs k) from the prelude.
+const REC: u32 = DIM + NT;
 const NB: u32 = (REC + 3u) / 4u;
 
 fn record_normals(key: vec3u, r: u32) -> array<vec4f, NB> {

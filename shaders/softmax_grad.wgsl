@@ -1,16 +1,17 @@
-// Stage 2 of the softmax-attention batch gradient: from the batch sums u^h and
-// P^h (softmax_sums.wgsl) and the parameters, one thread per parameter:
-//   ∂/∂Q^h = K^h P^h / √D,  ∂/∂K^h = Q^h P^hᵀ / √D,  ∂/∂V^h = O^hᵀ u^hᵀ,  ∂/∂O^h = V^h u^h.
+// Stage 2 of the softmax-attention batch gradient: from the batch sums u^{h,t}
+// and P^h (softmax_sums.wgsl) and the parameters, one thread per parameter:
+//   ∂/∂Q^h = K^h P^h / √D,  ∂/∂K^h = Q^h P^hᵀ / √D,
+//   ∂/∂V^h = Σ_t O_t^hᵀ u^{h,t}ᵀ,  ∂/∂O_t^h = V^h u^{h,t}.
 // A separate pass from the optimizer because these read parameters that the
 // optimizer pass overwrites.
-// Needs from the prelude: D, H, NP.
+// Needs from the prelude: NT, D, H, NP.
 
 @group(0) @binding(3) var<storage, read> params: array<f32>;
 @group(0) @binding(7) var<storage, read_write> work: array<f32>;
 
 const HEAD_SIZE: u32 = 3u * D * D;
 const O_OFF: u32 = H * HEAD_SIZE;
-const PER_HEAD: u32 = D + D * D;
+const PER_HEAD: u32 = NT * D + D * D;
 const SCRATCH: u32 = NP + 1u;
 
 @compute @workgroup_size(64)
@@ -19,9 +20,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (i >= NP) { return; }
   var acc = 0.0;
   if (i >= O_OFF) {
-    let h = (i - O_OFF) / D;
+    let t = (i - O_OFF) / (H * D);
+    let h = ((i - O_OFF) / D) % H;
     let j = (i - O_OFF) % D;
-    let u = SCRATCH + h * PER_HEAD;
+    let u = SCRATCH + h * PER_HEAD + t * D;
     let vo = h * HEAD_SIZE + 2u * D * D;
     for (var k = 0u; k < D; k++) { acc += params[vo + j * D + k] * work[u + k]; }
   } else {
@@ -31,7 +33,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     let j = (r % (D * D)) / D;
     let k = r % D;
     let u = SCRATCH + h * PER_HEAD;
-    let p = u + D;
+    let p = u + NT * D;
     let qo = h * HEAD_SIZE;
     let ko = qo + D * D;
     let inv_sqrt_d = inverseSqrt(f32(D));
@@ -42,7 +44,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       for (var m = 0u; m < D; m++) { acc += params[qo + j * D + m] * work[p + k * D + m]; }
       acc *= inv_sqrt_d;
     } else {
-      acc = params[O_OFF + h * D + j] * work[u + k];
+      for (var t = 0u; t < NT; t++) { acc += params[O_OFF + t * H * D + h * D + j] * work[u + t * D + k]; }
     }
   }
   work[i] = acc;

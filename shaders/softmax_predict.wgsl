@@ -1,4 +1,4 @@
-// Multi-head softmax attention's query prediction as a streaming accumulator
+// Multi-head softmax attention's query predictions as a streaming accumulator
 // over the context (online softmax per head), for the evaluation kernel.
 // Same algebra as softmax_train.wgsl.
 
@@ -8,10 +8,10 @@ const RESCALE_MARGIN: f32 = 16.0;
 
 struct ModelAcc {
   kt: array<f32, H * D>,
-  ov: array<f32, H * D>,
+  ov: array<f32, H * NT * D>,
   mx: array<f32, H>,
   l: array<f32, H>,
-  s: array<f32, H>,
+  s: array<f32, H * NT>,
 }
 
 fn model_begin(xq: array<f32, DIM>) -> ModelAcc {
@@ -33,45 +33,58 @@ fn model_begin(xq: array<f32, DIM>) -> ModelAcc {
     // @unroll
     for (var k = 0u; k < D; k++) {
       var a = 0.0;
-      var b = 0.0;
       // @unroll
-      for (var j = 0u; j < D; j++) {
-        a += params[ko + j * D + k] * q[j];
-        b += params[O_OFF + h * D + j] * params[vo + j * D + k];
-      }
+      for (var j = 0u; j < D; j++) { a += params[ko + j * D + k] * q[j]; }
       m.kt[h * D + k] = a * inv_sqrt_d;
-      m.ov[h * D + k] = b;
+      // @unroll
+      for (var t = 0u; t < NT; t++) {
+        var b = 0.0;
+        // @unroll
+        for (var j = 0u; j < D; j++) { b += params[O_OFF + t * H * D + h * D + j] * params[vo + j * D + k]; }
+        m.ov[(h * NT + t) * D + k] = b;
+      }
     }
     m.mx[h] = -3.0e38;
   }
   return m;
 }
 
-fn model_accumulate(m: ptr<function, ModelAcc>, x: array<f32, DIM>, y: f32) {
+fn model_accumulate(m: ptr<function, ModelAcc>, x: array<f32, DIM>, y: array<f32, NT>) {
+  var z: array<f32, D>;
+  // @unroll
+  for (var k = 0u; k < DIM; k++) { z[k] = x[k]; }
+  // @unroll
+  for (var t = 0u; t < NT; t++) { z[DIM + t] = y[t]; }
   // @unroll
   for (var h = 0u; h < H; h++) {
-    var logit = (*m).kt[h * D + DIM] * y;
-    var s = (*m).ov[h * D + DIM] * y;
+    var logit = 0.0;
     // @unroll
-    for (var k = 0u; k < DIM; k++) {
-      logit += (*m).kt[h * D + k] * x[k];
-      s += (*m).ov[h * D + k] * x[k];
-    }
+    for (var k = 0u; k < D; k++) { logit += (*m).kt[h * D + k] * z[k]; }
     if (logit > (*m).mx[h] + RESCALE_MARGIN) {
       let f = exp((*m).mx[h] - logit);
       (*m).l[h] *= f;
-      (*m).s[h] *= f;
+      // @unroll
+      for (var t = 0u; t < NT; t++) { (*m).s[h * NT + t] *= f; }
       (*m).mx[h] = logit;
     }
     let a = exp(logit - (*m).mx[h]);
     (*m).l[h] += a;
-    (*m).s[h] += a * s;
+    // @unroll
+    for (var t = 0u; t < NT; t++) {
+      var s = 0.0;
+      // @unroll
+      for (var k = 0u; k < D; k++) { s += (*m).ov[(h * NT + t) * D + k] * z[k]; }
+      (*m).s[h * NT + t] += a * s;
+    }
   }
 }
 
-fn model_finish(m: ptr<function, ModelAcc>, n: u32) -> f32 {
-  var y = 0.0;
+fn model_finish(m: ptr<function, ModelAcc>, n: u32) -> array<f32, NT> {
+  var y: array<f32, NT>;
   // @unroll
-  for (var h = 0u; h < H; h++) { y += (*m).s[h] / (*m).l[h]; }
+  for (var h = 0u; h < H; h++) {
+    // @unroll
+    for (var t = 0u; t < NT; t++) { y[t] += (*m).s[h * NT + t] / (*m).l[h]; }
+  }
   return y;
 }

@@ -1,40 +1,47 @@
 // Prompt sampling for in-context linear regression (DESIGN.md §2), shared by the
 // training, evaluation and test kernels. Mirrored by src/tasks/sampler.ts, which
-// draws the same normals from the same records: w (record 0), the query x_q and
-// its noise (record 1), context pair i (record 2 + i).
+// draws the same normals from the same records: w_t (record t < k), the query
+// x_q and its noises (record k), context pair i (record k + 1 + i).
+// With k > 1 outputs (multi-task) every token carries k labels, each from its
+// own task vector, which is zero outside that task's window of x.
 //
-// Needs from the prelude: DIM (d), ISO_COV (Σ = I), RESPONSE (0 identity,
-// 1 tanh, 2 relu, 3 cubic), QUERY_NOISE.
+// Needs from the prelude: DIM (d), NT (k), ISO_COV (Σ = I), RESPONSE
+// (0 identity, 1 tanh, 2 relu, 3 cubic), QUERY_NOISE.
 //
-// task_mats layout: [noise_std, resp_scale, resp_norm, 0,
-//                    covariance factor L (d×d, row-major, lower),
-//                    prior factor F (d×d, row-major)].
+// task_mats layout: [noise_std, 0, 0, 0, covariance factor L (d×d, row-major,
+// lower), then per output t: resp_scale, resp_norm, 0, 0, prior factor F_t (d×d)].
 @group(0) @binding(2) var<storage, read> task_mats: array<f32>;
 
 const COV_OFFSET: u32 = 4u;
-const PRIOR_OFFSET: u32 = 4u + DIM * DIM;
+const OUT_OFFSET: u32 = 4u + DIM * DIM;
+const OUT_SIZE: u32 = 4u + DIM * DIM;
+const QUERY_REC: u32 = NT;
+const CTX_REC: u32 = NT + 1u;
 
 fn noise_std() -> f32 { return task_mats[0]; }
 
-// w = F g, g ~ N(0, I): the first d normals of record 0.
-fn task_w(key: vec3u) -> array<f32, DIM> {
-  let g = record_normals(key, 0u);
-  var w: array<f32, DIM>;
+// w_t = F_t g, g ~ N(0, I): the first d normals of record t; w_t at [t·d, t·d + d).
+fn task_w(key: vec3u) -> array<f32, NT * DIM> {
+  var w: array<f32, NT * DIM>;
   // @unroll
-  for (var i = 0u; i < DIM; i++) {
-    var s = 0.0;
+  for (var t = 0u; t < NT; t++) {
+    let g = record_normals(key, t);
+    let f = OUT_OFFSET + t * OUT_SIZE + 4u;
     // @unroll
-    for (var j = 0u; j < DIM; j++) { s += task_mats[PRIOR_OFFSET + i * DIM + j] * g[j / 4u][j % 4u]; }
-    w[i] = s;
+    for (var i = 0u; i < DIM; i++) {
+      var s = 0.0;
+      // @unroll
+      for (var j = 0u; j < DIM; j++) { s += task_mats[f + i * DIM + j] * g[j / 4u][j % 4u]; }
+      w[t * DIM + i] = s;
+    }
   }
   return w;
 }
 
-// A covariate x = L g (L lower triangular) and its label noise ε/σ: record r.
-// Record 1 is the query; record 2 + i is context pair i.
+// A covariate x = L g (L lower triangular) and its label noises ε/σ: record r.
 struct Point {
   x: array<f32, DIM>,
-  noise: f32,
+  noise: array<f32, NT>,
 }
 
 fn task_point(key: vec3u, r: u32) -> Point {
@@ -53,25 +60,33 @@ fn task_point(key: vec3u, r: u32) -> Point {
       p.x[i] = s;
     }
   }
-  p.noise = g[DIM / 4u][DIM % 4u];
+  // @unroll
+  for (var t = 0u; t < NT; t++) { p.noise[t] = g[(DIM + t) / 4u][(DIM + t) % 4u]; }
   return p;
 }
 
-// Response f(t), scaled so that nonlinear shapes keep the signal's variance.
-fn respond(t: f32) -> f32 {
-  if (RESPONSE == 0u) { return t; }
-  let s = task_mats[1];
-  let u = t / s;
+// Response f(s) of output t, scaled so that nonlinear shapes keep the signal's variance.
+fn respond(s: f32, t: u32) -> f32 {
+  if (RESPONSE == 0u) { return s; }
+  let o = OUT_OFFSET + t * OUT_SIZE;
+  let scale = task_mats[o];
+  let u = s / scale;
   var g = u;
   if (RESPONSE == 1u) { g = tanh(u); }
   else if (RESPONSE == 2u) { g = max(u, 0.0); }
   else { g = u * u * u; }
-  return s * g / task_mats[2];
+  return scale * g / task_mats[o + 1u];
 }
 
-fn label(w: array<f32, DIM>, x: array<f32, DIM>, noise: f32) -> f32 {
-  var t = 0.0;
+// The k labels of a covariate; the noise is dropped when `noisy` is false (a clean query).
+fn labels(w: array<f32, NT * DIM>, x: array<f32, DIM>, noise: array<f32, NT>, noisy: bool) -> array<f32, NT> {
+  var y: array<f32, NT>;
   // @unroll
-  for (var i = 0u; i < DIM; i++) { t += w[i] * x[i]; }
-  return respond(t) + noise_std() * noise;
+  for (var t = 0u; t < NT; t++) {
+    var s = 0.0;
+    // @unroll
+    for (var i = 0u; i < DIM; i++) { s += w[t * DIM + i] * x[i]; }
+    y[t] = respond(s, t) + select(0.0, noise_std() * noise[t], noisy);
+  }
+  return y;
 }

@@ -15,8 +15,8 @@ import {
   secondMomentU,
 } from '../src/theory/closedForms.ts';
 import { meanAndStderr, monteCarloLoss, THEORY_STREAM } from '../src/theory/monteCarlo.ts';
-import { samplePrompt } from '../src/tasks/sampler.ts';
-import type { TaskContext } from '../src/tasks/task.ts';
+import { promptOutput, samplePrompt } from '../src/tasks/sampler.ts';
+import { taskView, type TaskContext } from '../src/tasks/task.ts';
 import { gaussians, randomMatrix, relError, taskCtx, type TaskOverrides } from './helpers.ts';
 
 // Prompts per Monte Carlo estimate (10⁵): the standard error of the loss is
@@ -75,6 +75,27 @@ describe('closed forms agree with Monte Carlo (|closed − MC| < 3 standard erro
         expect(Math.abs(z), `${c.what}: closed ${c.closed}, MC ${mc.mean} ± ${mc.stderr}`).toBeLessThan(3);
       }
     });
+  });
+
+  it('multi-task: each output on its window, closed forms of its own view (2 tasks, [0,4) and [2,6))', () => {
+    for (const [k, prior] of [[0, { tau2: 0.25 }], [1, { kind: 'whitened' as const }]] as const) {
+      const ctx = taskCtx({ d: 6, n: 12, noiseVar: 0.2, tasks: 2, windowSize: 4, windowStride: 2, covariance: { kind: 'ar1', rho: 0.7, rotate: true, rotationSeed: 4 }, prior });
+      for (let t = 0; t < 2; t++) {
+        const view = taskView(ctx, t);
+        const th = oneStepGdTheory(view);
+        // Γ* of a windowed task maps u into the window only.
+        for (let i = 0; i < 6; i++) if (i < 2 * t || i >= 2 * t + 4) for (let j = 0; j < 6; j++) expect(Math.abs(th.gamma[i * 6 + j])).toBeLessThan(1e-12);
+        for (const [what, closed, g] of [['L(Γ*)', th.gammaLoss, th.gamma], ['L(η* I)', th.loss, identity(6, th.eta)]] as const) {
+          const losses = new Float64Array(PROMPTS);
+          for (let i = 0; i < PROMPTS; i++) {
+            const p = promptOutput(samplePrompt(ctx, 77 + k, THEORY_STREAM, i), t);
+            losses[i] = (p.yq - predictPreconditionedGd(p, g, 6, 12)) ** 2;
+          }
+          const mc = meanAndStderr(losses);
+          expect(Math.abs(mc.mean - closed) / mc.stderr, `task ${t + 1} ${what}: closed ${closed}, MC ${mc.mean} ± ${mc.stderr}`).toBeLessThan(3);
+        }
+      }
+    }
   });
 
   it('A = E[u uᵀ] entrywise (rotated geometric κ = 100 and whitened AR(1))', () => {

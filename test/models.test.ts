@@ -10,23 +10,29 @@ import { defaultSpec } from '../src/spec/index.ts';
 import { buildTask } from '../src/tasks/task.ts';
 import { uniforms } from './helpers.ts';
 
-function fdCheck(model: ModelDef, d: number, n: number, scale: number, seed: number): number {
+/** Multi-task prompts: k outputs on windows of width w, stride s. */
+function taskSpec(d: number, n: number, k = 1, w = 0, s = 0) {
+  const spec = defaultSpec();
+  Object.assign(spec.task, { d, n, tasks: k, windowSize: w, windowStride: s });
+  return spec;
+}
+
+function fdCheck(model: ModelDef, d: number, n: number, scale: number, seed: number, k = 1, w = 0, s = 0): number {
   const r = uniforms(seed);
   const params = Float64Array.from({ length: model.paramCount }, () => (2 * r() - 1) * scale);
-  const spec = defaultSpec();
-  spec.task.d = d;
-  spec.task.n = n;
-  const prompt = samplePrompt(buildTask(spec.task), seed, 3, 7);
-  const { grad, loss } = model.lossGrad(params, prompt);
-  expect(loss).toBeCloseTo((model.predict(params, prompt) - prompt.yq) ** 2, 12);
+  const prompt = samplePrompt(buildTask(taskSpec(d, n, k, w, s).task), seed, 3, 7);
+  const lossOf = (p: ArrayLike<number>) => model.predict(p, prompt).reduce((acc, y, t) => acc + (y - prompt.yqAll[t]) ** 2, 0) / k;
+  const { grad, loss, yhat } = model.lossGrad(params, prompt);
+  expect(yhat.length).toBe(k);
+  expect(loss).toBeCloseTo(lossOf(params), 12);
   const fd = new Float64Array(params.length);
   for (let i = 0; i < params.length; i++) {
     const h = 1e-6 * Math.max(1, Math.abs(params[i]));
     const p = Float64Array.from(params);
     p[i] += h;
-    const up = (model.predict(p, prompt) - prompt.yq) ** 2;
+    const up = lossOf(p);
     p[i] -= 2 * h;
-    const down = (model.predict(p, prompt) - prompt.yq) ** 2;
+    const down = lossOf(p);
     fd[i] = (up - down) / (2 * h);
   }
   let num = 0;
@@ -45,6 +51,14 @@ describe('finite-difference gradient checks', () => {
   for (const [d, n, H] of [[1, 1, 1], [2, 5, 2], [3, 9, 3], [5, 12, 4]])
     it(`softmax attention d=${d} n=${n} H=${H}`, () => expect(fdCheck(softmaxModel(d, H), d, n, 0.7, 5 + H)).toBeLessThan(1e-6));
 
+  // Multi-task: k outputs, He et al.'s overlapping windows and full windows.
+  it('LSA, 2 tasks on windows [0,4) and [2,6)', () => expect(fdCheck(lsaModel(6, 2), 6, 9, 0.5, 21, 2, 4, 2)).toBeLessThan(1e-6));
+  it('LSA, 3 tasks on all of x', () => expect(fdCheck(lsaModel(3, 3), 3, 5, 0.5, 22, 3)).toBeLessThan(1e-6));
+  it('softmax attention H=3, 2 tasks on windows [0,4) and [2,6)', () =>
+    expect(fdCheck(softmaxModel(6, 3, 2), 6, 8, 0.6, 23, 2, 4, 2)).toBeLessThan(1e-6));
+  it('softmax attention H=2, 3 tasks on windows of 2, stride 1', () =>
+    expect(fdCheck(softmaxModel(4, 2, 3), 4, 6, 0.6, 24, 3, 2, 1)).toBeLessThan(1e-6));
+
   it('softmax attention with large logits stays finite and matches a naive softmax', () => {
     const d = 3;
     const H = 2;
@@ -56,7 +70,7 @@ describe('finite-difference gradient checks', () => {
     spec.task.n = 30;
     const prompt = samplePrompt(buildTask(spec.task), 1, 2, 3);
     const { yhat, heads } = softmaxForward(params, prompt, L);
-    expect(Number.isFinite(yhat)).toBe(true);
+    expect(Number.isFinite(yhat[0])).toBe(true);
     // The attention is close to one-hot here: the logits spread over hundreds.
     expect(Math.max(...heads[0].a)).toBeGreaterThan(0.5);
     const g = softmaxModel(d, H).lossGrad(params, prompt).grad;

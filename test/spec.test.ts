@@ -72,6 +72,10 @@ function randomSpec(r: Rand): ExperimentSpec {
   // opposite-sign identity pairs need an even number of heads.
   if (spec.model.type === 'lsa') spec.model.init = 'gaussian';
   if (spec.model.init === 'opposite-identity' && spec.model.heads % 2) spec.model.heads = spec.model.heads === 16 ? 16 : spec.model.heads + 1;
+  // Task windows must fit in x.
+  const t = spec.task;
+  t.windowSize = Math.min(t.windowSize, t.d);
+  if (t.windowSize > 0 && t.tasks > 1) t.windowStride = Math.min(t.windowStride, Math.floor((t.d - t.windowSize) / (t.tasks - 1)));
   return spec;
 }
 
@@ -398,6 +402,22 @@ describe('combinations of fields', () => {
     expect(r.errors[0].message).toMatch(/even number of heads/);
     spec.model.heads = 4;
     expect(parseSpec(spec).errors).toEqual([]);
+  });
+
+  it('task windows past the end of x are named and pulled back', () => {
+    const spec = defaultSpec();
+    Object.assign(spec.task, { d: 6, tasks: 2, windowSize: 4, windowStride: 2 });
+    expect(parseSpec(spec).errors).toEqual([]);
+    spec.task.windowStride = 3;
+    let r = parseSpec(spec);
+    expect(r.spec.task.windowStride).toBe(2);
+    expect(r.errors[0].field).toBe('task.windowStride');
+    expect(r.errors[0].message).toMatch(/past d = 6/);
+    spec.task.windowSize = 9;
+    r = parseSpec(spec);
+    expect(r.spec.task.windowSize).toBe(6);
+    expect(r.spec.task.windowStride).toBe(0);
+    expect(r.errors.map((e) => e.field)).toEqual(['task.windowSize', 'task.windowStride']);
   });
 });
 

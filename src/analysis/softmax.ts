@@ -11,15 +11,18 @@ import type { NamedMatrix } from '../models/types.ts';
 export interface HeadReading {
   /** KQ^h, D×D row-major. */
   kq: number[];
-  /** OV^h, D entries. */
+  /** OV^h, D×k row-major (a column per output; one column with a single output). */
   ov: number[];
   omega: number;
+  /** μ_h of the first output. */
   mu: number;
+  /** μ_h of each output: OV^h[d + t, t]. */
+  muByOutput: number[];
   /** Share of the x-block's squared norm on its best multiple of I (1 = ω·I exactly). */
   diagonalHomogeneity: number;
-  /** Share of KQ^h's squared norm in its x-block (the rest: the y row and column). */
+  /** Share of KQ^h's squared norm in its x-block (the rest: the label rows and columns). */
   xBlockShare: number;
-  /** Share of OV^h's squared norm on its last entry. */
+  /** Share of OV^h's squared norm on its own-label entries OV[d + t, t]. */
   lastEntryOnly: number;
   /** ‖OV^h‖ relative to the largest head's. */
   relativeOutput: number;
@@ -29,8 +32,11 @@ export interface HeadReading {
 export interface SoftmaxReading {
   heads: HeadReading[];
   omega: number[];
+  /** μ_h of the first output. */
   mu: number[];
-  /** |Σ_h μ_h| / Σ_h |μ_h|: 0 when the μ cancel exactly. */
+  /** muByOutput[t][h]. */
+  muByOutput: number[][];
+  /** |Σ_h μ_h| / Σ_h |μ_h| (first output): 0 when the μ cancel exactly. */
   zeroSum: number;
   /** Indices of dormant heads. */
   dormant: number[];
@@ -39,8 +45,8 @@ export interface SoftmaxReading {
 /** A head is dormant when its output map is under this share of the largest head's. */
 export const DORMANT_THRESHOLD = 0.1;
 
-export function readSoftmax(params: ArrayLike<number>, d: number, H: number): SoftmaxReading {
-  const L = softmaxLayout(d, H);
+export function readSoftmax(params: ArrayLike<number>, d: number, H: number, K = 1): SoftmaxReading {
+  const L = softmaxLayout(d, H, K);
   const { D } = L;
   const scale = 1 / Math.sqrt(D);
   const raw = Array.from({ length: H }, (_, h) => {
@@ -51,12 +57,14 @@ export function readSoftmax(params: ArrayLike<number>, d: number, H: number): So
         for (let m = 0; m < D; m++) s += params[L.q(h) + m * D + a] * params[L.k(h) + m * D + b];
         kq.push(s * scale);
       }
+    // OV^h[k, t] = (O_t^h V^h)_k.
     const ov: number[] = [];
-    for (let k = 0; k < D; k++) {
-      let s = 0;
-      for (let j = 0; j < D; j++) s += params[L.o + h * D + j] * params[L.v(h) + j * D + k];
-      ov.push(s);
-    }
+    for (let k = 0; k < D; k++)
+      for (let t = 0; t < K; t++) {
+        let s = 0;
+        for (let j = 0; j < D; j++) s += params[L.oh(t, h) + j] * params[L.v(h) + j * D + k];
+        ov.push(s);
+      }
     return { kq, ov };
   });
   const ovNorms = raw.map(({ ov }) => Math.hypot(...ov));
@@ -75,34 +83,40 @@ export function readSoftmax(params: ArrayLike<number>, d: number, H: number): So
         }
       }
     const ov2 = ov.reduce((s, v) => s + v * v, 0);
+    const muByOutput = Array.from({ length: K }, (_, t) => ov[(d + t) * K + t]);
+    const own2 = muByOutput.reduce((s, v) => s + v * v, 0);
     const relativeOutput = ovNorms[h] / maxOv;
     return {
       kq,
       ov,
       omega: tr / d,
-      mu: ov[d],
+      mu: muByOutput[0],
+      muByOutput,
       diagonalHomogeneity: xFro2 > 0 ? (tr * tr) / d / xFro2 : 0,
       xBlockShare: allFro2 > 0 ? xFro2 / allFro2 : 0,
-      lastEntryOnly: ov2 > 0 ? (ov[d] * ov[d]) / ov2 : 0,
+      lastEntryOnly: ov2 > 0 ? own2 / ov2 : 0,
       relativeOutput,
       dormant: relativeOutput < DORMANT_THRESHOLD,
     };
   });
-  const mu = heads.map((h) => h.mu);
+  const muByOutput = Array.from({ length: K }, (_, t) => heads.map((h) => h.muByOutput[t]));
+  const mu = muByOutput[0];
   const absSum = mu.reduce((s, v) => s + Math.abs(v), 0);
   return {
     heads,
     omega: heads.map((h) => h.omega),
     mu,
+    muByOutput,
     zeroSum: absSum > 0 ? Math.abs(mu.reduce((s, v) => s + v, 0)) / absSum : 0,
     dormant: heads.flatMap((h, i) => (h.dormant ? [i] : [])),
   };
 }
 
-/** KQ^h and OV^h as named matrices for display (KQ's last row multiplies z_q's 0 entry: no effect). */
+/** KQ^h and OV^h as named matrices for display (KQ's label rows multiply z_q's zero entries: no effect). */
 export function softmaxMatrices(reading: SoftmaxReading, d: number): NamedMatrix[] {
-  const D = d + 1;
   const H = reading.heads.length;
+  const K = reading.muByOutput.length;
+  const D = d + K;
   return reading.heads.flatMap((head, h) => {
     const tag = H > 1 ? `^${h + 1}` : '';
     return [
@@ -111,16 +125,19 @@ export function softmaxMatrices(reading: SoftmaxReading, d: number): NamedMatrix
         rows: D,
         cols: D,
         data: head.kq,
-        noGradient: head.kq.map((_, i) => Math.floor(i / D) === d),
-        caption: `Head ${h + 1}: logit_i = z_qᵀ KQ z_i (rows: query, columns: key). The last row multiplies z_q's zero entry and cannot affect ŷ.`,
+        noGradient: head.kq.map((_, i) => Math.floor(i / D) >= d),
+        caption: `Head ${h + 1}: logit_i = z_qᵀ KQ z_i (rows: query, columns: key). The label row${K > 1 ? 's multiply' : ' multiplies'} z_q's zero entr${K > 1 ? 'ies' : 'y'} and cannot affect ŷ.`,
       },
       {
         name: `OV${tag}`,
         rows: D,
-        cols: 1,
+        cols: K,
         data: head.ov,
         noGradient: head.ov.map(() => false),
-        caption: `Head ${h + 1}: adds Σ_i a_i OVᵀ z_i to ŷ; the pattern to look for is μ e_{d+1}.`,
+        caption:
+          K > 1
+            ? `Head ${h + 1}: adds Σ_i a_i OVᵀ z_i to ŷ (a column per output); the pattern to look for is μ on each output's own label entry.`
+            : `Head ${h + 1}: adds Σ_i a_i OVᵀ z_i to ŷ; the pattern to look for is μ e_{d+1}.`,
       },
     ];
   });

@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodeSpec, parseSpec, type ParsedSpec } from '../spec/index.ts';
 import { nodeDevice } from '../gpu/node.ts';
-import { runExperiment } from '../engine/experiment.ts';
+import { runExperiment, type ExperimentResult } from '../engine/experiment.ts';
 
 const USAGE = `usage: npm run lab -- run --spec <spec.json | share URL | query> [--steps N] [--out result.json] [--chunk K]
 
@@ -75,25 +75,7 @@ async function main(): Promise<void> {
         process.stderr.write(`step ${r.step}/${steps}  loss ${r.losses[r.losses.length - 1].toPrecision(5)}  ${rate.toFixed(0)} steps/s\n`);
       },
     });
-    const t = result.test;
-    process.stderr.write(
-      `done: ${result.steps} steps in ${result.wallSeconds.toFixed(2)} s, ${result.stepsPerSecond.toFixed(1)} steps/s on ${result.adapter}\n` +
-        `test MSE (${t.prompts} prompts, n = ${t.nCtx}): model ${t.model.mean.toPrecision(5)} ± ${t.model.stderr.toPrecision(2)}` +
-        `, one-step GD (η = ${t.oneStepEta.toPrecision(5)}, ${t.oneStepSource}) ${t.oneStepGd.mean.toPrecision(5)} ± ${t.oneStepGd.stderr.toPrecision(2)}` +
-        (result.theory.gdLoss !== undefined ? ` (closed form ${result.theory.gdLoss.toPrecision(5)})` : '') +
-        (t.preconditionedGd ? `, preconditioned GD ${t.preconditionedGd.mean.toPrecision(5)}` : '') +
-        `, ridge ${t.ridge.mean.toPrecision(5)} ± ${t.ridge.stderr.toPrecision(2)}\n` +
-        `this model behaves like: ${result.identification.label} (${result.identification.matches.map((m) => `${m.label} R² ${m.r2.toFixed(4)}`).join(', ')})\n` +
-        `length generalization: ${result.lengthGeneralization.nCtx.length} context lengths up to ${result.lengthGeneralization.nCtx.at(-1)} on ${result.lengthGeneralization.prompts} prompts each in ${result.lengthGeneralization.seconds.toFixed(2)} s\n` +
-        (result.softmax
-          ? `softmax heads: ω = [${result.softmax.omega.map((v) => v.toFixed(3)).join(', ')}], μ = [${result.softmax.mu.map((v) => v.toFixed(3)).join(', ')}], ` +
-            `zero-sum ${result.softmax.zeroSum.toFixed(3)}, diagonal-homogeneity [${result.softmax.heads.map((h) => h.diagonalHomogeneity.toFixed(3)).join(', ')}], ` +
-            `last-entry-only [${result.softmax.heads.map((h) => h.lastEntryOnly.toFixed(3)).join(', ')}], dormant [${result.softmax.dormant.join(', ')}]\n`
-          : '') +
-        (result.lsa
-          ? `LSA: η_eff = ${result.lsa.etaEff.toPrecision(5)}${result.lsa.etaRatio !== undefined ? ` (η_eff/η* = ${result.lsa.etaRatio.toFixed(4)})` : ''}, x-block identity share ${result.lsa.xBlockIdentityShare.toFixed(4)}, Γ rel. error ${result.lsa.gammaRelError?.toFixed(4)}\n`
-          : ''),
-    );
+    process.stderr.write(summary(result));
     const json = JSON.stringify(result, null, 1);
     if (values.out) writeFileSync(values.out, json + '\n');
     else process.stdout.write(json + '\n');
@@ -101,6 +83,52 @@ async function main(): Promise<void> {
     gpu.close();
   }
   process.exit(0);
+}
+
+const est = (e: { mean: number; stderr: number }) => `${e.mean.toPrecision(5)} ± ${e.stderr.toPrecision(2)}`;
+
+/** The human-readable summary printed to stderr: per output when there are several. */
+function summary(result: ExperimentResult): string {
+  const lines = [`done: ${result.steps} steps in ${result.wallSeconds.toFixed(2)} s, ${result.stepsPerSecond.toFixed(1)} steps/s on ${result.adapter}`];
+  for (const [t, o] of result.outputs.entries()) {
+    const tag = result.outputs.length > 1 ? `task ${t + 1} (x[${o.window[0]}:${o.window[1]}]) ` : '';
+    const m = o.test;
+    lines.push(
+      `${tag}test MSE (${m.prompts} prompts, n = ${m.nCtx}): model ${est(m.model)}` +
+        `, one-step GD (η = ${m.oneStepEta.toPrecision(5)}, ${m.oneStepSource}) ${est(m.oneStepGd)}` +
+        (o.theory.gdLoss !== undefined ? ` (closed form ${o.theory.gdLoss.toPrecision(5)})` : '') +
+        (m.preconditionedGd ? `, preconditioned GD ${est(m.preconditionedGd)}` : '') +
+        (m.debiasedGd ? `, debiased GD ${est(m.debiasedGd)}` : '') +
+        (m.kStepGd ?? []).map((g) => `, ${g.steps}-step GD ${est(g)}`).join('') +
+        `, ridge ${est(m.ridge)}` +
+        (m.ols ? `, least squares ${est(m.ols)}` : ''),
+      `${tag}this model behaves like: ${o.identification.label} (${o.identification.matches.map((x) => `${x.label} R² ${x.r2.toFixed(4)}`).join(', ')})`,
+    );
+  }
+  const lg = result.lengthGeneralization;
+  lines.push(`length generalization: ${lg.nCtx.length} context lengths up to ${lg.nCtx.at(-1)} on ${lg.prompts} prompts each in ${lg.seconds.toFixed(2)} s`);
+  const sm = result.softmax;
+  if (sm) {
+    lines.push(
+      `softmax heads: ω = [${sm.omega.map((v) => v.toFixed(3)).join(', ')}], ` +
+        sm.muByOutput.map((mu, t) => `μ${sm.muByOutput.length > 1 ? `(task ${t + 1})` : ''} = [${mu.map((v) => v.toFixed(3)).join(', ')}]`).join(', ') +
+        `, zero-sum ${sm.zeroSum.toFixed(3)}, diagonal-homogeneity [${sm.heads.map((h) => h.diagonalHomogeneity.toFixed(3)).join(', ')}], ` +
+        `last-entry-only [${sm.heads.map((h) => h.lastEntryOnly.toFixed(3)).join(', ')}], dormant [${sm.dormant.join(', ')}]`,
+    );
+    const r = sm.reduced;
+    lines.push(
+      r.available
+        ? `reduced predictor (He et al.): approximate loss L̃ at the learned (ω, μ) ${r.learnedApproxLoss!.toPrecision(5)}, true loss there ${est(r.learnedMonteCarlo!)}; ` +
+            `inf L̃ ${r.infimum!.toPrecision(5)} (${r.attained ? `attained at ω = ${r.optimum!.omega[0].toFixed(4)}, μ = ${r.optimum!.mu[0].toFixed(4)}` : 'approached as ω → 0 with zero-sum μ'}), one head ${r.singleHeadInfimum!.toPrecision(5)}`
+        : `reduced predictor (He et al.): not compared — ${r.reason}`,
+    );
+  }
+  const l = result.lsa;
+  if (l)
+    lines.push(
+      `LSA: η_eff = ${l.etaEff.toPrecision(5)}${l.etaRatio !== undefined ? ` (η_eff/η* = ${l.etaRatio.toFixed(4)})` : ''}, x-block identity share ${l.xBlockIdentityShare.toFixed(4)}, Γ rel. error ${l.gammaRelError?.toFixed(4)}`,
+    );
+  return lines.join('\n') + '\n';
 }
 
 main().catch((e) => {

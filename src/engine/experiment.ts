@@ -3,15 +3,16 @@
 // document that the headless runner writes and the page shows.
 import { readLsa, type LsaReading } from '../analysis/lsa.ts';
 import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
-import { identity } from '../linalg/dense.ts';
+import { reducedComparison, type ReducedComparison } from '../analysis/reduced.ts';
+import { identity, symmetricEigen } from '../linalg/dense.ts';
 import { extractMatrices, type NamedMatrix } from '../models/types.ts';
 import { encodeSpec } from '../spec/codec.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
-import type { TaskContext } from '../tasks/task.ts';
+import { taskView, type TaskContext } from '../tasks/task.ts';
 import { oneStepGdTheory, optimalEta, type OneStepTheory } from '../theory/closedForms.ts';
 import { fitOneStep } from '../theory/bestFit.ts';
 import { downsample, meanStderr, squaredErrors, type Estimate } from './stats.ts';
-import { Trainer, type Readback, type TrainerCounters, type TrainerOptions } from './trainer.ts';
+import { Trainer, type EvalSamples, type GdRun, type Readback, type TrainerCounters, type TrainerOptions } from './trainer.ts';
 
 export const RESULT_FORMAT = 'icl-lab-result';
 export const RESULT_FORMAT_VERSION = 1;
@@ -43,6 +44,21 @@ export interface TestResult {
   preconditionedGd?: Estimate;
   /** model MSE − one-step GD MSE, paired on the same prompts. */
   modelMinusGd?: Estimate;
+  /** He et al.'s debiased GD ŷ = c Σ_i y_i (x_i − x̄)ᵀx_q with its best c (least squares on these prompts). */
+  debiasedGd?: Estimate & { scale: number };
+  /** k-step GD from w = 0, each k with its best η from a grid (on these prompts). */
+  kStepGd?: (Estimate & { steps: number; eta: number })[];
+  /** Least squares on all of x (where n ≥ d). */
+  ols?: Estimate;
+}
+
+/** One output (task) of a multi-task prompt: its window of x and everything measured for it. */
+export interface OutputEvaluation {
+  /** Coordinates [start, end) of x that the task reads. */
+  window: [number, number];
+  test: TestResult;
+  theory: TheoryNumbers;
+  identification: AlgorithmIdentification;
 }
 
 export interface ExperimentResult {
@@ -55,12 +71,14 @@ export interface ExperimentResult {
   wallSeconds: number;
   stepsPerSecond: number;
   lossHistory: { step: number[]; loss: number[] };
+  /** test, identification, lengthGeneralization and theory are the first output's; `outputs` has every output's. */
   test: TestResult;
   identification: AlgorithmIdentification;
   lengthGeneralization: LengthCurve;
   theory: TheoryNumbers;
+  outputs: (OutputEvaluation & { lengthGeneralization: LengthCurve })[];
   lsa?: LsaReading & { etaRatio?: number; gammaRelError?: number };
-  softmax?: SoftmaxReading & { trajectory: OmegaMuTrajectory };
+  softmax?: SoftmaxReading & { trajectory: OmegaMuTrajectory; reduced: ReducedComparison };
   matrices: Record<string, NamedMatrix>;
   counters: TrainerCounters;
 }
@@ -98,8 +116,10 @@ export function oneStepCandidates(task: TaskContext): OneStepCandidates {
   return { source: 'least-squares fit', eta: fit.eta, gamma: fit.gamma };
 }
 
+export type PredictorId = 'oneStepGd' | 'preconditionedGd' | 'debiasedGd' | 'gd2' | 'gd3' | 'ridge' | 'ols';
+
 export interface AlgorithmMatch {
-  predictor: 'oneStepGd' | 'preconditionedGd' | 'ridge';
+  predictor: PredictorId;
   label: string;
   /** R² of the model's predictions explained by the predictor's: 1 − Σ(ŷ − ŷ_p)² / Σ(ŷ − mean ŷ)². */
   r2: number;
@@ -149,43 +169,115 @@ export function identifyAlgorithm(matches: AlgorithmMatch[]): AlgorithmIdentific
   return { matches, best: best.predictor, label: best.label };
 }
 
-export async function evaluateTrainer(
-  trainer: Trainer,
-  prompts = trainer.spec.eval.prompts,
-): Promise<{ test: TestResult; theory: TheoryNumbers; identification: AlgorithmIdentification }> {
-  const { raw: _raw, ...theory } = theoryFor(trainer.task);
-  const d = trainer.spec.task.d;
-  const cand = oneStepCandidates(trainer.task);
-  const gammas = [identity(d, cand.eta), ...(cand.gamma ? [cand.gamma] : [])];
-  const ev = await trainer.evaluate({ prompts, gammas });
-  const modelErr = squaredErrors(ev.model, ev.targets);
-  const gdErr = squaredErrors(ev.predictors[0], ev.targets);
+/** The c minimizing Σ (y − c·p)²: the best scale of a predictor known up to one. */
+export function bestScale(pred: ArrayLike<number>, target: ArrayLike<number>): number {
+  let py = 0;
+  let pp = 0;
+  for (let i = 0; i < target.length; i++) {
+    py += pred[i] * target[i];
+    pp += pred[i] * pred[i];
+  }
+  return pp > 0 ? py / pp : 0;
+}
+
+const scaled = (pred: ArrayLike<number>, c: number) => Float64Array.from({ length: pred.length }, (_, i) => c * pred[i]);
+
+/** k of the k-step GD predictors compared with (k = 1 is one-step GD). */
+export const GD_STEPS = [2, 3] as const;
+/** Step sizes tried for k-step GD, as fractions of 1/λ̂ with λ̂ ≈ the largest eigenvalue of XᵀX/n. */
+export const GD_ETA_FRACTIONS = [0.2, 0.35, 0.5, 0.65, 0.8, 1.0] as const;
+
+/** k-step GD runs (every k × every η of the grid) for a task at context length n. */
+export function gdRunsFor(task: TaskContext, n: number): GdRun[] {
+  const lamMax = symmetricEigen(task.sigma, task.d).values[0];
+  const lamHat = lamMax * (1 + Math.sqrt(task.d / n)) ** 2;
+  return GD_STEPS.flatMap((steps) => GD_ETA_FRACTIONS.map((f) => ({ steps, eta: f / lamHat })));
+}
+
+/** The eval kernel's inputs for one output: one-step Γs (η·I, then Γ) and the k-step GD runs. */
+function evalInputs(task: TaskContext, n: number) {
+  const d = task.d;
+  const cands = task.outputs.map((_, t) => oneStepCandidates(taskView(task, t)));
+  const gammas = cands.map((c) => [identity(d, c.eta), ...(cands.every((x) => x.gamma) ? [c.gamma!] : [])]);
+  return { cands, gammas, gdRuns: task.outputs.map(() => gdRunsFor(task, n)) };
+}
+
+function evaluateOutput(task: TaskContext, t: number, ev: EvalSamples, cand: OneStepCandidates, runs: GdRun[]): OutputEvaluation {
+  const view = taskView(task, t);
+  const d = task.d;
+  const out = ev.outputs[t];
+  const { raw: _raw, ...theory } = theoryFor(view);
+  const modelErr = squaredErrors(out.model, out.targets);
+  const gdErr = squaredErrors(out.predictors[0], out.targets);
   const test: TestResult = {
     prompts: ev.count,
     nCtx: ev.nCtx,
     model: meanStderr(modelErr),
-    ridge: meanStderr(squaredErrors(ev.ridge, ev.targets)),
+    ridge: meanStderr(squaredErrors(out.ridge, out.targets)),
     oneStepSource: cand.source,
     oneStepEta: cand.eta,
     oneStepGd: meanStderr(gdErr),
     modelMinusGd: meanStderr(modelErr.map((v, i) => v - gdErr[i])),
   };
-  if (cand.gamma) test.preconditionedGd = meanStderr(squaredErrors(ev.predictors[1], ev.targets));
-  const ridgeLabel = trainer.task.response === 'identity' ? 'Bayes-optimal ridge' : 'ridge (λ = σ²/τ²)';
-  const matches: AlgorithmMatch[] = [{ predictor: 'oneStepGd', label: 'one-step GD', ...matchPredictions(ev.model, ev.predictors[0]) }];
-  if (cand.gamma && !isScaledIdentity(cand.gamma, d))
-    matches.push({ predictor: 'preconditionedGd', label: 'preconditioned GD', ...matchPredictions(ev.model, ev.predictors[1]) });
-  matches.push({ predictor: 'ridge', label: ridgeLabel, ...matchPredictions(ev.model, ev.ridge) });
-  return { test, theory, identification: identifyAlgorithm(matches) };
+  const hasGamma = out.predictors.length > 1;
+  if (hasGamma) test.preconditionedGd = meanStderr(squaredErrors(out.predictors[1], out.targets));
+  const debScale = bestScale(out.debiased, out.targets);
+  const debiased = scaled(out.debiased, debScale);
+  test.debiasedGd = { ...meanStderr(squaredErrors(debiased, out.targets)), scale: debScale };
+  // For each k, the η of the grid with the lowest test MSE.
+  const bestGd = GD_STEPS.map((steps) => {
+    let best: { steps: number; eta: number; err: Float64Array; pred: Float32Array } | null = null;
+    runs.forEach((r, i) => {
+      if (r.steps !== steps) return;
+      const err = squaredErrors(out.gd[i], out.targets);
+      if (!best || meanOf(err) < meanOf(best.err)) best = { steps, eta: r.eta, err, pred: out.gd[i] };
+    });
+    return best!;
+  });
+  test.kStepGd = bestGd.map((b) => ({ ...meanStderr(b.err), steps: b.steps, eta: b.eta }));
+  if (out.ols) test.ols = meanStderr(squaredErrors(out.ols, out.targets));
+
+  const linear = task.response === 'identity';
+  const ridgeLabel = linear ? 'Bayes-optimal ridge' : 'ridge (λ = σ²/τ²)';
+  const matches: AlgorithmMatch[] = [{ predictor: 'oneStepGd', label: 'one-step GD', ...matchPredictions(out.model, out.predictors[0]) }];
+  if (hasGamma && cand.gamma && !isScaledIdentity(cand.gamma, d))
+    matches.push({ predictor: 'preconditionedGd', label: 'preconditioned GD', ...matchPredictions(out.model, out.predictors[1]) });
+  matches.push({ predictor: 'debiasedGd', label: 'debiased GD', ...matchPredictions(out.model, debiased) });
+  bestGd.forEach((b) => matches.push({ predictor: `gd${b.steps}` as PredictorId, label: `${b.steps}-step GD`, ...matchPredictions(out.model, b.pred) }));
+  matches.push({ predictor: 'ridge', label: ridgeLabel, ...matchPredictions(out.model, out.ridge) });
+  if (out.ols) matches.push({ predictor: 'ols', label: 'least squares', ...matchPredictions(out.model, out.ols) });
+  const window: [number, number] = [task.outputs[t].start, task.outputs[t].end];
+  return { window, test, theory, identification: identifyAlgorithm(matches) };
+}
+
+function meanOf(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return s / v.length;
+}
+
+export async function evaluateTrainer(
+  trainer: Trainer,
+  prompts = trainer.spec.eval.prompts,
+): Promise<OutputEvaluation & { outputs: OutputEvaluation[] }> {
+  const task = trainer.task;
+  const { cands, gammas, gdRuns } = evalInputs(task, trainer.spec.task.n);
+  const ev = await trainer.evaluate({ prompts, gammas, gdRuns });
+  const outputs = task.outputs.map((_, t) => evaluateOutput(task, t, ev, cands[t], gdRuns[t]));
+  return { ...outputs[0], outputs };
 }
 
 export interface LengthCurve {
   /** Context lengths n_test. */
   nCtx: number[];
   model: Estimate[];
-  /** One-step GD with the best η for each n_test (closed form; absent for nonlinear responses). */
-  oneStepGd?: Estimate[];
+  /** One-step GD with the best η for each n_test (closed form; for nonlinear responses, fitted on these prompts). */
+  oneStepGd: Estimate[];
+  /** Debiased GD with its best scale for each n_test (fitted on these prompts). */
+  debiasedGd: Estimate[];
   ridge: Estimate[];
+  /** Least squares, where n_test ≥ d (null below). */
+  ols: (Estimate | null)[];
   prompts: number;
   seconds: number;
 }
@@ -199,30 +291,39 @@ export function lengthGrid(n: number): number[] {
 
 /**
  * Test MSE against context length, model and predictors on the same prompts
- * (the same tasks, queries and leading context pairs at every n_test), on the GPU.
+ * (the same tasks, queries and leading context pairs at every n_test), on the
+ * GPU; one curve per output.
  */
-export async function lengthGeneralization(trainer: Trainer, options: { nCtx?: number[]; prompts?: number } = {}): Promise<LengthCurve> {
+export async function lengthGeneralization(trainer: Trainer, options: { nCtx?: number[]; prompts?: number } = {}): Promise<LengthCurve[]> {
   const grid = options.nCtx ?? lengthGrid(trainer.spec.task.n);
   const prompts = options.prompts ?? 8192;
-  const d = trainer.spec.task.d;
+  const task = trainer.task;
+  const d = task.d;
   const t0 = performance.now();
-  const curve: LengthCurve = { nCtx: grid, model: [], ridge: [], prompts, seconds: 0 };
-  const linear = trainer.task.response === 'identity';
-  if (linear) curve.oneStepGd = [];
+  const curves: LengthCurve[] = task.outputs.map(() => ({ nCtx: grid, model: [], oneStepGd: [], debiasedGd: [], ridge: [], ols: [], prompts, seconds: 0 }));
+  const linear = task.response === 'identity';
   for (const n of grid) {
-    const gammas = linear ? [identity(d, optimalEta({ ...trainer.task, n }))] : [];
-    const ev = await trainer.evaluate({ prompts, nCtx: n, gammas });
-    curve.model.push(meanStderr(squaredErrors(ev.model, ev.targets)));
-    curve.ridge.push(meanStderr(squaredErrors(ev.ridge, ev.targets)));
-    if (linear) curve.oneStepGd!.push(meanStderr(squaredErrors(ev.predictors[0], ev.targets)));
+    // Plain one-step GD x_qᵀu (Γ = I), scaled by η*(n) or by its fit on these prompts.
+    const ev = await trainer.evaluate({ prompts, nCtx: n, gammas: [identity(d)] });
+    ev.outputs.forEach((out, t) => {
+      const c = curves[t];
+      const eta = linear ? optimalEta({ ...taskView(task, t), n }) : bestScale(out.predictors[0], out.targets);
+      c.model.push(meanStderr(squaredErrors(out.model, out.targets)));
+      c.ridge.push(meanStderr(squaredErrors(out.ridge, out.targets)));
+      c.oneStepGd.push(meanStderr(squaredErrors(scaled(out.predictors[0], eta), out.targets)));
+      c.debiasedGd.push(meanStderr(squaredErrors(scaled(out.debiased, bestScale(out.debiased, out.targets)), out.targets)));
+      c.ols.push(out.ols ? meanStderr(squaredErrors(out.ols, out.targets)) : null);
+    });
   }
-  curve.seconds = (performance.now() - t0) / 1000;
-  return curve;
+  const seconds = (performance.now() - t0) / 1000;
+  for (const c of curves) c.seconds = seconds;
+  return curves;
 }
 
-export function lsaSummary(params: ArrayLike<number>, d: number, theory: TheoryNumbers): ExperimentResult['lsa'] {
-  const r = readLsa(params, d);
-  const out: ExperimentResult['lsa'] = { ...r };
+/** The LSA reading of output t next to that output's theory: η_eff/η* and ‖Γ_eff − Γ*‖/‖Γ*‖. */
+export function lsaSummary(params: ArrayLike<number>, d: number, theory: TheoryNumbers, k = 1, t = 0): NonNullable<ExperimentResult['lsa']> {
+  const r = readLsa(params, d, k, t);
+  const out: NonNullable<ExperimentResult['lsa']> = { ...r };
   if (theory.etaStar !== undefined) out.etaRatio = r.etaEff / theory.etaStar;
   if (theory.gammaStar) {
     let num = 0;
@@ -239,7 +340,7 @@ export function lsaSummary(params: ArrayLike<number>, d: number, theory: TheoryN
 export async function runExperiment(
   device: GPUDevice,
   spec: ExperimentSpec,
-  options: TrainerOptions & { adapter: string; steps?: number; onProgress?: (r: Readback) => void; maxHistory?: number } ,
+  options: TrainerOptions & { adapter: string; steps?: number; onProgress?: (r: Readback) => void; maxHistory?: number },
 ): Promise<ExperimentResult> {
   const trainer = await Trainer.create(device, spec, options);
   try {
@@ -247,10 +348,12 @@ export async function runExperiment(
     const losses = new Float32Array(steps);
     const isSoftmax = spec.model.type === 'softmax';
     const H = spec.model.heads;
+    const K = spec.task.tasks;
+    const d = spec.task.d;
     const trajectory: OmegaMuTrajectory = { step: [], omega: Array.from({ length: H }, () => []), mu: Array.from({ length: H }, () => []) };
     const track = (step: number, params: ArrayLike<number>) => {
       if (!isSoftmax) return;
-      const r = readSoftmax(params, spec.task.d, H);
+      const r = readSoftmax(params, d, H, K);
       trajectory.step.push(step);
       r.omega.forEach((w, h) => trajectory.omega[h].push(w));
       r.mu.forEach((m, h) => trajectory.mu[h].push(m));
@@ -267,11 +370,15 @@ export async function runExperiment(
     });
     const wallSeconds = (performance.now() - t0) / 1000;
     const params = await trainer.readParams();
-    const { test, theory, identification } = await evaluateTrainer(trainer);
-    const lengthCurve = await lengthGeneralization(trainer);
+    const evaluation = await evaluateTrainer(trainer);
+    const curves = await lengthGeneralization(trainer);
     const named = extractMatrices(trainer.model, params);
-    const softmax = isSoftmax ? { ...readSoftmax(params, spec.task.d, H), trajectory } : undefined;
-    if (softmax) named.push(...softmaxMatrices(softmax, spec.task.d));
+    let softmax: ExperimentResult['softmax'];
+    if (isSoftmax) {
+      const reading = readSoftmax(params, d, H, K);
+      softmax = { ...reading, trajectory, reduced: reducedComparison(spec, trainer.task, reading.omega, reading.mu) };
+      named.push(...softmaxMatrices(reading, d));
+    }
     const matrices = Object.fromEntries(named.map((m) => [m.name, m]));
     return {
       format: RESULT_FORMAT,
@@ -283,11 +390,12 @@ export async function runExperiment(
       wallSeconds,
       stepsPerSecond: steps / wallSeconds,
       lossHistory: downsample(losses, options.maxHistory ?? 10_000),
-      test,
-      identification,
-      lengthGeneralization: lengthCurve,
-      theory,
-      lsa: spec.model.type === 'lsa' ? lsaSummary(params, spec.task.d, theory) : undefined,
+      test: evaluation.test,
+      identification: evaluation.identification,
+      lengthGeneralization: curves[0],
+      theory: evaluation.theory,
+      outputs: evaluation.outputs.map((o, t) => ({ ...o, lengthGeneralization: curves[t] })),
+      lsa: spec.model.type === 'lsa' ? lsaSummary(params, d, evaluation.theory, K, 0) : undefined,
       softmax,
       matrices,
       counters: { ...trainer.counters },

@@ -2,7 +2,7 @@
 // sampler draws the distribution (and the very numbers) of the CPU sampler,
 // and the inputs on which kernels are compared with the float64 reference.
 import type { TaskContext } from '../tasks/task.ts';
-import type { Prompt } from '../tasks/sampler.ts';
+import { promptOutput, type Prompt } from '../tasks/sampler.ts';
 import { composeShader, RESPONSE_CODE, SOURCES } from './shaders.ts';
 import { cachedPipeline } from './pipeline.ts';
 import { taskMatrices } from './trainer.ts';
@@ -14,9 +14,10 @@ export async function gpuSamplePrompts(
 ): Promise<Prompt[]> {
   const d = task.d;
   const n = opts.nCtx ?? task.n;
-  const consts = { DIM: d, ISO_COV: task.isotropic, RESPONSE: RESPONSE_CODE[task.response], QUERY_NOISE: task.queryNoise };
+  const K = task.outputs.length;
+  const consts = { DIM: d, NT: K, ISO_COV: task.isotropic, RESPONSE: RESPONSE_CODE[task.response], QUERY_NOISE: task.queryNoise };
   const pipeline = await cachedPipeline(device, 'sample_dump', composeShader(consts, SOURCES.rng, SOURCES.task, SOURCES.dump), 'auto');
-  const stride = 2 * d + 1 + n * (d + 1);
+  const stride = (K + 1) * d + K + n * (d + K);
   const size = opts.count * stride * 4;
   const uni = device.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(uni, 0, new Uint32Array([opts.seed, opts.stepWord, n, opts.count]));
@@ -52,18 +53,19 @@ export async function gpuSamplePrompts(
   const prompts: Prompt[] = [];
   for (let p = 0; p < opts.count; p++) {
     let o = p * stride;
-    const w = Float64Array.from(data.subarray(o, o + d));
-    o += d;
+    const wAll = Float64Array.from(data.subarray(o, o + K * d));
+    o += K * d;
     const xq = Float64Array.from(data.subarray(o, o + d));
     o += d;
-    const yq = data[o++];
+    const yqAll = Float64Array.from(data.subarray(o, o + K));
+    o += K;
     const xs = new Float64Array(n * d);
-    const ys = new Float64Array(n);
+    const ysAll = new Float64Array(n * K);
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < d; k++) xs[i * d + k] = data[o++];
-      ys[i] = data[o++];
+      for (let t = 0; t < K; t++) ysAll[i * K + t] = data[o++];
     }
-    prompts.push({ w, xs, ys, xq, yq });
+    prompts.push(promptOutput({ w: wAll, xs, ys: ysAll, xq, yq: yqAll[0], k: K, wAll, ysAll, yqAll }, 0));
   }
   return prompts;
 }

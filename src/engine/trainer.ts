@@ -46,17 +46,35 @@ export interface TrainerCounters {
   ringWaits: number;
 }
 
-export interface EvalSamples {
-  count: number;
-  nCtx: number;
+/** One output's targets and predictions on the evaluation prompts (all on the same prompts). */
+export interface EvalOutput {
   /** Targets y_q. */
   targets: Float32Array;
   /** The model's predictions. */
   model: Float32Array;
-  /** The Bayes-optimal ridge predictions x_qᵀ(XᵀX + σ²Ω⁻¹)⁻¹Xᵀy (exact posterior mean for the identity response). */
+  /** Bayes-optimal ridge on the output's window: x_qᵀ(XᵀX + σ²Ω⁻¹)⁻¹Xᵀy (exact posterior mean for the identity response). */
   ridge: Float32Array;
-  /** One array of predictions per Γ passed in. */
+  /** Least squares on all of x; null when n_test < d. */
+  ols: Float32Array | null;
+  /** He et al.'s debiased GD up to its scale c: x_qᵀ(u − ȳ x̄), u = (1/n) Σ y_i x_i. */
+  debiased: Float32Array;
+  /** One array per k-step GD run passed in. */
+  gd: Float32Array[];
+  /** One array of one-step predictions x_qᵀ Γ u per Γ passed in. */
   predictors: Float32Array[];
+}
+
+/** Evaluation samples: every output, and the first output's arrays at the top level. */
+export interface EvalSamples extends EvalOutput {
+  count: number;
+  nCtx: number;
+  outputs: EvalOutput[];
+}
+
+/** k steps of gradient descent from w = 0 with step η. */
+export interface GdRun {
+  steps: number;
+  eta: number;
 }
 
 interface StagingSlot {
@@ -203,7 +221,8 @@ export class Trainer {
     const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024));
     const consts: Constants = {
       DIM: d,
-      D: d + 1,
+      NT: spec.task.tasks,
+      D: d + spec.task.tasks,
       N_CTX: spec.task.n,
       WG: PROMPTS_PER_WORKGROUP,
       H: spec.model.heads,
@@ -381,22 +400,37 @@ export class Trainer {
 
   /**
    * Fresh test prompts (the evaluation stream, disjoint from training) with
-   * `nCtx` context pairs: targets, the model's predictions and, for each Γ
-   * (d×d row-major), the one-step predictor x_qᵀ Γ u. The same prompt index
-   * gives the same task, query and leading context at every nCtx.
+   * `nCtx` context pairs: for each output, the targets, the model's, ridge's,
+   * OLS's and debiased GD's predictions, each k-step GD run's, and each
+   * one-step predictor's x_qᵀ Γ u for Γ (d×d row-major; one list for every
+   * output, or a list per output). The same prompt index gives the same tasks,
+   * query and leading context at every nCtx.
    */
-  async evaluate(options: { prompts?: number; nCtx?: number; gammas?: Float64Array[] } = {}): Promise<EvalSamples> {
+  async evaluate(
+    options: { prompts?: number; nCtx?: number; gammas?: Float64Array[] | Float64Array[][]; gdRuns?: GdRun[] | GdRun[][] } = {},
+  ): Promise<EvalSamples> {
     this.assertAlive();
     const count = options.prompts ?? this.spec.eval.prompts;
     const nCtx = options.nCtx ?? this.spec.task.n;
-    const gammas = options.gammas ?? [];
     const d = this.spec.task.d;
-    const G = Math.max(1, gammas.length);
-    if (!this.evalPipeline || this.evalGammaCount !== G) {
+    const K = this.task.outputs.length;
+    const perOutput = <T,>(list: T[] | T[][] | undefined): T[][] =>
+      list === undefined || list.length === 0 ? Array.from({ length: K }, () => []) : Array.isArray(list[0]) ? (list as T[][]) : Array.from({ length: K }, () => list as T[]);
+    const gammas = perOutput<Float64Array>(options.gammas);
+    const runs = perOutput<GdRun>(options.gdRuns);
+    if (gammas.length !== K || runs.length !== K || gammas.some((g) => g.length !== gammas[0].length) || runs.some((r) => r.length !== runs[0].length))
+      throw new Error(`evaluate: give the same number of Γ and of GD runs for each of the ${K} outputs`);
+    const numGammas = gammas[0].length;
+    const numGd = runs[0].length;
+    const G = Math.max(1, numGammas);
+    const R = Math.max(1, numGd);
+    if (!this.evalPipeline || this.evalShape !== `${G}/${R}`) {
       const consts: Constants = {
         DIM: d,
-        D: d + 1,
+        NT: K,
+        D: d + K,
         NUM_GAMMAS: G,
+        NUM_GD: R,
         H: this.spec.model.heads,
         ISO_COV: this.task.isotropic,
         RESPONSE: RESPONSE_CODE[this.spec.task.response],
@@ -408,19 +442,25 @@ export class Trainer {
         composeShader(consts, SOURCES.rng, SOURCES.task, SOURCES.eval, this.model.predictShader),
         'auto',
       );
-      this.evalGammaCount = G;
+      this.evalShape = `${G}/${R}`;
     }
-    const gammaData = new Float32Array(G * d * d);
-    gammas.forEach((g, i) => gammaData.set(g, i * d * d));
-    const stride = 3 + G;
+    const gammaData = new Float32Array(K * G * d * d);
+    gammas.forEach((list, t) => list.forEach((g, i) => gammaData.set(g, (t * G + i) * d * d)));
+    const runData = new Float32Array(K * R * 2);
+    runs.forEach((list, t) => list.forEach((r, i) => runData.set([r.steps, r.eta], (t * R + i) * 2)));
+    const stride = 5 + R + G;
     const dev = this.device;
+    const storage = (data: Float32Array<ArrayBuffer>) => {
+      const b = dev.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      dev.queue.writeBuffer(b, 0, data);
+      return b;
+    };
     const uni = dev.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     dev.queue.writeBuffer(uni, 0, new Uint32Array([this.spec.train.dataSeed, STREAM.EVAL, nCtx, count]));
-    const gbuf = dev.createBuffer({ size: gammaData.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-    dev.queue.writeBuffer(gbuf, 0, gammaData);
-    const reg = dev.createBuffer({ size: d * d * F32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-    dev.queue.writeBuffer(reg, 0, ridgePenalty(this.task));
-    const out = dev.createBuffer({ size: count * stride * F32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const gbuf = storage(gammaData);
+    const rbuf = storage(runData);
+    const reg = storage(ridgePenalty(this.task));
+    const out = dev.createBuffer({ size: count * K * stride * F32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     const group = dev.createBindGroup({
       layout: this.evalPipeline.getBindGroupLayout(0),
       entries: [
@@ -430,6 +470,7 @@ export class Trainer {
         { binding: 4, resource: { buffer: gbuf } },
         { binding: 5, resource: { buffer: out } },
         { binding: 6, resource: { buffer: reg } },
+        { binding: 7, resource: { buffer: rbuf } },
       ],
     });
     const enc = dev.createCommandEncoder({ label: 'eval' });
@@ -439,22 +480,23 @@ export class Trainer {
     pass.dispatchWorkgroups(Math.ceil(count / 64));
     pass.end();
     dev.queue.submit([enc.finish()]);
-    const data = await this.readBuffer(out, count * stride * F32);
-    uni.destroy();
-    gbuf.destroy();
-    out.destroy();
-    reg.destroy();
-    const col = (j: number) => Float32Array.from({ length: count }, (_, i) => data[i * stride + j]);
-    return {
-      count,
-      nCtx,
-      targets: col(0),
-      model: col(1),
-      ridge: col(2),
-      predictors: gammas.map((_, g) => col(3 + g)),
-    };
+    const data = await this.readBuffer(out, count * K * stride * F32);
+    for (const b of [uni, gbuf, rbuf, out, reg]) b.destroy();
+    const outputs = Array.from({ length: K }, (_, t): EvalOutput => {
+      const col = (j: number) => Float32Array.from({ length: count }, (_, i) => data[(i * K + t) * stride + j]);
+      return {
+        targets: col(0),
+        model: col(1),
+        ridge: col(2),
+        ols: nCtx >= d ? col(3) : null,
+        debiased: col(4),
+        gd: Array.from({ length: numGd }, (_, r) => col(5 + r)),
+        predictors: Array.from({ length: numGammas }, (_, g) => col(5 + R + g)),
+      };
+    });
+    return { count, nCtx, ...outputs[0], outputs };
   }
-  private evalGammaCount = 0;
+  private evalShape = '';
 
   destroy(): void {
     if (this.destroyed) return;
@@ -471,12 +513,16 @@ export class Trainer {
 /** task_mats buffer: [noise std, response scale, response norm, 0, L (d×d), F (d×d)]. */
 export function taskMatrices(task: TaskContext): Float32Array<ArrayBuffer> {
   const d = task.d;
-  const out = new Float32Array(4 + 2 * d * d);
+  const per = 4 + d * d;
+  const out = new Float32Array(4 + d * d + task.outputs.length * per);
   out[0] = Math.sqrt(task.noiseVar);
-  out[1] = task.responseScale;
-  out[2] = task.responseNorm;
   out.set(task.covFactor, 4);
-  out.set(task.priorFactor, 4 + d * d);
+  task.outputs.forEach((o, t) => {
+    const base = 4 + d * d + t * per;
+    out[base] = o.responseScale;
+    out[base + 1] = o.responseNorm;
+    out.set(o.priorFactor, base + 4);
+  });
   return out;
 }
 
@@ -487,11 +533,27 @@ export function taskMatrices(task: TaskContext): Float32Array<ArrayBuffer> {
  */
 export function ridgePenalty(task: TaskContext): Float32Array<ArrayBuffer> {
   const d = task.d;
-  const precision = inverse(task.prior, d);
-  const out = new Float32Array(d * d);
+  const per = d * d + d;
+  const out = new Float32Array(task.outputs.length * per);
   const floor = 1e-6 * (trace(task.sigma, d) / d);
-  for (let i = 0; i < d * d; i++) out[i] = task.noiseVar * precision[i];
-  if (task.noiseVar === 0) for (let i = 0; i < d; i++) out[i * d + i] += floor;
+  task.outputs.forEach((o, t) => {
+    const w = o.end - o.start;
+    // σ²Ω_t⁻¹ on the window's block; outside it, w_t is known to be 0: the
+    // kernel masks those rows and columns out and puts 1 on the diagonal.
+    const block = new Float64Array(w * w);
+    for (let i = 0; i < w; i++) for (let j = 0; j < w; j++) block[i * w + j] = o.prior[(o.start + i) * d + o.start + j];
+    const precision = inverse(block, w);
+    const base = t * per;
+    for (let i = 0; i < d; i++) {
+      const inside = i >= o.start && i < o.end;
+      out[base + d * d + i] = inside ? 1 : 0;
+      if (!inside) out[base + i * d + i] = 1;
+    }
+    for (let i = 0; i < w; i++) {
+      for (let j = 0; j < w; j++) out[base + (o.start + i) * d + o.start + j] = task.noiseVar * precision[i * w + j];
+      if (task.noiseVar === 0) out[base + (o.start + i) * d + o.start + i] += floor;
+    }
+  });
   return out;
 }
 

@@ -6,8 +6,8 @@ import type { ModelDef } from './types.ts';
 export function modelFor(spec: ExperimentSpec): ModelDef {
   switch (spec.model.type) {
     case 'lsa':
-      return lsaModel(spec.task.d);
+      return lsaModel(spec.task.d, spec.task.tasks);
     case 'softmax':
-      return softmaxModel(spec.task.d, spec.model.heads);
+      return softmaxModel(spec.task.d, spec.model.heads, spec.task.tasks);
   }
 }

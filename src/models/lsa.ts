@@ -1,5 +1,6 @@
-// Linear self-attention with merged weights (DESIGN.md §3):
-//   ŷ = [W_PV · (1/n) Σ_i z_i z_iᵀ · W_KQ · z_q]_{d+1},  z_i = (x_i, y_i), z_q = (x_q, 0).
+// Linear self-attention with merged weights (DESIGN.md §3), with k outputs:
+//   ŷ_t = [W_PV · (1/n) Σ_i z_i z_iᵀ · W_KQ · z_q]_{d+t},  z_i = (x_i, y_i⁽¹⁾ … y_i⁽ᵏ⁾),
+//   z_q = (x_q, 0 … 0); W_KQ, W_PV ∈ R^{D×D}, D = d + k.
 // The WGSL lives in shaders/lsa_train.wgsl and shaders/lsa_predict.wgsl; this
 // file holds the layout, the initialization and the float64 reference.
 import trainShader from '../../shaders/lsa_train.wgsl?raw';
@@ -10,52 +11,38 @@ import type { ExperimentSpec } from '../spec/types.ts';
 import type { Prompt } from '../tasks/sampler.ts';
 import type { ModelDef } from './types.ts';
 
-export function lsaModel(d: number): ModelDef {
-  const D = d + 1;
+export function lsaModel(d: number, K = 1): ModelDef {
+  const D = d + K;
   const kq = 0;
   const pv = D * D;
-  const pvLast = pv + (D - 1) * D;
+  /** Row d + t of W_PV: the only rows that reach the predictions. */
+  const pvRow = (t: number) => pv + (d + t) * D;
 
-  // Shared forward pass: p = last row of W_PV, q = W_KQ z_q,
-  // ŷ = (1/n) Σ (pᵀz_i)(z_iᵀq), v = (1/n) Σ z_i (z_iᵀq), s = (1/n) Σ z_i (pᵀz_i).
+  // Shared forward pass: p_t = row d + t of W_PV, q = W_KQ z_q,
+  // ŷ_t = (1/n) Σ (p_tᵀz_i)(z_iᵀq), v = (1/n) Σ z_i (z_iᵀq), s_t = (1/n) Σ z_i (p_tᵀz_i).
   function forward(params: ArrayLike<number>, prompt: Prompt) {
-    const n = prompt.ys.length;
-    const p = new Float64Array(D);
+    const n = prompt.xs.length / d;
+    const z = (i: number, k: number) => (k < d ? prompt.xs[i * d + k] : prompt.ysAll[i * K + k - d]);
     const q = new Float64Array(D);
-    for (let j = 0; j < D; j++) {
-      p[j] = params[pvLast + j];
-      let acc = 0;
-      for (let k = 0; k < d; k++) acc += params[kq + j * D + k] * prompt.xq[k];
-      q[j] = acc;
-    }
+    for (let j = 0; j < D; j++) for (let k = 0; k < d; k++) q[j] += params[kq + j * D + k] * prompt.xq[k];
     const v = new Float64Array(D);
-    const s = new Float64Array(D);
-    let yhat = 0;
+    const s = Array.from({ length: K }, () => new Float64Array(D));
+    const yhat = new Array<number>(K).fill(0);
     for (let i = 0; i < n; i++) {
-      const y = prompt.ys[i];
-      let a = p[d] * y;
-      let b = q[d] * y;
-      for (let k = 0; k < d; k++) {
-        const x = prompt.xs[i * d + k];
-        a += p[k] * x;
-        b += q[k] * x;
+      let b = 0;
+      for (let k = 0; k < D; k++) b += q[k] * z(i, k);
+      for (let k = 0; k < D; k++) v[k] += (z(i, k) * b) / n;
+      for (let t = 0; t < K; t++) {
+        let a = 0;
+        for (let k = 0; k < D; k++) a += params[pvRow(t) + k] * z(i, k);
+        yhat[t] += (a * b) / n;
+        for (let k = 0; k < D; k++) s[t][k] += (z(i, k) * a) / n;
       }
-      yhat += a * b;
-      for (let k = 0; k < d; k++) {
-        const x = prompt.xs[i * d + k];
-        v[k] += x * b;
-        s[k] += x * a;
-      }
-      v[d] += y * b;
-      s[d] += y * a;
     }
-    for (let j = 0; j < D; j++) {
-      v[j] /= n;
-      s[j] /= n;
-    }
-    return { yhat: yhat / n, v, s };
+    return { yhat, v, s };
   }
 
+  const plural = K > 1;
   return {
     paramCount: 2 * D * D,
     matrices: [
@@ -64,8 +51,8 @@ export function lsaModel(d: number): ModelDef {
         rows: D,
         cols: D,
         offset: kq,
-        noGradient: (_r, c) => c === d,
-        caption: 'W_KQ multiplies the query token z_q = (x_q, 0): its last column never gets gradient.',
+        noGradient: (_r, c) => c >= d,
+        caption: `W_KQ multiplies the query token z_q = (x_q, 0): its label column${plural ? 's' : ''} never get${plural ? '' : 's'} gradient.`,
       },
       {
         name: 'W_PV',
@@ -73,12 +60,14 @@ export function lsaModel(d: number): ModelDef {
         cols: D,
         offset: pv,
         noGradient: (r) => r < d,
-        caption: 'Only the last row of W_PV reaches the prediction ŷ; its first d rows never get gradient.',
+        caption: plural
+          ? `Only the last ${K} rows of W_PV (one per output) reach the predictions; its first d rows never get gradient.`
+          : 'Only the last row of W_PV reaches the prediction ŷ; its first d rows never get gradient.',
       },
     ],
     trainShader,
     predictShader,
-    contribStride: 3 * D + 1,
+    contribStride: (K + 1) * D + d + 1,
     stages: [],
     preStages: [],
     scratchSize: 0,
@@ -92,11 +81,14 @@ export function lsaModel(d: number): ModelDef {
     predict: (params, prompt) => forward(params, prompt).yhat,
     lossGrad(params, prompt) {
       const { yhat, v, s } = forward(params, prompt);
-      const r = yhat - prompt.yq;
+      const r = yhat.map((y, t) => y - prompt.yqAll[t]);
       const grad = new Float64Array(2 * D * D);
-      for (let j = 0; j < D; j++) for (let k = 0; k < d; k++) grad[kq + j * D + k] = 2 * r * s[j] * prompt.xq[k];
-      for (let j = 0; j < D; j++) grad[pvLast + j] = 2 * r * v[j];
-      return { yhat, loss: r * r, grad };
+      for (let t = 0; t < K; t++) {
+        const g = (2 * r[t]) / K;
+        for (let j = 0; j < D; j++) for (let k = 0; k < d; k++) grad[kq + j * D + k] += g * s[t][j] * prompt.xq[k];
+        for (let j = 0; j < D; j++) grad[pvRow(t) + j] = g * v[j];
+      }
+      return { yhat, loss: r.reduce((acc, x) => acc + x * x, 0) / K, grad };
     },
   };
 }

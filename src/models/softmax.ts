@@ -1,8 +1,9 @@
 // Multi-head softmax attention (He et al. 2025; DESIGN.md §3): per head Q^h,
-// K^h, V^h ∈ R^{D×D} acting on column vectors, one output projection
-// O ∈ R^{1×H·D}; only the query attends, to the n context tokens:
-//   ŷ = Σ_h O^h V^h Z softmax(Zᵀ K^{hᵀ} Q^h z_q / √D).
-// Layout: for each head h, Q^h, K^h, V^h (row-major) at h·3D²; then O (H·D).
+// K^h, V^h ∈ R^{D×D} acting on column vectors (D = d + k for k outputs), one
+// output projection O ∈ R^{k×H·D}; only the query attends, to the n context tokens:
+//   ŷ = Σ_h O^h V^h Z softmax(Zᵀ K^{hᵀ} Q^h z_q / √D)   (k outputs).
+// Layout: for each head h, Q^h, K^h, V^h (row-major) at h·3D²; then O (k×H·D,
+// row-major: output t, head h at o + t·H·D + h·D).
 // This file holds the layout, the initializations (as in the reference code)
 // and the float64 reference; the WGSL is in shaders/softmax_*.wgsl.
 import trainShader from '../../shaders/softmax_train.wgsl?raw';
@@ -18,28 +19,33 @@ import type { MatrixLayout, ModelDef } from './types.ts';
 
 export interface SoftmaxLayout {
   d: number;
+  /** Outputs k. */
+  K: number;
   D: number;
   H: number;
   q(h: number): number;
   k(h: number): number;
   v(h: number): number;
-  /** Offset of O (H·D entries, head h's slice at o + h·D). */
+  /** Offset of O (k×H·D entries); head h's slice of output t at oh(t, h). */
   o: number;
+  oh(t: number, h: number): number;
   paramCount: number;
 }
 
-export function softmaxLayout(d: number, H: number): SoftmaxLayout {
-  const D = d + 1;
+export function softmaxLayout(d: number, H: number, K = 1): SoftmaxLayout {
+  const D = d + K;
   const head = 3 * D * D;
   return {
     d,
+    K,
     D,
     H,
     q: (h) => h * head,
     k: (h) => h * head + D * D,
     v: (h) => h * head + 2 * D * D,
     o: H * head,
-    paramCount: H * head + H * D,
+    oh: (t, h) => H * head + t * H * D + h * D,
+    paramCount: H * head + K * H * D,
   };
 }
 
@@ -54,7 +60,7 @@ function uniformStream(seed: number): () => number {
 }
 
 export function softmaxInit(spec: ExperimentSpec, L: SoftmaxLayout): Float32Array<ArrayBuffer> {
-  const { D, H } = L;
+  const { D, H, K } = L;
   const out = new Float32Array(L.paramCount);
   const s = spec.model.initScale;
   const seed = spec.train.initSeed;
@@ -75,11 +81,11 @@ export function softmaxInit(spec: ExperimentSpec, L: SoftmaxLayout): Float32Arra
     }
     case 'default':
       for (let h = 0; h < H; h++) for (const off of [L.q(h), L.k(h), L.v(h)]) fillUniform(off, D * D, D);
-      fillUniform(L.o, H * D, H * D);
+      fillUniform(L.o, K * H * D, H * D);
       break;
     case 'small-identity':
       for (let h = 0; h < H; h++) for (const off of [L.q(h), L.k(h), L.v(h)]) fillIdentity(off, s);
-      fillUniform(L.o, H * D, H * D);
+      fillUniform(L.o, K * H * D, H * D);
       break;
     case 'opposite-identity':
       for (let h = 0; h < H; h++) {
@@ -87,7 +93,7 @@ export function softmaxInit(spec: ExperimentSpec, L: SoftmaxLayout): Float32Arra
         fillIdentity(L.k(h), s);
         fillUniform(L.v(h), D * D, D);
       }
-      fillUniform(L.o, H * D, H * D);
+      fillUniform(L.o, K * H * D, H * D);
       break;
   }
   return out;
@@ -95,17 +101,17 @@ export function softmaxInit(spec: ExperimentSpec, L: SoftmaxLayout): Float32Arra
 
 /** Float64 forward pass; returns what the gradient needs too. */
 export function softmaxForward(params: ArrayLike<number>, prompt: Prompt, L: SoftmaxLayout) {
-  const { d, D, H } = L;
-  const n = prompt.ys.length;
+  const { d, D, H, K } = L;
+  const n = prompt.xs.length / d;
   const zq = new Float64Array(D);
   zq.set(prompt.xq);
-  const z = (i: number, k: number) => (k < d ? prompt.xs[i * d + k] : prompt.ys[i]);
+  const z = (i: number, k: number) => (k < d ? prompt.xs[i * d + k] : prompt.ysAll[i * K + k - d]);
   const scale = 1 / Math.sqrt(D);
   const heads = [];
-  let yhat = 0;
+  const yhat = new Array<number>(K).fill(0);
   for (let h = 0; h < H; h++) {
     const Q = L.q(h);
-    const K = L.k(h);
+    const Kh = L.k(h);
     const V = L.v(h);
     const q = new Float64Array(D);
     for (let j = 0; j < D; j++) for (let k = 0; k < D; k++) q[j] += params[Q + j * D + k] * zq[k];
@@ -114,7 +120,7 @@ export function softmaxForward(params: ArrayLike<number>, prompt: Prompt, L: Sof
       let l = 0;
       for (let j = 0; j < D; j++) {
         let kz = 0;
-        for (let k = 0; k < D; k++) kz += params[K + j * D + k] * z(i, k);
+        for (let k = 0; k < D; k++) kz += params[Kh + j * D + k] * z(i, k);
         l += q[j] * kz;
       }
       logits[i] = l * scale;
@@ -127,81 +133,87 @@ export function softmaxForward(params: ArrayLike<number>, prompt: Prompt, L: Sof
     for (let i = 0; i < n; i++) for (let k = 0; k < D; k++) c[k] += a[i] * z(i, k);
     const vc = new Float64Array(D);
     for (let j = 0; j < D; j++) for (let k = 0; k < D; k++) vc[j] += params[V + j * D + k] * c[k];
-    let yh = 0;
-    for (let j = 0; j < D; j++) yh += params[L.o + h * D + j] * vc[j];
-    yhat += yh;
+    for (let t = 0; t < K; t++) for (let j = 0; j < D; j++) yhat[t] += params[L.oh(t, h) + j] * vc[j];
     heads.push({ q, a, c, vc });
   }
-  return { yhat, heads, zq, z };
+  return { yhat, heads, zq, z, n };
 }
 
-export function softmaxModel(d: number, H: number): ModelDef {
-  const L = softmaxLayout(d, H);
+export function softmaxModel(d: number, H: number, K = 1): ModelDef {
+  const L = softmaxLayout(d, H, K);
   const { D, paramCount } = L;
   const matrices: MatrixLayout[] = [];
   for (let h = 0; h < H; h++) {
     const tag = H > 1 ? `^${h + 1}` : '';
     matrices.push(
-      { name: `Q${tag}`, rows: D, cols: D, offset: L.q(h), noGradient: () => false, caption: `Query projection of head ${h + 1} (acts on z_q = (x_q, 0): its last column never gets gradient).` },
+      { name: `Q${tag}`, rows: D, cols: D, offset: L.q(h), noGradient: () => false, caption: `Query projection of head ${h + 1} (acts on z_q = (x_q, 0): its label column${K > 1 ? 's' : ''} never get${K > 1 ? '' : 's'} gradient).` },
       { name: `K${tag}`, rows: D, cols: D, offset: L.k(h), noGradient: () => false, caption: `Key projection of head ${h + 1}.` },
       { name: `V${tag}`, rows: D, cols: D, offset: L.v(h), noGradient: () => false, caption: `Value projection of head ${h + 1}.` },
     );
-    matrices[matrices.length - 3].noGradient = (_r, c) => c === d;
+    matrices[matrices.length - 3].noGradient = (_r, c) => c >= d;
   }
-  matrices.push({ name: 'O', rows: 1, cols: H * D, offset: L.o, noGradient: () => false, caption: 'Output projection; head h uses entries h·D … (h+1)·D − 1.' });
-  const nsum = H * (D + D * D);
+  matrices.push({ name: 'O', rows: K, cols: H * D, offset: L.o, noGradient: () => false, caption: `Output projection${K > 1 ? ' (a row per output)' : ''}; head h uses columns h·D … (h+1)·D − 1.` });
+  const nsum = H * (K * D + D * D);
+  const prep = H * (D * d + K * D);
   return {
     paramCount,
     matrices,
     trainShader,
     predictShader,
-    contribStride: 2 * H * D + D + 1,
+    contribStride: H * (K + 1) * D + D + 1,
     gradSumShader: gradFromWork,
     stages: [
       { label: 'softmax sums', shader: sumsShader, threads: nsum + 1 },
       { label: 'softmax gradient', shader: gradShader, threads: paramCount },
     ],
-    preStages: [{ label: 'softmax per-step constants', shader: prepShader, threads: H * (D * d + D) }],
-    scratchSize: nsum + H * (D * d + D),
+    preStages: [{ label: 'softmax per-step constants', shader: prepShader, threads: prep }],
+    scratchSize: nsum + prep,
     init: (spec) => softmaxInit(spec, L),
     predict: (params, prompt) => softmaxForward(params, prompt, L).yhat,
     lossGrad(params, prompt) {
-      const { yhat, heads, zq, z } = softmaxForward(params, prompt, L);
-      const r = yhat - prompt.yq;
-      const g = 2 * r;
-      const n = prompt.ys.length;
+      const { yhat, heads, zq, z, n } = softmaxForward(params, prompt, L);
+      // ℓ = (1/k) Σ_t r_t²: g_t = ∂ℓ/∂ŷ_t.
+      const r = yhat.map((y, t) => y - prompt.yqAll[t]);
+      const g = r.map((v) => (2 * v) / K);
       const scale = 1 / Math.sqrt(D);
       const grad = new Float64Array(paramCount);
       heads.forEach(({ q, a, c, vc }, h) => {
-        const O = L.o + h * D;
         const V = L.v(h);
-        const K = L.k(h);
-        // ov = Vᵀ O^hᵀ: ∂ŷ/∂c.
-        const ov = new Float64Array(D);
-        for (let j = 0; j < D; j++) for (let k = 0; k < D; k++) ov[k] += params[O + j] * params[V + j * D + k];
-        for (let j = 0; j < D; j++) {
-          grad[O + j] = g * vc[j];
-          for (let k = 0; k < D; k++) grad[V + j * D + k] = g * params[O + j] * c[k];
-        }
-        // ∂ŷ/∂logit_i = a_i (s_i − s̄), s_i = ov·z_i; e = Σ_i a_i (s_i − s̄) z_i.
-        const s = Float64Array.from({ length: n }, (_, i) => {
-          let t = 0;
-          for (let k = 0; k < D; k++) t += ov[k] * z(i, k);
-          return t;
+        const Kh = L.k(h);
+        // ov_t = Vᵀ O_t^hᵀ: ∂ŷ_t/∂c.
+        const ov = Array.from({ length: K }, (_, t) => {
+          const o = new Float64Array(D);
+          for (let j = 0; j < D; j++) for (let k = 0; k < D; k++) o[k] += params[L.oh(t, h) + j] * params[V + j * D + k];
+          return o;
         });
-        let sbar = 0;
-        for (let i = 0; i < n; i++) sbar += a[i] * s[i];
-        const e = new Float64Array(D);
-        for (let i = 0; i < n; i++) for (let k = 0; k < D; k++) e[k] += a[i] * (s[i] - sbar) * z(i, k);
-        const Ke = new Float64Array(D);
-        for (let j = 0; j < D; j++) for (let k = 0; k < D; k++) Ke[j] += params[K + j * D + k] * e[k];
+        for (let t = 0; t < K; t++) for (let j = 0; j < D; j++) grad[L.oh(t, h) + j] = g[t] * vc[j];
         for (let j = 0; j < D; j++)
           for (let k = 0; k < D; k++) {
-            grad[K + j * D + k] = g * q[j] * e[k] * scale;
-            grad[L.q(h) + j * D + k] = g * Ke[j] * zq[k] * scale;
+            let s = 0;
+            for (let t = 0; t < K; t++) s += g[t] * params[L.oh(t, h) + j];
+            grad[V + j * D + k] = s * c[k];
+          }
+        // ∂ℓ/∂logit_i = a_i Σ_t g_t (s_it − s̄_t), s_it = ov_t·z_i; e = Σ_i that · z_i.
+        const e = new Float64Array(D);
+        for (let t = 0; t < K; t++) {
+          const s = Float64Array.from({ length: n }, (_, i) => {
+            let v = 0;
+            for (let k = 0; k < D; k++) v += ov[t][k] * z(i, k);
+            return v;
+          });
+          let sbar = 0;
+          for (let i = 0; i < n; i++) sbar += a[i] * s[i];
+          for (let i = 0; i < n; i++) for (let k = 0; k < D; k++) e[k] += g[t] * a[i] * (s[i] - sbar) * z(i, k);
+        }
+        const Ke = new Float64Array(D);
+        for (let j = 0; j < D; j++) for (let k = 0; k < D; k++) Ke[j] += params[Kh + j * D + k] * e[k];
+        for (let j = 0; j < D; j++)
+          for (let k = 0; k < D; k++) {
+            grad[Kh + j * D + k] = q[j] * e[k] * scale;
+            grad[L.q(h) + j * D + k] = Ke[j] * zq[k] * scale;
           }
       });
-      return { yhat, loss: r * r, grad };
+      return { yhat, loss: r.reduce((acc, v) => acc + v * v, 0) / K, grad };
     },
   };
 }

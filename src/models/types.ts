@@ -39,10 +39,10 @@ export interface ModelDef {
   /** WGSL defining grad_sum(i) for the optimizer kernel: the batch-summed gradient entry i (i = NP: loss sum). */
   gradSumShader: string;
   init(spec: ExperimentSpec): Float32Array<ArrayBuffer>;
-  /** ŷ for one prompt, float64. */
-  predict(params: ArrayLike<number>, prompt: Prompt): number;
-  /** ŷ and ∂(ŷ − y_q)²/∂θ for one prompt, float64. */
-  lossGrad(params: ArrayLike<number>, prompt: Prompt): { yhat: number; loss: number; grad: Float64Array };
+  /** ŷ (one per output) for one prompt, float64. */
+  predict(params: ArrayLike<number>, prompt: Prompt): number[];
+  /** ŷ, the loss ℓ = (1/k) Σ_t (ŷ_t − y_q,t)² and ∂ℓ/∂θ for one prompt, float64. */
+  lossGrad(params: ArrayLike<number>, prompt: Prompt): { yhat: number[]; loss: number; grad: Float64Array };
 }
 
 export interface NamedMatrix {

@@ -63,6 +63,9 @@ export const FIELDS: readonly FieldDef[] = [
   { path: 'task.noiseVar', key: 's2', kind: 'float', min: 0, max: 10, default: 0.1, scale: 'linear', label: 'noise variance σ²', group: 'Task', help: 'Variance of the label noise ε.' },
   { path: 'task.queryNoise', key: 'qn', kind: 'bool', default: true, label: 'noisy query target', group: 'Task', help: 'Whether the query target y_q carries label noise (then the best loss is ≥ σ²).' },
   { path: 'task.response', key: 'f', kind: 'enum', options: RESPONSES, default: 'identity', label: 'response f', group: 'Task', help: 'y = f(wᵀx) + ε; nonlinear responses are scaled to comparable variance.' },
+  { path: 'task.tasks', key: 'K', kind: 'int', min: 1, max: 4, default: 1, scale: 'linear', label: 'tasks k', group: 'Task', help: 'Outputs per prompt (multi-task regression): each token carries k labels, one per task vector.' },
+  { path: 'task.windowSize', key: 'ws', kind: 'int', min: 0, max: 64, default: 0, scale: 'linear', label: 'task window', group: 'Task', help: 'Coordinates of x each task reads (0: all d). Task t reads [t·stride, t·stride + window).' },
+  { path: 'task.windowStride', key: 'wst', kind: 'int', min: 0, max: 64, default: 0, scale: 'linear', label: 'window stride', group: 'Task', help: 'Offset between the windows of consecutive tasks.' },
   // Model
   { path: 'model.type', key: 'model', kind: 'enum', options: MODEL_TYPES, default: 'lsa', label: 'model', group: 'Model', help: 'One attention layer: linear self-attention (merged W_KQ, W_PV) or multi-head softmax attention.' },
   { path: 'model.heads', key: 'H', kind: 'int', min: 1, max: 16, default: 1, scale: 'linear', label: 'heads H', group: 'Model', help: 'Softmax attention heads (H = 1: single-head softmax attention).' },

@@ -38,7 +38,7 @@ export interface CovarianceSpec {
 }
 
 export interface TaskSpec {
-  /** Covariate dimension d; tokens have d + 1 entries. */
+  /** Covariate dimension d; tokens have d + k entries (k = tasks). */
   d: number;
   /** Context length n (number of (x, y) pairs before the query). */
   n: number;
@@ -50,6 +50,18 @@ export interface TaskSpec {
   /** Whether the query target y_q carries the label noise too. */
   queryNoise: boolean;
   response: ResponseKind;
+  /**
+   * Number of outputs k (multi-task regression, He et al.): each prompt has k
+   * task vectors and every token carries k labels, z = (x, y⁽¹⁾ … y⁽ᵏ⁾).
+   */
+  tasks: number;
+  /**
+   * Task t reads only the coordinates [t·windowStride, t·windowStride + windowSize)
+   * of x (its w is zero elsewhere); windowSize 0 means every task reads all of x.
+   * He et al.'s two-task case: d = 6, windowSize 4, windowStride 2.
+   */
+  windowSize: number;
+  windowStride: number;
 }
 
 export interface ModelSpec {

@@ -104,6 +104,19 @@ export function parseSpec(input: unknown): ParsedSpec {
 export function repairCombinations(spec: ExperimentSpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const m = spec.model;
+  const t = spec.task;
+  if (t.windowSize > t.d) {
+    issues.push({ field: 'task.windowSize', message: `task.windowSize = ${t.windowSize} exceeds the dimension d = ${t.d}; ${t.d} was used` });
+    t.windowSize = t.d;
+  }
+  if (t.windowSize > 0 && t.tasks > 1 && (t.tasks - 1) * t.windowStride + t.windowSize > t.d) {
+    const stride = Math.floor((t.d - t.windowSize) / (t.tasks - 1));
+    issues.push({
+      field: 'task.windowStride',
+      message: `task.windowStride = ${t.windowStride} puts task ${t.tasks}'s window [${(t.tasks - 1) * t.windowStride}, ${(t.tasks - 1) * t.windowStride + t.windowSize}) past d = ${t.d}; ${stride} was used`,
+    });
+    t.windowStride = stride;
+  }
   if (m.type === 'lsa' && m.init !== 'gaussian') {
     issues.push({ field: 'model.init', message: `model.init = "${m.init}" applies to softmax attention only; linear self-attention uses "gaussian"` });
     m.init = 'gaussian';

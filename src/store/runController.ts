@@ -80,7 +80,7 @@ function freshRun(): RunFields {
 }
 
 function readingOf(t: Trainer, params: ArrayLike<number>): SoftmaxReading | null {
-  return t.spec.model.type === 'softmax' ? readSoftmax(params, t.spec.task.d, t.spec.model.heads) : null;
+  return t.spec.model.type === 'softmax' ? readSoftmax(params, t.spec.task.d, t.spec.model.heads, t.spec.task.tasks) : null;
 }
 
 /** What the views show of a parameter vector: LSA's raw matrices, or softmax attention's KQ^h and OV^h. */
@@ -149,7 +149,7 @@ function publishNow(): void {
   if (!p || !trainer) return;
   pending = null;
   const s = useLab.getState();
-  const lsa = trainer.spec.model.type === 'lsa' && s.theory ? lsaSummary(p.params, trainer.spec.task.d, s.theory) : undefined;
+  const lsa = trainer.spec.model.type === 'lsa' && s.theory ? lsaSummary(p.params, trainer.spec.task.d, s.theory, trainer.spec.task.tasks) : undefined;
   useLab.setState({
     step: p.step,
     stepsPerSecond: stepsPerSecond(),
@@ -219,7 +219,7 @@ async function trainOp(gen: number): Promise<void> {
   useLab.setState({ status: 'done', evaluation: test, identification, lengthPending: true });
   // Still inside the queued operation, so a Reset or spec change waits for it.
   try {
-    const lengthCurve = await lengthGeneralization(t, { prompts: lengthPromptsFor(t.spec) });
+    const [lengthCurve] = await lengthGeneralization(t, { prompts: lengthPromptsFor(t.spec) });
     if (gen === generation) useLab.setState({ lengthCurve, lengthPending: false });
   } catch (e) {
     if (gen !== generation || useLab.getState().gpu.kind === 'unavailable') return;

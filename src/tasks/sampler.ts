@@ -4,14 +4,20 @@ import { promptKey, recordNormals } from '../engine/rng.ts';
 import { applyResponse, type TaskContext } from './task.ts';
 
 export interface Prompt {
-  /** Task vector w (d). */
+  /** Task vector w of the first output (d). */
   w: Float64Array;
   /** Context covariates, n rows of d (row-major). */
   xs: Float64Array;
-  /** Context labels (n). */
+  /** Context labels of the first output (n). */
   ys: Float64Array;
   xq: Float64Array;
+  /** Query target of the first output. */
   yq: number;
+  /** Outputs k, and every output's task vectors (k×d), labels (n×k) and query targets (k). */
+  k: number;
+  wAll: Float64Array;
+  ysAll: Float64Array;
+  yqAll: Float64Array;
 }
 
 function lowerMatvec(l: Float64Array, g: Float64Array, d: number, out: Float64Array, offset = 0): void {
@@ -34,30 +40,49 @@ function denseMatvec(a: Float64Array, g: Float64Array, d: number): Float64Array 
 
 /**
  * Prompt number `prompt` of training step `step` (or of any reserved stream),
- * with n context pairs. Record 0 gives w, record 1 the query, record 2 + i
- * context pair i; each record holds d + 1 normals (x, then its label noise).
+ * with n context pairs. Each record holds d + k normals (x, then one label
+ * noise per output): record t < k gives w_t (its first d normals), record k the
+ * query, record k + 1 + i context pair i.
  */
 export function samplePrompt(ctx: TaskContext, seed: number, step: number, prompt: number, n = ctx.n): Prompt {
   const { d } = ctx;
+  const k = ctx.outputs.length;
+  const rec = d + k;
   const key = promptKey(seed, step, prompt);
   const sd = Math.sqrt(ctx.noiseVar);
-  const w = denseMatvec(ctx.priorFactor, recordNormals(key, 0, d + 1), d);
-  const point = (r: number, out: Float64Array, offset: number): number => {
-    const g = recordNormals(key, r, d + 1);
+  const wAll = new Float64Array(k * d);
+  for (let t = 0; t < k; t++) wAll.set(denseMatvec(ctx.outputs[t].priorFactor, recordNormals(key, t, rec), d), t * d);
+  // Writes x of record r at out[offset…] and returns the record's normals (noises at d…).
+  const point = (r: number, out: Float64Array, offset: number): Float64Array => {
+    const g = recordNormals(key, r, rec);
     if (ctx.isotropic) for (let i = 0; i < d; i++) out[offset + i] = g[i];
     else lowerMatvec(ctx.covFactor, g, d, out, offset);
-    return g[d];
+    return g;
   };
-  const label = (x: Float64Array, offset: number, noise: number) => {
-    let t = 0;
-    for (let i = 0; i < d; i++) t += w[i] * x[offset + i];
-    return applyResponse(ctx, t) + sd * noise;
+  const label = (x: Float64Array, offset: number, t: number, noise: number) => {
+    let s = 0;
+    for (let i = 0; i < d; i++) s += wAll[t * d + i] * x[offset + i];
+    return applyResponse(ctx, s, t) + sd * noise;
   };
   const xq = new Float64Array(d);
-  const qNoise = point(1, xq, 0);
-  const yq = label(xq, 0, ctx.queryNoise ? qNoise : 0);
+  const gq = point(k, xq, 0);
+  const yqAll = new Float64Array(k);
+  for (let t = 0; t < k; t++) yqAll[t] = label(xq, 0, t, ctx.queryNoise ? gq[d + t] : 0);
   const xs = new Float64Array(n * d);
+  const ysAll = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const g = point(k + 1 + i, xs, i * d);
+    for (let t = 0; t < k; t++) ysAll[i * k + t] = label(xs, i * d, t, g[d + t]);
+  }
+  return promptOutput({ w: wAll, xs, ys: ysAll, xq, yq: yqAll[0], k, wAll, ysAll, yqAll }, 0);
+}
+
+/** The prompt seen through output t: w, ys and yq of that output (all outputs kept). */
+export function promptOutput(p: Prompt, t: number): Prompt {
+  if (p.k === 1) return { ...p, w: p.wAll, ys: p.ysAll };
+  const d = p.xq.length;
+  const n = p.xs.length / d;
   const ys = new Float64Array(n);
-  for (let i = 0; i < n; i++) ys[i] = label(xs, i * d, point(2 + i, xs, i * d));
-  return { w, xs, ys, xq, yq };
+  for (let i = 0; i < n; i++) ys[i] = p.ysAll[i * p.k + t];
+  return { ...p, w: p.wAll.slice(t * d, (t + 1) * d), ys, yq: p.yqAll[t] };
 }

@@ -5,6 +5,24 @@ import { cholesky, diag, identity, inverse, matmul, orthonormalize, symmetricEig
 import { NormalStream, STREAM } from '../engine/rng.ts';
 import type { CovarianceSpec, ResponseKind, TaskSpec } from '../spec/types.ts';
 
+/** One output of a (multi-task) prompt: its window of x, its prior and its response scaling. */
+export interface OutputTask {
+  /** Coordinates [start, end) of x that this task's w may use. */
+  start: number;
+  end: number;
+  /** Ω_t (d×d), zero outside the window's block. */
+  prior: Mat;
+  /** F_t with F_t F_tᵀ = Ω_t; w_t = F_t g. */
+  priorFactor: Mat;
+  responseScale: number;
+  responseNorm: number;
+}
+
+/**
+ * A prompt distribution. The top-level prior and response fields describe the
+ * first output; `outputs` lists every output (k ≥ 1), and taskView(ctx, t)
+ * gives output t as a single-output context for the theory.
+ */
 export interface TaskContext {
   d: number;
   n: number;
@@ -24,6 +42,27 @@ export interface TaskContext {
   /** f(t) = responseScale · g(t / responseScale) / responseNorm, normalized so that E[f(t)²] = E[t²] = responseScale². */
   responseScale: number;
   responseNorm: number;
+  outputs: OutputTask[];
+}
+
+/** Output t of a multi-task context as a single-output context. */
+export function taskView(ctx: TaskContext, t: number): TaskContext {
+  const o = ctx.outputs[t];
+  return { ...ctx, prior: o.prior, priorFactor: o.priorFactor, responseScale: o.responseScale, responseNorm: o.responseNorm, outputs: [o] };
+}
+
+/** The coordinate windows [start, end) of the tasks of a spec. */
+export function taskWindows(task: TaskSpec): [number, number][] {
+  return Array.from({ length: task.tasks }, (_, t) =>
+    task.windowSize === 0 ? [0, task.d] : [t * task.windowStride, t * task.windowStride + task.windowSize],
+  );
+}
+
+/** Embeds a w×w block at rows and columns [start, start + w) of a d×d zero matrix. */
+function embed(block: Mat, w: number, start: number, d: number): Mat {
+  const out = new Float64Array(d * d);
+  for (let i = 0; i < w; i++) for (let j = 0; j < w; j++) out[(start + i) * d + start + j] = block[i * w + j];
+  return out;
 }
 
 /** Eigenvalues of the diagonal families, normalized to mean 1 (tr Σ = d). */
@@ -140,39 +179,49 @@ export function buildTask(task: TaskSpec): TaskContext {
   const sigma = covarianceMatrix(task.covariance, d);
   const isotropic = task.covariance.kind === 'isotropic';
   const covFactor = isotropic ? identity(d) : cholesky(sigma, d);
-  let prior: Mat;
-  let priorFactor: Mat;
-  if (task.prior.kind === 'whitened') {
-    prior = inverse(sigma, d);
-    // w = L⁻ᵀ g has covariance L⁻ᵀ L⁻¹ = (L Lᵀ)⁻¹ = Σ⁻¹.
-    priorFactor = transpose(inverse(covFactor, d), d);
-  } else {
-    prior = identity(d, task.prior.tau2);
-    priorFactor = identity(d, Math.sqrt(task.prior.tau2));
-  }
-  // Signal variance E[(wᵀx)²] = tr(Σ Ω) sets the scale of nonlinear responses.
-  let signalVar = 0;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) signalVar += sigma[i * d + j] * prior[j * d + i];
-  const responseScale = Math.sqrt(signalVar);
-  const responseNorm = responseNormFor(task.response, sigma, priorFactor, d, signalVar);
+  const outputs = taskWindows(task).map(([start, end]): OutputTask => {
+    const w = end - start;
+    let prior: Mat;
+    let priorFactor: Mat;
+    if (task.prior.kind === 'whitened') {
+      // The window's own whitened prior: w_W ~ N(0, Σ_WW⁻¹), through L_W⁻ᵀ with
+      // L_W L_Wᵀ = Σ_WW (the full Σ's factors when the window is all of x).
+      const sub = new Float64Array(w * w);
+      for (let i = 0; i < w; i++) for (let j = 0; j < w; j++) sub[i * w + j] = sigma[(start + i) * d + start + j];
+      const lw = w === d ? covFactor : cholesky(sub, w);
+      prior = embed(inverse(sub, w), w, start, d);
+      priorFactor = embed(transpose(inverse(lw, w), w), w, start, d);
+    } else {
+      prior = embed(identity(w, task.prior.tau2), w, start, d);
+      priorFactor = embed(identity(w, Math.sqrt(task.prior.tau2)), w, start, d);
+    }
+    // Signal variance E[(wᵀx)²] = tr(Σ Ω) sets the scale of nonlinear responses.
+    let signalVar = 0;
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) signalVar += sigma[i * d + j] * prior[j * d + i];
+    const responseNorm = responseNormFor(task.response, sigma, priorFactor, d, signalVar);
+    return { start, end, prior, priorFactor, responseScale: Math.sqrt(signalVar), responseNorm };
+  });
+  const first = outputs[0];
   return {
     d,
     n: task.n,
     sigma,
     covFactor,
     isotropic,
-    prior,
-    priorFactor,
+    prior: first.prior,
+    priorFactor: first.priorFactor,
     noiseVar: task.noiseVar,
     queryNoise: task.queryNoise,
     response: task.response,
-    responseScale,
-    responseNorm,
+    responseScale: first.responseScale,
+    responseNorm: first.responseNorm,
+    outputs,
   };
 }
 
-export function applyResponse(ctx: TaskContext, t: number): number {
+export function applyResponse(ctx: TaskContext, t: number, output = 0): number {
   if (ctx.response === 'identity') return t;
-  const s = ctx.responseScale;
-  return (s * RESPONSE_SHAPES[ctx.response](t / s)) / ctx.responseNorm;
+  const o = ctx.outputs[output];
+  const s = o.responseScale;
+  return (s * RESPONSE_SHAPES[ctx.response](t / s)) / o.responseNorm;
 }

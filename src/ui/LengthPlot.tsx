@@ -1,7 +1,9 @@
 // Test MSE against the number of context pairs, measured once after training
 // on fresh prompts (the same tasks and queries at every length): the trained
-// model next to one-step GD (with the best η for each length; linear responses
-// only) and ridge (Bayes-optimal for the linear response). A dashed vertical line marks the n the model was trained at.
+// model next to one-step GD (with the best η for each length), debiased GD
+// (best scale for each length), ridge (Bayes-optimal for the linear response)
+// and least squares (from n = d). A dashed vertical line marks the n the model
+// was trained at.
 import { useMemo } from 'react';
 import type { Data, Layout } from 'plotly.js';
 import type { Estimate } from '../engine/stats.ts';
@@ -32,8 +34,15 @@ export function LengthPlot() {
   const figure = useMemo(() => {
     if (!curve) return null;
     const data: Data[] = [trace('model', curve.nCtx, curve.model, '#2563eb', 'solid')];
-    if (curve.oneStepGd) data.push(trace('one-step GD, η*(n)', curve.nCtx, curve.oneStepGd, '#d97706', 'dash'));
+    data.push(trace('one-step GD, best η(n)', curve.nCtx, curve.oneStepGd, '#d97706', 'dash'));
+    data.push(trace('debiased GD', curve.nCtx, curve.debiasedGd, '#9333ea', 'dash'));
     data.push(trace('ridge', curve.nCtx, curve.ridge, '#059669', 'dot'));
+    const olsAt = curve.nCtx.flatMap((n, i) => (curve.ols[i] ? [{ n, e: curve.ols[i]! }] : []));
+    if (olsAt.length > 0) {
+      const ols = trace('least squares', olsAt.map((p) => p.n), olsAt.map((p) => p.e), '#64748b', 'dot');
+      // Least squares blows up near n = d; off by default, one legend click away.
+      data.push({ ...ols, visible: 'legendonly' });
+    }
     const layout: Partial<Layout> = {
       font: PLOT_FONT,
       margin: { l: 56, r: 16, t: 28, b: 40 },

@@ -1,19 +1,32 @@
 // The evaluation kernel's predictors against their float64 versions on the
-// very prompts the GPU drew: Bayes-optimal ridge (a Cholesky solve per thread)
-// and the one-step predictors x_qᵀ Γ u.
+// very prompts the GPU drew, for every output: Bayes-optimal ridge on the
+// task's window (a Cholesky solve per thread), least squares, debiased GD,
+// k-step GD and the one-step predictors x_qᵀ Γ u.
 import { describe, expect, it } from 'vitest';
 import { Trainer, ridgePenalty } from '../../src/engine/trainer.ts';
 import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
 import { STREAM } from '../../src/engine/rng.ts';
 import { decodeSpec } from '../../src/spec/index.ts';
-import { ridgeWithPenalty } from '../../src/theory/predictors.ts';
+import { debiasedGd, kStepGd, ols, ridgeWithPenalty } from '../../src/theory/predictors.ts';
 import { predictPreconditionedGd } from '../../src/theory/closedForms.ts';
+import { promptOutput, type Prompt } from '../../src/tasks/sampler.ts';
 import { relError, testDevice } from './device.ts';
+
+/** The prompt restricted to coordinates [a, b) of x. */
+function restrict(p: Prompt, a: number, b: number): Prompt {
+  const d = p.xq.length;
+  const w = b - a;
+  const n = p.xs.length / d;
+  const xs = new Float64Array(n * w);
+  for (let i = 0; i < n; i++) for (let k = 0; k < w; k++) xs[i * w + k] = p.xs[i * d + a + k];
+  return { ...p, xs, xq: p.xq.slice(a, b) };
+}
 
 describe('evaluation kernel vs float64 predictors', () => {
   for (const [name, query, nCtx] of [
     ['rotated AR(1), whitened prior, n > d', 'v=1&d=5&n=20&cov=ar1&rho=0.6&rot=1&prior=whitened&s2=0.2', 20],
     ['geometric κ = 10, n < d', 'v=1&d=8&n=4&cov=geometric&kappa=10&s2=0.5', 3],
+    ['2 tasks on [0,4) and [2,6), rotated AR(1), whitened prior', 'v=1&d=6&n=16&K=2&ws=4&wst=2&cov=ar1&rho=0.5&rot=1&prior=whitened&s2=0.3', 12],
   ] as const)
     it(name, async () => {
       const { device } = await testDevice();
@@ -21,14 +34,30 @@ describe('evaluation kernel vs float64 predictors', () => {
       const t = await Trainer.create(device, spec);
       try {
         const d = spec.task.d;
+        const K = spec.task.tasks;
         const gamma = Float64Array.from({ length: d * d }, (_, i) => Math.sin(i + 1));
-        const ev = await t.evaluate({ prompts: 256, nCtx, gammas: [gamma] });
+        const runs = [
+          { steps: 2, eta: 0.3 },
+          { steps: 5, eta: 0.15 },
+        ];
+        const ev = await t.evaluate({ prompts: 256, nCtx, gammas: [gamma], gdRuns: runs });
         const prompts = await gpuSamplePrompts(device, t.task, { seed: spec.train.dataSeed, stepWord: STREAM.EVAL, count: 256, nCtx });
         const penalty = ridgePenalty(t.task);
-        const refRidge = prompts.map((p) => ridgeWithPenalty(p, penalty));
-        const refGamma = prompts.map((p) => predictPreconditionedGd(p, gamma, d, nCtx));
-        expect(relError(ev.ridge, refRidge)).toBeLessThan(1e-4);
-        expect(relError(ev.predictors[0], refGamma)).toBeLessThan(1e-4);
+        for (let o = 0; o < K; o++) {
+          const out = ev.outputs[o];
+          const ps = prompts.map((p) => promptOutput(p, o));
+          const { start, end } = t.task.outputs[o];
+          const w = end - start;
+          // The window's block of the penalty.
+          const block = Float64Array.from({ length: w * w }, (_, i) => penalty[o * (d * d + d) + (start + Math.floor(i / w)) * d + start + (i % w)]);
+          expect(relError(out.ridge, ps.map((p) => ridgeWithPenalty(restrict(p, start, end), block)))).toBeLessThan(1e-4);
+          expect(relError(out.predictors[0], ps.map((p) => predictPreconditionedGd(p, gamma, d, nCtx)))).toBeLessThan(1e-4);
+          // Debiased GD up to its scale: c = 1/n gives x_qᵀ(u − ȳ x̄).
+          expect(relError(out.debiased, ps.map((p) => debiasedGd(p, 1 / nCtx)))).toBeLessThan(1e-4);
+          runs.forEach((r, i) => expect(relError(out.gd[i], ps.map((p) => kStepGd(p, r.eta, r.steps)))).toBeLessThan(1e-4));
+          if (nCtx >= d) expect(relError(out.ols!, ps.map((p) => ols(p)))).toBeLessThan(1e-3);
+          else expect(out.ols).toBeNull();
+        }
       } finally {
         t.destroy();
       }

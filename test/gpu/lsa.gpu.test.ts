@@ -41,7 +41,7 @@ describe('LSA kernels vs float64 reference', () => {
           // Forward: the eval kernel's predictions on its own prompts.
           const ev = await trainer.evaluate({ prompts: 128 });
           const evalPrompts = await gpuSamplePrompts(device, trainer.task, { seed: spec.train.dataSeed, stepWord: STREAM.EVAL, count: 128 });
-          const refPred = evalPrompts.map((p) => trainer.model.predict(theta0, p));
+          const refPred = evalPrompts.map((p) => trainer.model.predict(theta0, p)[0]);
           const forwardErr = relError(ev.model, refPred);
           expect(forwardErr).toBeLessThan(1e-4);
           expect(relError(ev.targets, evalPrompts.map((p) => p.yq))).toBeLessThan(1e-6);

@@ -27,7 +27,7 @@ async function check(spec: ExperimentSpec) {
     const theta0 = trainer.initialParams;
     const ev = await trainer.evaluate({ prompts: 96 });
     const prompts = await gpuSamplePrompts(device, trainer.task, { seed: spec.train.dataSeed, stepWord: STREAM.EVAL, count: 96 });
-    const forward = relError(ev.model, prompts.map((p) => trainer.model.predict(theta0, p)));
+    const forward = relError(ev.model, prompts.map((p) => trainer.model.predict(theta0, p)[0]));
     await trainer.run({ steps: 1 });
     const gpu = await trainer.readLastGradient();
     const ref = await referenceGradient(device, trainer, theta0, 0);
