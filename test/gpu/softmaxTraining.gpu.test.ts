@@ -37,5 +37,43 @@ describe('multi-head softmax attention learns the He et al. pattern', () => {
     // The trajectory was recorded at every readback.
     expect(sm.trajectory.step.length).toBeGreaterThan(50);
     expect(sm.trajectory.omega[0].length).toBe(sm.trajectory.step.length);
+    // He et al.'s pair implements debiased GD: the identification says so, and
+    // the reduced predictor at the learned (ω, μ) is read against inf L̃.
+    expect(r.identification.best).toBe('debiasedGd');
+    const red = sm.reduced;
+    expect(red.available).toBe(true);
+    expect(red.attained).toBe(false);
+    console.info(
+      `reduced predictor at the learned (ω, μ): L̃ ${red.learnedApproxLoss!.toFixed(4)} (approximate), Monte Carlo ${red.learnedMonteCarlo!.mean.toFixed(4)} ± ${red.learnedMonteCarlo!.stderr.toFixed(4)}; ` +
+        `inf L̃ ${red.infimum!.toFixed(4)}, one head ${red.singleHeadInfimum!.toFixed(4)}; identification ${r.identification.matches.map((m) => `${m.label} ${m.r2.toFixed(4)}`).join(', ')}`,
+    );
+    // L̃ at the learned point is above its infimum and below a single head's best;
+    // the reduced predictor there predicts about as well as the model itself.
+    expect(red.learnedApproxLoss!).toBeGreaterThan(red.infimum!);
+    expect(red.learnedApproxLoss!).toBeLessThan(red.singleHeadInfimum!);
+    expect(Math.abs(red.learnedMonteCarlo!.mean / r.test.model.mean - 1)).toBeLessThan(0.06);
+  });
+
+  it('two tasks on windows [0,4) and [2,6) with H = 4: each output implements its window-preconditioned GD', async () => {
+    const { device, description } = await testDevice();
+    const spec = decodeSpec('v=1&model=softmax&init=default&d=6&K=2&ws=4&wst=2&n=40&tau2=0.25&s2=0.1&opt=adam&lr=0.002&B=256&T=3000&H=4&ds=2&is=2&ep=16384').spec;
+    const r = await runExperiment(device, spec, { adapter: description });
+    expect(r.outputs.map((o) => o.window)).toEqual([[0, 4], [2, 6]]);
+    for (const o of r.outputs) {
+      const pgd = o.identification.matches.find((m) => m.predictor === 'preconditionedGd')!;
+      const gd = o.identification.matches.find((m) => m.predictor === 'oneStepGd')!;
+      console.info(
+        `2 tasks, H = 4, x[${o.window[0]}:${o.window[1]}]: model ${o.test.model.mean.toFixed(4)}, window-preconditioned GD ${o.test.preconditionedGd!.mean.toFixed(4)}, ` +
+          `one-step GD ${o.test.oneStepGd.mean.toFixed(4)}; R² preconditioned ${pgd.r2.toFixed(4)}, plain ${gd.r2.toFixed(4)}`,
+      );
+      expect(o.identification.best).toBe('preconditionedGd');
+      expect(pgd.r2).toBeGreaterThan(0.98);
+      // Clearly better than plain one-step GD on all of x, close to the window's best.
+      expect(o.test.model.mean).toBeLessThan(0.93 * o.test.oneStepGd.mean);
+      expect(o.test.model.mean).toBeLessThan(1.08 * o.test.preconditionedGd!.mean);
+    }
+    // OV^h is (d + k)×k: a column per output.
+    expect(r.matrices['OV^1'].rows).toBe(8);
+    expect(r.matrices['OV^1'].cols).toBe(2);
   });
 });
