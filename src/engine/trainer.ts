@@ -44,6 +44,8 @@ export interface TrainerCounters {
   mapAsyncCalls: number;
   /** Times the loop waited for a staging buffer to come back. */
   ringWaits: number;
+  /** Bytes mapped back to the CPU by the training loop (losses and parameters). */
+  bytesReadBack: number;
 }
 
 /** One output's targets and predictions on the evaluation prompts (all on the same prompts). */
@@ -89,7 +91,7 @@ export class Trainer {
   readonly spec: ExperimentSpec;
   readonly model: ModelDef;
   readonly task: TaskContext;
-  readonly counters: TrainerCounters = { submits: 0, computePasses: 0, dispatches: 0, mapAsyncCalls: 0, ringWaits: 0 };
+  readonly counters: TrainerCounters = { submits: 0, computePasses: 0, dispatches: 0, mapAsyncCalls: 0, ringWaits: 0, bytesReadBack: 0 };
   readonly workgroups: number;
 
   private readonly device: GPUDevice;
@@ -291,6 +293,7 @@ export class Trainer {
       this.encodeSteps(first, k, slot.buffer);
       this.submitted += k;
       this.counters.mapAsyncCalls++;
+      this.counters.bytesReadBack += slot.buffer.size;
       slot.inFlight = slot.buffer.mapAsync(GPUMapMode.READ).then(() => {
         const data = new Float32Array(slot.buffer.getMappedRange().slice(0));
         slot.buffer.unmap();

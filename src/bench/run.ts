@@ -1,0 +1,128 @@
+// One benchmark configuration through the real engine (the trainer the page and
+// the runner use), DOM-free so Node (Dawn) and the browser run the same code.
+import { Trainer } from '../engine/trainer.ts';
+import { cpuStepFloat32, cpuStepFloat64 } from './cpuStep.ts';
+import { flopsPerStep, normalsPerStep } from './cost.ts';
+import { measureFloor } from './floor.ts';
+import { benchSpec, type BenchCase } from './grid.ts';
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface BenchResult {
+  id: string;
+  query: string;
+  adapter: string;
+  runs: number;
+  stepsPerRun: number;
+  stepsPerSecond: Spread;
+  msPerStep: number;
+  flopsPerStep: number;
+  gflops: number;
+  normalsPerStep: number;
+  dispatchesPerStep: number;
+  passesPerStep: number;
+  bytesReadBackPerStep: number;
+  floorMsPerStep: number;
+  /** Time per step over the floor's. */
+  floorRatio: number;
+  floorTarget: boolean;
+  /** n · H · batch (H = 1 for LSA). */
+  work: number;
+  cpu: { float64: number; float32: number | null; promptsTimed: number };
+  /** GPU steps/s over the faster CPU implementation's. */
+  gpuOverCpu: number;
+}
+
+export function spread(values: number[]): Spread {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return { median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, min: s[0], max: s[s.length - 1] };
+}
+
+export interface BenchOptions {
+  adapter: string;
+  /** Timed runs per configuration (≥ 3). */
+  runs?: number;
+  /** Seconds each timed run aims for. */
+  secondsPerRun?: number;
+  /** Skip the CPU timings (the browser leaves them to Node). */
+  skipCpu?: boolean;
+  log?: (line: string) => void;
+}
+
+export async function benchCase(device: GPUDevice, c: BenchCase, o: BenchOptions): Promise<BenchResult> {
+  const spec = benchSpec(c);
+  const runs = Math.max(3, o.runs ?? 3);
+  const target = o.secondsPerRun ?? 1.5;
+  // A first pass with one step per submission estimates the step time (and compiles).
+  let msPerStep: number;
+  {
+    const probe = await Trainer.create(device, spec, { chunkSteps: 1 });
+    try {
+      await probe.run({ steps: 2 });
+      const t0 = performance.now();
+      await probe.run({ steps: 3 });
+      msPerStep = (performance.now() - t0) / 3;
+    } finally {
+      probe.destroy();
+    }
+  }
+  // About 0.2 s per submission, as in the page; at least 3 submissions per run.
+  const chunk = Math.max(1, Math.min(100, Math.round(200 / msPerStep)));
+  const stepsPerRun = Math.max(3 * chunk, Math.round((target * 1000) / msPerStep / chunk) * chunk);
+  const trainer = await Trainer.create(device, spec, { chunkSteps: chunk });
+  const rates: number[] = [];
+  let counters = { ...trainer.counters };
+  try {
+    await trainer.run({ steps: chunk });
+    counters = { ...trainer.counters };
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now();
+      await trainer.run({ steps: stepsPerRun });
+      rates.push(stepsPerRun / ((performance.now() - t0) / 1000));
+    }
+  } finally {
+    trainer.destroy();
+  }
+  const timed = runs * stepsPerRun;
+  const c1 = trainer.counters;
+  const sps = spread(rates);
+  o.log?.(`  ${c.id}: ${sps.median.toFixed(1)} steps/s (chunk ${chunk}, ${stepsPerRun} steps × ${runs})`);
+  const floorSteps = Math.max(3, Math.min(200, Math.round((target * 1000) / msPerStep / 2)));
+  const floorMs = spread(await measureFloor(device, spec, { steps: floorSteps, runs })).median;
+  let cpu: BenchResult['cpu'] = { float64: NaN, float32: null, promptsTimed: 0 };
+  if (!o.skipCpu) {
+    // Enough prompts for a stable time, at most the batch.
+    const prompts = Math.min(spec.train.batch, Math.max(4, Math.round(2e6 / (spec.task.n * spec.model.heads * (spec.task.d + 1) ** 2))));
+    const f64 = cpuStepFloat64(spec, prompts);
+    const f32 = cpuStepFloat32(spec, prompts);
+    cpu = { float64: f64.stepsPerSecond, float32: f32.stepsPerSecond, promptsTimed: prompts };
+  }
+  const flops = flopsPerStep(spec);
+  const bestCpu = Math.max(cpu.float64, cpu.float32 ?? 0);
+  return {
+    id: c.id,
+    query: c.query,
+    adapter: o.adapter,
+    runs,
+    stepsPerRun,
+    stepsPerSecond: sps,
+    msPerStep: 1000 / sps.median,
+    flopsPerStep: flops,
+    gflops: (flops * sps.median) / 1e9,
+    normalsPerStep: normalsPerStep(spec),
+    dispatchesPerStep: (c1.dispatches - counters.dispatches) / timed,
+    passesPerStep: (c1.computePasses - counters.computePasses) / timed,
+    bytesReadBackPerStep: (c1.bytesReadBack - counters.bytesReadBack) / timed,
+    floorMsPerStep: floorMs,
+    floorRatio: 1000 / sps.median / floorMs,
+    floorTarget: c.floorTarget,
+    work: spec.task.n * (spec.model.type === 'softmax' ? spec.model.heads : 1) * spec.train.batch,
+    cpu,
+    gpuOverCpu: bestCpu > 0 ? sps.median / bestCpu : NaN,
+  };
+}
