@@ -13,11 +13,13 @@
 // Needs from the prelude: DIM, NT, D, NUM_GAMMAS, NUM_GD, and model_begin /
 // model_accumulate / model_finish from the model's predict file.
 
+// Prompts first … first + count − 1 of the evaluation stream, written from row 0.
 struct EvalParams {
   seed: u32,
   step_word: u32,
   n_ctx: u32,
   count: u32,
+  first: u32,
 }
 
 @group(0) @binding(0) var<uniform> ev: EvalParams;
@@ -73,9 +75,9 @@ fn dot_q(xq: array<f32, DIM>, v: array<f32, DIM>) -> f32 {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let prompt = gid.x;
-  if (prompt >= ev.count) { return; }
-  let key = prompt_key(ev.seed, ev.step_word, prompt);
+  let row = gid.x;
+  if (row >= ev.count) { return; }
+  let key = prompt_key(ev.seed, ev.step_word, ev.first + row);
   let w = task_w(key);
   let qp = task_point(key, QUERY_REC);
   let xq = qp.x;
@@ -110,7 +112,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let inv_n = 1.0 / f32(ev.n_ctx);
 
   for (var t = 0u; t < NT; t++) {
-    let base = (prompt * NT + t) * OUT_STRIDE;
+    let base = (row * NT + t) * OUT_STRIDE;
     var ut: array<f32, DIM>;
     for (var k = 0u; k < DIM; k++) { ut[k] = u[t * DIM + k]; }
     out[base] = yq[t];

@@ -11,6 +11,7 @@ import { modelFor } from '../models/index.ts';
 import type { ModelDef } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { buildTask, type TaskContext } from '../tasks/task.ts';
+import { checkTrainingLimits, evalChunkPrompts } from './limits.ts';
 import { STREAM } from './rng.ts';
 import { learningRate } from './optimizer.ts';
 import { inverse, trace } from '../linalg/dense.ts';
@@ -221,6 +222,7 @@ export class Trainer {
     const task = buildTask(spec.task);
     const d = spec.task.d;
     const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024));
+    checkTrainingLimits(spec, model, device.limits, chunkSteps);
     const consts: Constants = {
       DIM: d,
       NT: spec.task.tasks,
@@ -410,7 +412,14 @@ export class Trainer {
    * query and leading context at every nCtx.
    */
   async evaluate(
-    options: { prompts?: number; nCtx?: number; gammas?: Float64Array[] | Float64Array[][]; gdRuns?: GdRun[] | GdRun[][] } = {},
+    options: {
+      prompts?: number;
+      nCtx?: number;
+      gammas?: Float64Array[] | Float64Array[][];
+      gdRuns?: GdRun[] | GdRun[][];
+      /** Prompts per dispatch (default: as many as one storage buffer holds). */
+      chunkPrompts?: number;
+    } = {},
   ): Promise<EvalSamples> {
     this.assertAlive();
     const count = options.prompts ?? this.spec.eval.prompts;
@@ -458,33 +467,42 @@ export class Trainer {
       dev.queue.writeBuffer(b, 0, data);
       return b;
     };
-    const uni = dev.createBuffer({ size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    dev.queue.writeBuffer(uni, 0, new Uint32Array([this.spec.train.dataSeed, STREAM.EVAL, nCtx, count]));
     const gbuf = storage(gammaData);
     const rbuf = storage(runData);
     const reg = storage(ridgePenalty(this.task));
-    const out = dev.createBuffer({ size: count * K * stride * F32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const group = dev.createBindGroup({
-      layout: this.evalPipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: uni } },
-        { binding: 2, resource: { buffer: this.buffers.taskMats } },
-        { binding: 3, resource: { buffer: this.buffers.params } },
-        { binding: 4, resource: { buffer: gbuf } },
-        { binding: 5, resource: { buffer: out } },
-        { binding: 6, resource: { buffer: reg } },
-        { binding: 7, resource: { buffer: rbuf } },
-      ],
-    });
-    const enc = dev.createCommandEncoder({ label: 'eval' });
-    const pass = enc.beginComputePass();
-    pass.setPipeline(this.evalPipeline);
-    pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(Math.ceil(count / 64));
-    pass.end();
-    dev.queue.submit([enc.finish()]);
-    const data = await this.readBuffer(out, count * K * stride * F32);
-    for (const b of [uni, gbuf, rbuf, out, reg]) b.destroy();
+    // Large evaluations run in chunks whose output fits one storage buffer.
+    const chunk = Math.min(count, options.chunkPrompts ?? evalChunkPrompts(dev.limits, K * stride * F32));
+    const data = new Float32Array(count * K * stride);
+    const uni = dev.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    const out = dev.createBuffer({ size: chunk * K * stride * F32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    try {
+      const group = dev.createBindGroup({
+        layout: this.evalPipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: uni } },
+          { binding: 2, resource: { buffer: this.buffers.taskMats } },
+          { binding: 3, resource: { buffer: this.buffers.params } },
+          { binding: 4, resource: { buffer: gbuf } },
+          { binding: 5, resource: { buffer: out } },
+          { binding: 6, resource: { buffer: reg } },
+          { binding: 7, resource: { buffer: rbuf } },
+        ],
+      });
+      for (let first = 0; first < count; first += chunk) {
+        const m = Math.min(chunk, count - first);
+        dev.queue.writeBuffer(uni, 0, new Uint32Array([this.spec.train.dataSeed, STREAM.EVAL, nCtx, m, first]));
+        const enc = dev.createCommandEncoder({ label: 'eval' });
+        const pass = enc.beginComputePass();
+        pass.setPipeline(this.evalPipeline);
+        pass.setBindGroup(0, group);
+        pass.dispatchWorkgroups(Math.ceil(m / 64));
+        pass.end();
+        dev.queue.submit([enc.finish()]);
+        data.set(await this.readBuffer(out, m * K * stride * F32), first * K * stride);
+      }
+    } finally {
+      for (const b of [uni, gbuf, rbuf, out, reg]) b.destroy();
+    }
     const outputs = Array.from({ length: K }, (_, t): EvalOutput => {
       const col = (j: number) => Float32Array.from({ length: count }, (_, i) => data[(i * K + t) * stride + j]);
       return {

@@ -62,4 +62,21 @@ describe('evaluation kernel vs float64 predictors', () => {
         t.destroy();
       }
     });
+
+  it('an evaluation split into chunks gives the same numbers as one dispatch', async () => {
+    const { device } = await testDevice();
+    const spec = decodeSpec('v=1&d=4&n=10&K=2&model=softmax&H=2&init=default').spec;
+    const t = await Trainer.create(device, spec);
+    try {
+      const whole = await t.evaluate({ prompts: 300 });
+      const split = await t.evaluate({ prompts: 300, chunkPrompts: 64 });
+      for (let o = 0; o < 2; o++) {
+        expect(Array.from(split.outputs[o].model)).toEqual(Array.from(whole.outputs[o].model));
+        expect(Array.from(split.outputs[o].targets)).toEqual(Array.from(whole.outputs[o].targets));
+        expect(Array.from(split.outputs[o].ridge)).toEqual(Array.from(whole.outputs[o].ridge));
+      }
+    } finally {
+      t.destroy();
+    }
+  });
 });

@@ -1,0 +1,68 @@
+// The GPU's limits, checked before anything is allocated: a spec whose buffers
+// or dispatches exceed what the adapter reports is refused with a message that
+// names the buffer, its size, the limit and the largest setting that fits.
+import type { ModelDef } from '../models/types.ts';
+import type { ExperimentSpec } from '../spec/types.ts';
+
+export class ResourceLimitError extends Error {
+  override name = 'ResourceLimitError';
+}
+
+/** The limits the engine depends on (a subset of GPUSupportedLimits, so tests can pass plain objects). */
+export type EngineLimits = Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize' | 'maxComputeWorkgroupsPerDimension'>;
+
+const F32 = 4;
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  if (bytes >= 2 ** 10) return `${(bytes / 2 ** 10).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** The largest storage buffer the engine may bind. */
+export function storageLimit(limits: EngineLimits): number {
+  return Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+}
+
+/** Prompts per workgroup of the training kernel (the trainer's PROMPTS_PER_WORKGROUP). */
+const WG = 64;
+
+/**
+ * Throws a ResourceLimitError if training `spec` with `model` needs a buffer or a
+ * dispatch beyond `limits`. The batch-sized buffer (per-prompt gradient rows)
+ * is the one that grows; its message gives the largest batch that fits.
+ */
+export function checkTrainingLimits(spec: ExperimentSpec, model: ModelDef, limits: EngineLimits, chunkSteps: number): void {
+  const limit = storageLimit(limits);
+  const B = spec.train.batch;
+  const rowBytes = model.contribStride * F32;
+  if (B * rowBytes > limit) {
+    throw new ResourceLimitError(
+      `batch ${B} needs ${formatBytes(B * rowBytes)} of per-prompt gradient rows (${model.contribStride} numbers a prompt); ` +
+        `this GPU allows ${formatBytes(limit)} per buffer (maxStorageBufferBindingSize). The largest batch that fits is ${Math.floor(limit / rowBytes)}.`,
+    );
+  }
+  const np = model.paramCount;
+  for (const [what, bytes] of [
+    ['parameters', np * F32],
+    ['optimizer state', 2 * np * F32],
+    ['gradient and scratch', (np + 1 + model.scratchSize) * F32],
+    ['staging', (chunkSteps + np) * F32],
+  ] as const)
+    if (bytes > limit)
+      throw new ResourceLimitError(`the model's ${what} need ${formatBytes(bytes)}; this GPU allows ${formatBytes(limit)} per buffer. Use a smaller d or fewer heads.`);
+  const groups = Math.ceil(B / WG);
+  if (groups > limits.maxComputeWorkgroupsPerDimension)
+    throw new ResourceLimitError(
+      `batch ${B} needs ${groups} workgroups in one dispatch; this GPU allows ${limits.maxComputeWorkgroupsPerDimension}. The largest batch that fits is ${limits.maxComputeWorkgroupsPerDimension * WG}.`,
+    );
+  for (const st of [...model.preStages, ...model.stages, { label: 'optimizer', threads: np + 1 }])
+    if (Math.ceil(st.threads / 64) > limits.maxComputeWorkgroupsPerDimension)
+      throw new ResourceLimitError(`the ${st.label} stage needs ${Math.ceil(st.threads / 64)} workgroups; this GPU allows ${limits.maxComputeWorkgroupsPerDimension}.`);
+}
+
+/** Evaluation prompts per dispatch that keep the output buffer and the dispatch within the limits. */
+export function evalChunkPrompts(limits: EngineLimits, bytesPerPrompt: number): number {
+  return Math.max(64, Math.min(Math.floor(storageLimit(limits) / bytesPerPrompt), limits.maxComputeWorkgroupsPerDimension * 64));
+}
