@@ -289,6 +289,24 @@ export function lengthGrid(n: number): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
+/** Work per prompt of the length curve, per context token: the model's heads and the predictors' XᵀX. */
+function lengthTokenCost(spec: ExperimentSpec): number {
+  const { d, tasks } = spec.task;
+  const heads = spec.model.type === 'softmax' ? spec.model.heads : 1;
+  return (d + tasks) * (1 + heads) + d * d;
+}
+
+/**
+ * Prompts per context length of the length curve: 8,192 where that is cheap,
+ * fewer (down to 256) where the grid's context lengths and the model make each
+ * prompt costly, so the curve takes seconds, not minutes.
+ */
+export function lengthPrompts(spec: ExperimentSpec, grid: number[] = lengthGrid(spec.task.n)): number {
+  const tokens = grid.reduce((a, b) => a + b, 0);
+  const budget = 2.5e8;
+  return Math.max(256, Math.min(8192, Math.floor(budget / (tokens * lengthTokenCost(spec)) / 64) * 64));
+}
+
 /**
  * Test MSE against context length, model and predictors on the same prompts
  * (the same tasks, queries and leading context pairs at every n_test), on the
@@ -296,7 +314,7 @@ export function lengthGrid(n: number): number[] {
  */
 export async function lengthGeneralization(trainer: Trainer, options: { nCtx?: number[]; prompts?: number } = {}): Promise<LengthCurve[]> {
   const grid = options.nCtx ?? lengthGrid(trainer.spec.task.n);
-  const prompts = options.prompts ?? 8192;
+  const prompts = options.prompts ?? lengthPrompts(trainer.spec, grid);
   const task = trainer.task;
   const d = task.d;
   const t0 = performance.now();
