@@ -50,7 +50,7 @@ export const U32_MAX = 4294967295;
 
 export const FIELDS: readonly FieldDef[] = [
   // Task
-  { path: 'task.d', key: 'd', kind: 'int', min: 1, max: 64, default: 5, scale: 'linear', label: 'dimension d', group: 'Task', help: 'Covariate dimension; tokens have d + 1 entries.' },
+  { path: 'task.d', key: 'd', kind: 'int', min: 1, max: 64, default: 5, scale: 'linear', label: 'dimension d', group: 'Task', help: 'Covariate dimension; tokens have d + k entries (k tasks).' },
   { path: 'task.n', key: 'n', kind: 'int', min: 1, max: 1024, default: 20, scale: 'log', label: 'context length n', group: 'Task', help: 'Number of (x, y) pairs in each prompt before the query.' },
   { path: 'task.covariance.kind', key: 'cov', kind: 'enum', options: COVARIANCE_KINDS, default: 'isotropic', label: 'covariance', group: 'Task', help: 'Family of the covariate covariance Σ (spectra normalized to tr Σ = d).' },
   { path: 'task.covariance.alpha', key: 'alpha', kind: 'float', min: 0, max: 4, default: 1, scale: 'linear', label: 'power-law α', group: 'Task', help: 'Eigenvalues λ_i ∝ i^−α (power-law family).' },

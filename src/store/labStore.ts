@@ -3,8 +3,9 @@
 // is not state: runController.ts owns it and publishes readbacks here at a
 // throttled rate, so components re-render at most ~10 times per second.
 import { create } from 'zustand';
+import type { ReducedComparison } from '../analysis/reduced.ts';
 import type { SoftmaxReading } from '../analysis/softmax.ts';
-import type { AlgorithmIdentification, LengthCurve, TestResult, TheoryNumbers } from '../engine/experiment.ts';
+import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, TestResult, TheoryNumbers } from '../engine/experiment.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import { defaultSpec, type ExperimentSpec } from '../spec/index.ts';
 import { LossHistory } from './lossHistory.ts';
@@ -34,12 +35,24 @@ export interface Notice {
   items: string[];
 }
 
+/** The LSA layer read for one output t of the latest weights. */
 export interface LsaReadout {
   etaEff: number;
   etaRatio?: number;
-  /** Γ_eff = (W_PV)_{D,D} · (W_KQ)_{1:d,1:d} of the latest weights (d×d, row-major). */
+  /** Γ_eff = (W_PV)_{d+t,d+t} · (W_KQ)_{1:d,1:d} of the latest weights (d×d, row-major). */
   gammaEff: number[];
+  /** ‖Γ_eff − Γ*‖_F / ‖Γ*‖_F against this output's Γ* (where it has one). */
+  gammaRelError?: number;
 }
+
+/** He et al.'s reduced predictor at the learned (ω_h, μ_h), as the page computed it after training. */
+export type PageReducedComparison = ReducedComparison & {
+  /** Main-thread time the Monte Carlo loss took, in total, and in how many slices. */
+  busyMs: number;
+  slices: number;
+  /** Wall time from start to finish (the slices with the yields between them). */
+  wallMs: number;
+};
 
 export interface LabState {
   spec: ExperimentSpec;
@@ -65,20 +78,33 @@ export interface LabState {
   matrices: NamedMatrix[] | null;
   /** Softmax attention: the per-head reading of the same parameters as `matrices`. */
   softmax: SoftmaxReading | null;
+  /** Closed forms of the first output (as `theoryByOutput[0]`). */
   theory: TheoryNumbers | null;
-  lsa: LsaReadout | null;
+  /** Closed forms of each output (k of them; one for a single-task prompt). */
+  theoryByOutput: TheoryNumbers[] | null;
+  /** LSA: the latest weights read for each output (index t = output t). */
+  lsa: LsaReadout[] | null;
+  /** The first output's test MSE (as `outputs[0].test`). */
   evaluation: TestResult | null;
-  /** Which predictor explains the trained model best (set with `evaluation`). */
+  /** Which predictor explains the trained model best, first output (set with `evaluation`). */
   identification: AlgorithmIdentification | null;
-  /** Test MSE against context length, measured once after training. */
-  lengthCurve: LengthCurve | null;
-  /** True while the length curve is being measured. */
+  /** Every output's evaluation: its window, test MSEs, theory and identification. */
+  outputs: OutputEvaluation[] | null;
+  /** Test MSE against context length, measured once after training: one curve per output. */
+  lengthCurves: LengthCurve[] | null;
+  /** True while the length curves are being measured. */
   lengthPending: boolean;
+  /** Softmax attention: He et al.'s reduced predictor at the learned (ω, μ), computed after training. */
+  reduced: PageReducedComparison | null;
+  /** True while `reduced` is being computed. */
+  reducedPending: boolean;
   notices: Notice[];
   /** The preset loaded last through the picker (the spec may have been edited since). */
   loadedPreset: string | null;
   /** View option: one colour scale for all heads' KQ (and one for all OV) instead of one per heatmap. */
   sharedHeadScale: boolean;
+  /** View option (k > 1): the output (task) the length plot and the Γ card show, 0-based. */
+  viewTask: number;
 }
 
 export type RunFields = Pick<
@@ -94,8 +120,11 @@ export type RunFields = Pick<
   | 'lsa'
   | 'evaluation'
   | 'identification'
-  | 'lengthCurve'
+  | 'outputs'
+  | 'lengthCurves'
   | 'lengthPending'
+  | 'reduced'
+  | 'reducedPending'
 >;
 
 /** Run fields as they are before the first step. */
@@ -112,8 +141,11 @@ export function freshRunFields(historyVersion: number): RunFields {
     lsa: null,
     evaluation: null,
     identification: null,
-    lengthCurve: null,
+    outputs: null,
+    lengthCurves: null,
     lengthPending: false,
+    reduced: null,
+    reducedPending: false,
   };
 }
 
@@ -124,9 +156,11 @@ export const useLab = create<LabState>()(() => ({
   matrices: null,
   softmax: null,
   theory: null,
+  theoryByOutput: null,
   notices: [],
   loadedPreset: null,
   sharedHeadScale: true,
+  viewTask: 0,
   ...freshRunFields(0),
 }));
 
@@ -143,6 +177,26 @@ export function dismissNotice(id: number): void {
 
 export function setSharedHeadScale(shared: boolean): void {
   useLab.setState({ sharedHeadScale: shared });
+}
+
+export function setViewTask(t: number): void {
+  useLab.setState({ viewTask: t });
+}
+
+/**
+ * The loss plot's and the L* tile's reference: the closed-form optimal
+ * one-step GD loss, or with k outputs the mean over outputs of each output's
+ * (the training loss is the mean over outputs too). Undefined where any
+ * output has no closed form.
+ */
+export function referenceLoss(theories: TheoryNumbers[] | null): number | undefined {
+  if (!theories || theories.length === 0 || !theories.every((t) => t.available && t.gdLoss !== undefined)) return undefined;
+  return theories.reduce((a, t) => a + t.gdLoss!, 0) / theories.length;
+}
+
+/** "x[0:4]": the coordinates [start, end) of x an output reads, 0-based and half-open as in the runner's output. */
+export function windowLabel(window: [number, number]): string {
+  return `x[${window[0]}:${window[1]}]`;
 }
 
 /** True while there is trained progress that a spec change would throw away. */

@@ -6,6 +6,12 @@
 // most every PUBLISH_INTERVAL_MS, on an animation frame. For softmax
 // attention each readback is also read the way He et al. do (KQ^h, OV^h, ω_h,
 // μ_h): the ω/μ history records every readback, the views the latest one.
+// When training finishes, the end-of-run evaluation measures every output's
+// test MSE and algorithm identification on the GPU, then (softmax attention)
+// compares the learned (ω_h, μ_h) with He et al.'s reduced predictor on the
+// CPU in short slices, then measures each output's test MSE against context
+// length on the GPU.
+import { reducedComparisonSliced } from '../analysis/reduced.ts';
 import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
 import { evaluateTrainer, lengthGeneralization, lsaSummary, theoryFor, type TheoryNumbers } from '../engine/experiment.ts';
 import { Trainer, type Readback } from '../engine/trainer.ts';
@@ -21,8 +27,8 @@ import {
   setPath,
   type ExperimentSpec,
 } from '../spec/index.ts';
-import { buildTask } from '../tasks/task.ts';
-import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type LabState, type RunFields } from './labStore.ts';
+import { buildTask, taskView } from '../tasks/task.ts';
+import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type LabState, type LsaReadout, type RunFields } from './labStore.ts';
 import type { OmegaMuHistory } from './omegaMuHistory.ts';
 
 const PUBLISH_INTERVAL_MS = 100;
@@ -48,14 +54,29 @@ function fail(e: unknown): void {
   addNotice({ tone: 'error', title: 'The run stopped with an error', items: [message] });
 }
 
-function theoryOf(spec: ExperimentSpec): TheoryNumbers | null {
+/** Each output's closed forms (the first also as `theory`). */
+function theoryOf(spec: ExperimentSpec): Pick<LabState, 'theory' | 'theoryByOutput'> {
   try {
-    // theoryFor also returns the float64 internals; the views need only the numbers.
-    const { raw: _raw, ...numbers } = theoryFor(buildTask(spec.task));
-    return numbers;
+    const task = buildTask(spec.task);
+    const theoryByOutput = task.outputs.map((_, t): TheoryNumbers => {
+      // theoryFor also returns the float64 internals; the views need only the numbers.
+      const { raw: _raw, ...numbers } = theoryFor(taskView(task, t));
+      return numbers;
+    });
+    return { theory: theoryByOutput[0], theoryByOutput };
   } catch {
-    return null;
+    return { theory: null, theoryByOutput: null };
   }
+}
+
+/** The latest LSA weights read for every output, next to that output's theory. */
+function lsaReadouts(t: Trainer, params: ArrayLike<number>, theories: TheoryNumbers[] | null): LsaReadout[] | null {
+  if (t.spec.model.type !== 'lsa' || !theories) return null;
+  const { d, tasks: k } = t.spec.task;
+  return theories.map((theory, out) => {
+    const r = lsaSummary(params, d, theory, k, out);
+    return { etaEff: r.etaEff, etaRatio: r.etaRatio, gammaEff: r.gammaEff, gammaRelError: r.gammaRelError };
+  });
 }
 
 /**
@@ -149,7 +170,6 @@ function publishNow(): void {
   if (!p || !trainer) return;
   pending = null;
   const s = useLab.getState();
-  const lsa = trainer.spec.model.type === 'lsa' && s.theory ? lsaSummary(p.params, trainer.spec.task.d, s.theory, trainer.spec.task.tasks) : undefined;
   useLab.setState({
     step: p.step,
     stepsPerSecond: stepsPerSecond(),
@@ -158,7 +178,7 @@ function publishNow(): void {
     lastLossSteps: p.lossSteps,
     historyVersion: s.historyVersion + 1,
     ...paramsView(trainer, p.params, p.reading),
-    lsa: lsa ? { etaEff: lsa.etaEff, etaRatio: lsa.etaRatio, gammaEff: lsa.gammaEff } : null,
+    lsa: lsaReadouts(trainer, p.params, s.theoryByOutput),
   });
 }
 
@@ -214,18 +234,47 @@ async function trainOp(gen: number): Promise<void> {
     return;
   }
   useLab.setState({ status: 'evaluating' });
-  const { test, identification } = await evaluateTrainer(t, useLab.getState().spec.eval.prompts);
+  const { test, identification, outputs } = await evaluateTrainer(t, useLab.getState().spec.eval.prompts);
   if (gen !== generation) return;
-  useLab.setState({ status: 'done', evaluation: test, identification, lengthPending: true });
+  const softmax = t.spec.model.type === 'softmax';
+  useLab.setState({ status: 'done', evaluation: test, identification, outputs, lengthPending: true, reducedPending: softmax });
   // Still inside the queued operation, so a Reset or spec change waits for it.
+  if (softmax) await reducedOp(gen, t);
+  if (gen !== generation) return;
   try {
-    const [lengthCurve] = await lengthGeneralization(t, { prompts: lengthPromptsFor(t.spec) });
-    if (gen === generation) useLab.setState({ lengthCurve, lengthPending: false });
+    const lengthCurves = await lengthGeneralization(t, { prompts: lengthPromptsFor(t.spec) });
+    if (gen === generation) useLab.setState({ lengthCurves, lengthPending: false });
   } catch (e) {
     if (gen !== generation || useLab.getState().gpu.kind === 'unavailable') return;
     // The run itself is complete; only the extra curve is missing.
     useLab.setState({ lengthPending: false });
     addNotice({ tone: 'warning', title: 'Test MSE against context length could not be measured', items: [e instanceof Error ? e.message : String(e)] });
+  }
+}
+
+/**
+ * He et al.'s reduced predictor at the trained (ω_h, μ_h): L̃ there, its Monte
+ * Carlo true loss (REDUCED_MC_PROMPTS = 4000 prompts, the runner's count and
+ * prompts, so the page shows the runner's numbers) and inf L̃. The Monte
+ * Carlo loop costs ~0.1-0.2 s of CPU at He et al.'s sizes (more with many
+ * heads or long contexts), too long for one main-thread task, so it runs in
+ * slices of ~8 ms with a zero-delay timeout between them: the page keeps
+ * painting and taking input, and a Reset or spec change abandons it.
+ */
+async function reducedOp(gen: number, t: Trainer): Promise<void> {
+  try {
+    const params = await t.readParams();
+    if (gen !== generation) return;
+    const { d, tasks: k } = t.spec.task;
+    const reading = readSoftmax(params, d, t.spec.model.heads, k);
+    const start = performance.now();
+    const r = await reducedComparisonSliced(t.spec, t.task, reading.omega, reading.mu, { sliceMs: 8, shouldStop: () => gen !== generation });
+    if (!r || gen !== generation) return;
+    useLab.setState({ reduced: { ...r, wallMs: performance.now() - start }, reducedPending: false });
+  } catch (e) {
+    if (gen !== generation || useLab.getState().gpu.kind === 'unavailable') return;
+    useLab.setState({ reducedPending: false });
+    addNotice({ tone: 'warning', title: "He et al.'s reduced predictor could not be compared", items: [e instanceof Error ? e.message : String(e)] });
   }
 }
 
@@ -272,7 +321,8 @@ function applySpec(spec: ExperimentSpec, rebuild: boolean): void {
   const { gpu } = useLab.getState();
   useLab.setState({
     spec,
-    theory: theoryOf(spec),
+    ...theoryOf(spec),
+    ...(spec.task.tasks !== useLab.getState().spec.task.tasks ? { viewTask: 0 } : {}),
     ...freshRun(),
     ...(gpu.kind === 'ready' ? { status: 'building' as const, matrices: null, softmax: null } : {}),
   });
@@ -343,7 +393,7 @@ function unavailable(gpu: Extract<GpuState, { kind: 'unavailable' }>): void {
 
 /** Starts the lab with a spec: acquires the GPU and builds the first trainer. */
 export async function startLab(spec: ExperimentSpec): Promise<void> {
-  useLab.setState({ spec, theory: theoryOf(spec), status: 'starting' });
+  useLab.setState({ spec, ...theoryOf(spec), status: 'starting' });
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   if (!gpu) {
     unavailable({ kind: 'unavailable', reason: window.isSecureContext ? 'no-api' : 'insecure-context' });

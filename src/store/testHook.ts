@@ -1,6 +1,6 @@
 // A small read-only view of the lab for browser tests (e2e/run.mjs) and for
 // poking at a run from the devtools console. It exposes numbers, not the store.
-import { useLab } from './labStore.ts';
+import { referenceLoss, useLab } from './labStore.ts';
 
 export interface LabSnapshot {
   status: string;
@@ -9,7 +9,10 @@ export interface LabSnapshot {
   totalSteps: number;
   firstLoss: number | null;
   lastLoss: number | null;
+  /** The loss plot's reference line: L*, or with k outputs the mean of each output's L*. */
   lStar: number | null;
+  /** Outputs (tasks) per prompt. */
+  tasks: number;
   stepsPerSecond: number | null;
   /** Heatmap plots currently holding a drawn heatmap trace. */
   heatmapsDrawn: number;
@@ -17,8 +20,29 @@ export interface LabSnapshot {
   evaluation: { model: number; oneStepGd: number | null; ridge: number } | null;
   /** The candidate that best explains the trained model, and every candidate's R². */
   identification: { best: string; label: string; matches: { predictor: string; label: string; r2: number }[] } | null;
-  /** Test MSE against context length: 'pending' while it is measured, then the lengths measured. */
+  /** Every output's window, test MSE and identification (after training). */
+  outputs: { window: [number, number]; model: number; best: string; label: string; matches: { predictor: string; r2: number }[] }[] | null;
+  /** Test MSE against context length (first output): 'pending' while it is measured, then the lengths measured. */
   lengthCurve: 'pending' | { nCtx: number[]; seconds: number } | null;
+  /** Length curves kept (one per output). */
+  lengthCurves: number;
+  /** Softmax attention: He et al.'s reduced predictor at the learned (ω, μ) ('pending' while computed). */
+  reduced:
+    | 'pending'
+    | {
+        available: boolean;
+        reason?: string;
+        learnedApproxLoss?: number;
+        mcMean?: number;
+        mcStderr?: number;
+        infimum?: number;
+        attained?: boolean;
+        optimum?: { omega: number[]; mu: number[] };
+        busyMs: number;
+        slices: number;
+        wallMs: number;
+      }
+    | null;
   /** Softmax attention: the latest per-head reading; null for LSA. */
   softmax: { omega: number[]; mu: number[]; zeroSum: number; dormant: number[] } | null;
   /** Points in the ω/μ history. */
@@ -43,7 +67,8 @@ export function installTestHook(): void {
         totalSteps: s.spec.train.steps,
         firstLoss: s.firstLoss,
         lastLoss: s.lastLoss,
-        lStar: s.theory?.gdLoss ?? null,
+        lStar: referenceLoss(s.theoryByOutput) ?? null,
+        tasks: s.spec.task.tasks,
         stepsPerSecond: s.stepsPerSecond,
         heatmapsDrawn: plots.filter((p) => p.data?.[0]?.type === 'heatmap').length,
         notices: s.notices.map((n) => [n.title, ...n.items].join(': ')),
@@ -57,7 +82,34 @@ export function installTestHook(): void {
               matches: s.identification.matches.map((m) => ({ predictor: m.predictor, label: m.label, r2: m.r2 })),
             }
           : null,
-        lengthCurve: s.lengthCurve ? { nCtx: [...s.lengthCurve.nCtx], seconds: s.lengthCurve.seconds } : s.lengthPending ? 'pending' : null,
+        outputs: s.outputs
+          ? s.outputs.map((o) => ({
+              window: [o.window[0], o.window[1]] as [number, number],
+              model: o.test.model.mean,
+              best: o.identification.best,
+              label: o.identification.label,
+              matches: o.identification.matches.map((m) => ({ predictor: m.predictor, r2: m.r2 })),
+            }))
+          : null,
+        lengthCurve: s.lengthCurves ? { nCtx: [...s.lengthCurves[0].nCtx], seconds: s.lengthCurves[0].seconds } : s.lengthPending ? 'pending' : null,
+        lengthCurves: s.lengthCurves?.length ?? 0,
+        reduced: s.reduced
+          ? {
+              available: s.reduced.available,
+              reason: s.reduced.reason,
+              learnedApproxLoss: s.reduced.learnedApproxLoss,
+              mcMean: s.reduced.learnedMonteCarlo?.mean,
+              mcStderr: s.reduced.learnedMonteCarlo?.stderr,
+              infimum: s.reduced.infimum,
+              attained: s.reduced.attained,
+              optimum: s.reduced.optimum,
+              busyMs: s.reduced.busyMs,
+              slices: s.reduced.slices,
+              wallMs: s.reduced.wallMs,
+            }
+          : s.reducedPending
+            ? 'pending'
+            : null,
         softmax: s.softmax
           ? { omega: [...s.softmax.omega], mu: [...s.softmax.mu], zeroSum: s.softmax.zeroSum, dormant: [...s.softmax.dormant] }
           : null,

@@ -7,9 +7,11 @@ import { LossPlot } from './LossPlot.tsx';
 import { Notices } from './Notices.tsx';
 import { OmegaMuPlot } from './OmegaMuPlot.tsx';
 import { Readouts } from './Readouts.tsx';
+import { ReducedCompare } from './ReducedCompare.tsx';
 import { RunControls } from './RunControls.tsx';
 import { SoftmaxHeads } from './SoftmaxHeads.tsx';
 import { SpecControls } from './SpecControls.tsx';
+import { TaskPicker } from './TaskPicker.tsx';
 import { WebGpuUnavailable } from './WebGpuUnavailable.tsx';
 
 function AdapterChip() {
@@ -26,13 +28,18 @@ export function App() {
   const gpu = useLab((s) => s.gpu);
   const modelType = useLab((s) => s.spec.model.type);
   const hasTheory = useLab((s) => s.theory?.available === true);
+  const k = useLab((s) => s.spec.task.tasks);
   // Beside the ω/μ plot (softmax) the loss card is half as wide; the legend names L* there.
   const lossCard = (
     <section className="card" aria-label="training loss">
       <header className="card-header">
         <h2>Training loss</h2>
         <span className="muted small">
-          {modelType === 'lsa' ? 'batch MSE; dashed: L*, the best one-step GD' : 'batch MSE of (ŷ − y_q)²'}
+          {k > 1
+            ? `batch MSE, mean of ${k} outputs; dashed: mean L*`
+            : modelType === 'lsa'
+              ? 'batch MSE; dashed: L*, the best one-step GD'
+              : 'batch MSE of (ŷ − y_q)²'}
         </span>
       </header>
       <LossPlot />
@@ -44,6 +51,7 @@ export function App() {
         <h2>Test MSE vs context length</h2>
         <span className="muted small">fresh prompts; dashed: training n</span>
       </header>
+      <TaskPicker label="task shown in the length plot" />
       <LengthPlot />
     </section>
   );
@@ -75,7 +83,7 @@ export function App() {
               <Identification />
               {modelType === 'lsa' ? (
                 <>
-                  <div className="plot-row">
+                  <div className="plot-row lsa-row">
                     {lossCard}
                     {lengthCard}
                   </div>
@@ -94,13 +102,16 @@ export function App() {
                         <h2>
                           ω<sub>h</sub> and μ<sub>h</sub> per head
                         </h2>
-                        <span className="muted small">KQ's mean x-diagonal; OV's last entry</span>
+                        <span className="muted small">{k > 1 ? "KQ's mean x-diagonal; OV's (y₁, ŷ₁) entry" : "KQ's mean x-diagonal; OV's last entry"}</span>
                       </header>
                       <OmegaMuPlot />
                     </section>
                   </div>
                   <SoftmaxHeads />
-                  {lengthCard}
+                  <div className="plot-row length-row">
+                    {lengthCard}
+                    <ReducedCompare />
+                  </div>
                 </>
               )}
             </>

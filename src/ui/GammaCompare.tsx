@@ -1,16 +1,27 @@
 // The learned preconditioner next to the theory's, for linear self-attention
-// with the identity response: Γ_eff = (W_PV)_{D,D} · (W_KQ)_{1:d,1:d} — the
-// scale-invariant product that fixes the predictions — beside Γ* (η*·I when
-// Σ is isotropic), on one colour scale so equal entries get equal colours.
+// with the identity response: Γ_eff = (W_PV)_{d+t,d+t} · (W_KQ)_{1:d,1:d} — the
+// scale-invariant product that fixes output t's predictions — beside Γ*
+// (η*·I when Σ is isotropic), on one colour scale so equal entries get equal
+// colours; then both spectra (eigenvalues of Γ_eff's symmetric part and of Γ*,
+// sorted) and ‖Γ_eff − Γ*‖_F / ‖Γ*‖_F. All of it follows the latest weights
+// while training. With k outputs the card shows the task picked in its header.
 import { useMemo } from 'react';
+import type { Data, Layout } from 'plotly.js';
+import { symmetricEigen } from '../linalg/dense.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import { useLab } from '../store/labStore.ts';
 import { buildHeatmapFigure, colourRange, xLabels } from './Heatmap.tsx';
+import { LOG_TICKS } from './LossPlot.tsx';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
+import { PLOT_FONT } from './plotly.ts';
 import { fmt } from './format.ts';
+import { TaskPicker, useViewTask } from './TaskPicker.tsx';
 
 /** Colour-bar width, kept as right margin on the plot without one so both matrices come out the same size. */
 const SCALE_ROOM = 58;
+
+const EFF_COLOUR = '#2563eb';
+const STAR_COLOUR = '#d97706';
 
 function square(name: string, data: number[], d: number): NamedMatrix {
   return { name, rows: d, cols: d, data, noGradient: data.map(() => false), caption: '' };
@@ -24,10 +35,70 @@ function identityMultiple(g: number[], d: number): number | null {
   return c;
 }
 
+/** Eigenvalues of (G + Gᵀ)/2, descending. */
+export function symmetricSpectrum(g: ArrayLike<number>, d: number): number[] {
+  const s = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) s[i * d + j] = 0.5 * (g[i * d + j] + g[j * d + i]);
+  return Array.from(symmetricEigen(s, d).values);
+}
+
+function spectraFigure(eff: number[] | null, star: number[]): { data: Data[]; layout: Partial<Layout> } {
+  const d = star.length;
+  const idx = Array.from({ length: d }, (_, i) => i + 1);
+  const all = eff ? [...eff, ...star] : star;
+  const log = all.every((v) => v > 0);
+  const series = (name: string, y: number[], colour: string, symbol: string, size: number): Data => ({
+    type: 'scatter',
+    mode: 'markers',
+    name,
+    x: idx,
+    y,
+    marker: { color: colour, symbol, size, line: { color: colour, width: 1.5 } },
+    hovertemplate: `${name}<br>λ<sub>%{x}</sub> = %{y:.4g}<extra></extra>`,
+  });
+  const data: Data[] = [];
+  if (eff) data.push(series('Γ_eff (sym.)', eff, EFF_COLOUR, 'circle', 7));
+  data.push(series('Γ*', star, STAR_COLOUR, 'diamond-open', 10));
+  const layout: Partial<Layout> = {
+    font: PLOT_FONT,
+    margin: { l: 46, r: 6, t: 6, b: 30 },
+    paper_bgcolor: 'rgba(0,0,0,0)',
+    plot_bgcolor: '#ffffff',
+    showlegend: false,
+    xaxis: {
+      title: { text: 'i (sorted)', standoff: 2, font: { size: 10 } },
+      tickvals: d <= 12 ? idx : undefined,
+      range: [0.4, d + 0.6],
+      gridcolor: '#eef1f5',
+      zeroline: false,
+      fixedrange: true,
+      tickfont: { size: 10 },
+    },
+    yaxis: log
+      ? { type: 'log', ...LOG_TICKS, title: { text: 'eigenvalue', standoff: 4, font: { size: 10 } }, gridcolor: '#eef1f5', fixedrange: true, tickfont: { size: 10 } }
+      : {
+          type: 'linear',
+          title: { text: 'eigenvalue', standoff: 4, font: { size: 10 } },
+          gridcolor: '#eef1f5',
+          zeroline: true,
+          zerolinecolor: '#cbd5e1',
+          fixedrange: true,
+          tickfont: { size: 10 },
+          nticks: 5,
+        },
+    uirevision: 'gamma-spectra',
+  };
+  return { data, layout };
+}
+
 export function GammaCompare() {
   const d = useLab((s) => s.spec.task.d);
-  const theory = useLab((s) => s.theory);
-  const gammaEff = useLab((s) => s.lsa?.gammaEff ?? null);
+  const k = useLab((s) => s.spec.task.tasks);
+  const t = useViewTask();
+  const theory = useLab((s) => s.theoryByOutput?.[t] ?? s.theory);
+  const gammaEff = useLab((s) => s.lsa?.[t]?.gammaEff ?? null);
+  // ‖Γ_eff − Γ*‖_F / ‖Γ*‖_F, computed with the readout (lsaSummary) against the same output's Γ*.
+  const relError = useLab((s) => s.lsa?.[t]?.gammaRelError ?? null);
   const gammaStar = theory?.available ? theory.gammaStar : undefined;
   const isotropic = gammaStar ? identityMultiple(gammaStar, d) : null;
 
@@ -42,18 +113,22 @@ export function GammaCompare() {
     const right = buildHeatmapFigure(star, { range, coordNames: names });
     // Both matrices hang from the top, under their captions.
     for (const f of [left, right]) if (f) f.layout.yaxis = { ...f.layout.yaxis, constraintoward: 'top' };
-    return { left, right };
+    const effSpectrum = eff ? symmetricSpectrum(eff.data, d) : null;
+    const spectra = spectraFigure(effSpectrum, symmetricSpectrum(gammaStar, d));
+    return { left, right, spectra };
   }, [gammaEff, gammaStar, d]);
 
   if (!figures) return null;
+  const tt = k > 1 ? t + 1 : null;
   return (
     <section className="card heatmap-card gamma-card" aria-label="learned Γ_eff vs theory Γ*">
       <header className="card-header">
         <h2>
           Learned Γ<sub>eff</sub> vs theory Γ*<span className="dims">{d}×{d}</span>
         </h2>
+        <TaskPicker label="task shown in the Γ card" />
       </header>
-      <div className="gamma-pair">
+      <div className="gamma-trio">
         <figure>
           <figcaption>
             learned Γ<sub>eff</sub>
@@ -68,10 +143,23 @@ export function GammaCompare() {
           <figcaption>{isotropic !== null ? <>theory Γ* = η*·I</> : <>theory Γ*</>}</figcaption>
           <PlotlyGraph data={figures.right.data} layout={figures.right.layout} className="plot gamma-plot" attrs={{ 'data-heatmap': 'Γ*' }} />
         </figure>
+        <figure className="spectra-figure">
+          <figcaption
+            className="spectra-caption"
+            title="Eigenvalues sorted in decreasing order: of the symmetric part (Γ_eff + Γ_effᵀ)/2 (filled circles) and of Γ* (open diamonds). Log axis when all are positive."
+          >
+            eigenvalues, sorted: <span style={{ color: EFF_COLOUR }}>●</span> Γ<sub>eff</sub> (symmetric part){' '}
+            <span style={{ color: STAR_COLOUR }}>◇</span> Γ*
+          </figcaption>
+          <PlotlyGraph data={figures.spectra.data} layout={figures.spectra.layout} className="plot spectra-plot" attrs={{ 'data-testid': 'gamma-spectra' }} />
+        </figure>
       </div>
       <p className="caption">
-        Γ<sub>eff</sub> = (W<sub>PV</sub>)<sub>d+1,d+1</sub>·(W<sub>KQ</sub>)<sub>1:d,1:d</sub>; one colour scale
-        {isotropic !== null ? <>, η* = {fmt(isotropic, 3)}</> : null}.
+        Γ<sub>eff</sub> = (W<sub>PV</sub>)<sub>{tt === null ? 'd+1,d+1' : `d+${tt},d+${tt}`}</sub>·(W<sub>KQ</sub>)<sub>1:d,1:d</sub>; one colour scale
+        {isotropic !== null ? <>, η* = {fmt(isotropic, 3)}</> : null}.{' '}
+        <span className="gamma-error" data-testid="gamma-rel-error" title="Relative Frobenius error of the learned preconditioner, from the latest weights">
+          ‖Γ<sub>eff</sub> − Γ*‖<sub>F</sub> / ‖Γ*‖<sub>F</sub> = <strong>{relError !== null ? fmt(relError, 3) : '—'}</strong>
+        </span>
       </p>
     </section>
   );

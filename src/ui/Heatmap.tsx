@@ -33,9 +33,14 @@ export function xLabels(d: number): string[] {
   return Array.from({ length: d }, (_, i) => `x${sub(i + 1)}`);
 }
 
-/** Token coordinate names: x₁ … x_d, then y. */
-function coordLabels(size: number): string[] {
-  return Array.from({ length: size }, (_, i) => (i < size - 1 ? `x${sub(i + 1)}` : 'y'));
+/** Token coordinate names: x₁ … x_d, then the labels y (one output) or y₁ … y_k. */
+export function tokenLabels(d: number, k = 1): string[] {
+  return [...xLabels(d), ...(k === 1 ? ['y'] : Array.from({ length: k }, (_, t) => `y${sub(t + 1)}`))];
+}
+
+/** Output names ŷ₁ … ŷ_k (the columns of OV^h with k outputs). */
+export function outputLabels(k: number): string[] {
+  return Array.from({ length: k }, (_, t) => `ŷ${sub(t + 1)}`);
 }
 
 /**
@@ -65,8 +70,11 @@ export interface HeatmapOptions {
   compact?: boolean;
   /** Compact only: label the rows (off for a matrix drawn right of one that does). */
   rowTicks?: boolean;
-  /** Names of the rows and columns (a square matrix); token coordinates x₁ … x_d, y by default. */
+  /** Names of the rows and columns (a square matrix); token coordinates x₁ … x_{D−1}, y by default. */
   coordNames?: string[];
+  /** Names of the rows, and of the columns, where they differ (they override coordNames). */
+  rowNames?: string[];
+  colNames?: string[];
   /** Draw the colour bar (default: unless compact). */
   showScale?: boolean;
 }
@@ -77,9 +85,9 @@ export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {})
   const z: number[][] = [];
   const frozen: (number | null)[][] = [];
   const labels: string[][] = [];
-  const rowNames = options.coordNames ?? coordLabels(rows);
-  // A single column (OV^h) is a vector: its rows are the coordinates.
-  const colNames = cols === 1 ? [''] : (options.coordNames ?? coordLabels(cols));
+  const rowNames = options.rowNames ?? options.coordNames ?? tokenLabels(rows - 1);
+  // A single column (OV^h with one output) is a vector: its rows are the coordinates.
+  const colNames = options.colNames ?? (cols === 1 ? [''] : (options.coordNames ?? tokenLabels(cols - 1)));
   const prefix = compact ? `${m.name}: ` : '';
   for (let r = 0; r < rows; r++) {
     const zr: number[] = [];
@@ -90,7 +98,7 @@ export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {})
       const v = m.data[i];
       zr.push(v);
       fr.push(m.noGradient[i] ? v : null);
-      lr.push(prefix + (cols === 1 ? `entry ${rowNames[r]}` : `row ${rowNames[r]}, column ${colNames[c]}`));
+      lr.push(prefix + (cols === 1 && !colNames[0] ? `entry ${rowNames[r]}` : `row ${rowNames[r]}, column ${colNames[c]}`));
     }
     z.push(zr);
     frozen.push(fr);
@@ -101,7 +109,7 @@ export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {})
   const showTicks = cols <= 16 && rows <= 16;
   const noTicks = { showticklabels: false, ticks: '' as const };
   const fallback = compact ? noTicks : {};
-  const colTicks = !showTicks ? fallback : cols > 1 ? { tickvals: colNames.map((_, i) => i), ticktext: colNames } : noTicks;
+  const colTicks = !showTicks ? fallback : colNames.some((c) => c) ? { tickvals: colNames.map((_, i) => i), ticktext: colNames } : noTicks;
   const rowTicks = !showTicks ? fallback : !compact || options.rowTicks ? { tickvals: rowNames.map((_, i) => i), ticktext: rowNames } : noTicks;
   const small = compact ? { tickfont: { size: 10 }, ticklen: 3 } : {};
   const rects = flaggedRects(m.noGradient, rows, cols);
@@ -192,9 +200,17 @@ function Title({ name }: { name: string }) {
   );
 }
 
+/** Row and column names of a model matrix over token coordinates ((d+k)×(d+k)); the generic ones if the sizes do not match. */
+function namesFor(m: NamedMatrix, d: number, k: number): Pick<HeatmapOptions, 'rowNames' | 'colNames'> {
+  const D = d + k;
+  return m.rows === D && m.cols === D ? { rowNames: tokenLabels(d, k), colNames: tokenLabels(d, k) } : {};
+}
+
 export function Heatmap({ name }: { name: string }) {
   const matrix = useLab((s) => s.matrices?.find((m) => m.name === name) ?? null);
-  const figure = useMemo(() => (matrix ? buildHeatmapFigure(matrix) : null), [matrix]);
+  const d = useLab((s) => s.spec.task.d);
+  const k = useLab((s) => s.spec.task.tasks);
+  const figure = useMemo(() => (matrix ? buildHeatmapFigure(matrix, namesFor(matrix, d, k)) : null), [matrix, d, k]);
   const frozenCount = matrix ? matrix.noGradient.filter(Boolean).length : 0;
 
   return (

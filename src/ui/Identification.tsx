@@ -2,7 +2,11 @@
 // compared with each candidate predictor's on the same prompts. R² is the
 // share of the variance of the model's predictions that the candidate's
 // explain; the best candidate is named, the others follow in small print.
-import { useLab } from '../store/labStore.ts';
+// With k outputs (multi-task prompts) each output is identified on its own,
+// one line per task, named by the window of x it reads.
+import type { OutputEvaluation } from '../engine/experiment.ts';
+import { useLab, windowLabel } from '../store/labStore.ts';
+import { fmt, fmtEstimate } from './format.ts';
 
 /** R² to 4 decimals; values that round to 1 keep their distance from 1 visible. */
 export function fmtR2(r2: number): string {
@@ -11,20 +15,76 @@ export function fmtR2(r2: number): string {
   return r2.toFixed(4).replace('-', '−');
 }
 
+const R2_TITLE =
+  "R² = 1 − Σ(ŷ − ŷ_candidate)² / Σ(ŷ − mean ŷ)² over the test prompts: how much of the model's predictions the candidate's explain";
+
+/** One task's test MSEs, for its line's tooltip. */
+function testSummary(o: OutputEvaluation, t: number): string {
+  const { test } = o;
+  const rows: [string, { mean: number; stderr: number } | undefined][] = [
+    ['model', test.model],
+    [`one-step GD (η = ${fmt(test.oneStepEta, 3)}, ${test.oneStepSource})`, test.oneStepGd],
+    ['preconditioned GD', test.preconditionedGd],
+    ['debiased GD', test.debiasedGd],
+    ...(test.kStepGd ?? []).map((g): [string, { mean: number; stderr: number }] => [`${g.steps}-step GD`, g]),
+    ['Bayes-optimal ridge', test.ridge],
+    ['least squares', test.ols],
+  ];
+  return [
+    `Task ${t + 1} reads ${windowLabel(o.window)} (x${o.window[0] + 1} … x${o.window[1]}). Test MSE on ${test.prompts} prompts, n = ${test.nCtx}:`,
+    ...rows.filter(([, e]) => e !== undefined).map(([name, e]) => `  ${name}: ${fmtEstimate(e!.mean, e!.stderr)}`),
+    '',
+    R2_TITLE,
+  ].join('\n');
+}
+
+function TaskLine({ o, t }: { o: OutputEvaluation; t: number }) {
+  const id = o.identification;
+  const best = id.matches.find((m) => m.predictor === id.best);
+  const others = id.matches.filter((m) => m.predictor !== id.best);
+  return (
+    <div className="identification-task" data-testid="identification-task" data-task={t + 1} title={testSummary(o, t)}>
+      <span className="identification-label">
+        task {t + 1} · {windowLabel(o.window)} behaves like
+      </span>
+      <strong className="identification-best">{best?.label ?? id.label}</strong>
+      <span className="identification-r2">— R² {best ? fmtR2(best.r2) : '—'}</span>
+      <span className="identification-others">{others.map((m) => `${m.label} R² ${fmtR2(m.r2)}`).join(' · ')}</span>
+    </div>
+  );
+}
+
 export function Identification() {
   const id = useLab((s) => s.identification);
   const ev = useLab((s) => s.evaluation);
+  const outputs = useLab((s) => s.outputs);
+  const k = useLab((s) => s.spec.task.tasks);
   const status = useLab((s) => s.status);
   const best = id?.matches.find((m) => m.predictor === id.best);
   const others = id?.matches.filter((m) => m.predictor !== id.best) ?? [];
+  const pending = <span className="identification-others">{status === 'evaluating' ? 'measuring…' : 'measured after training'}</span>;
+
+  if (k > 1)
+    return (
+      <section className="identification identification-multi" aria-label="algorithm identification" data-testid="identification">
+        {outputs && outputs.length > 1 ? (
+          <>
+            {outputs.map((o, t) => (
+              <TaskLine key={t} o={o} t={t} />
+            ))}
+            {ev ? <span className="identification-others">η, Γ per task: {ev.oneStepSource}; hover a line for its test MSEs</span> : null}
+          </>
+        ) : (
+          <>
+            <span className="identification-label">Each of the {k} tasks behaves like:</span>
+            {pending}
+          </>
+        )}
+      </section>
+    );
 
   return (
-    <section
-      className="identification"
-      aria-label="algorithm identification"
-      data-testid="identification"
-      title="R² = 1 − Σ(ŷ − ŷ_candidate)² / Σ(ŷ − mean ŷ)² over the test prompts: how much of the model's predictions the candidate's explain"
-    >
+    <section className="identification" aria-label="algorithm identification" data-testid="identification" title={R2_TITLE}>
       <span className="identification-label">This model behaves like:</span>
       {id && best ? (
         <>
@@ -38,7 +98,7 @@ export function Identification() {
           </span>
         </>
       ) : (
-        <span className="identification-others">{status === 'evaluating' ? 'measuring…' : 'measured after training'}</span>
+        pending
       )}
     </section>
   );

@@ -3,7 +3,8 @@
 // model next to one-step GD (with the best η for each length), debiased GD
 // (best scale for each length), ridge (Bayes-optimal for the linear response)
 // and least squares (from n = d). A dashed vertical line marks the n the model
-// was trained at.
+// was trained at. With k outputs there is one curve set per task; the plot
+// shows the task picked in the card's header (the first by default).
 import { useMemo } from 'react';
 import type { Data, Layout } from 'plotly.js';
 import type { Estimate } from '../engine/stats.ts';
@@ -11,6 +12,7 @@ import { useLab } from '../store/labStore.ts';
 import { LOG_TICKS } from './LossPlot.tsx';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
 import { PLOT_FONT } from './plotly.ts';
+import { useViewTask } from './TaskPicker.tsx';
 
 function trace(name: string, x: number[], est: Estimate[], color: string, dash: 'solid' | 'dash' | 'dot'): Data {
   return {
@@ -27,7 +29,8 @@ function trace(name: string, x: number[], est: Estimate[], color: string, dash: 
 }
 
 export function LengthPlot() {
-  const curve = useLab((s) => s.lengthCurve);
+  const shown = useViewTask();
+  const curve = useLab((s) => s.lengthCurves?.[Math.min(shown, s.lengthCurves.length - 1)] ?? null);
   const pending = useLab((s) => s.lengthPending);
   const n = useLab((s) => s.spec.task.n);
 
@@ -56,10 +59,11 @@ export function LengthPlot() {
       annotations: [
         { xref: 'x', yref: 'paper', x: Math.log10(n), y: 1, text: `training n = ${n}`, showarrow: false, xanchor: 'right', xshift: -3, yanchor: 'top', font: { size: 10, color: '#64748b' } },
       ],
+      // Constant, so legend clicks survive a change of task (the axes are fixed-range autoscaled anyway).
       uirevision: 'length',
     };
     return { data, layout };
-  }, [curve, n]);
+  }, [curve, n, shown]);
 
   if (!figure)
     return (

@@ -1,9 +1,11 @@
 // Training loss against step, on a log axis, with the closed-form optimal
-// one-step-GD loss L* as a dashed reference line. The x range is the whole run
-// from the start, so the curve grows across a fixed frame.
+// one-step-GD loss L* as a dashed reference line. With k outputs the training
+// loss is the mean over outputs of (ŷ_t − y_q,t)², so the line is the mean
+// over outputs of each output's own L*. The x range is the whole run from the
+// start, so the curve grows across a fixed frame.
 import { useMemo } from 'react';
 import type { Data, Layout } from 'plotly.js';
-import { useLab } from '../store/labStore.ts';
+import { referenceLoss, useLab } from '../store/labStore.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
 import { PLOT_FONT } from './plotly.ts';
 import { fmt } from './format.ts';
@@ -26,11 +28,17 @@ export const LOG_TICKS = (() => {
 
 export const LSTAR_TRACE_NAME = 'L* (optimal one-step GD)';
 
+/** The reference line's name: L*, or with k outputs the mean of the outputs' L*. */
+export function lStarTraceName(k: number): string {
+  return k > 1 ? `L*, mean of ${k} tasks` : LSTAR_TRACE_NAME;
+}
+
 export function LossPlot() {
   const history = useLab((s) => s.history);
   const version = useLab((s) => s.historyVersion);
   const total = useLab((s) => s.spec.train.steps);
-  const lStar = useLab((s) => (s.theory?.available ? s.theory.gdLoss : undefined));
+  const lStar = useLab((s) => referenceLoss(s.theoryByOutput));
+  const k = useLab((s) => s.spec.task.tasks);
 
   const data = useMemo<Data[]>(() => {
     const pts = history.points();
@@ -49,16 +57,16 @@ export function LossPlot() {
       traces.push({
         type: 'scatter',
         mode: 'lines',
-        name: LSTAR_TRACE_NAME,
+        name: lStarTraceName(k),
         x: [0, total],
         y: [lStar, lStar],
         line: { color: '#d97706', width: 1.6, dash: 'dash' },
-        hovertemplate: `L* = ${fmt(lStar)}<extra></extra>`,
+        hovertemplate: `${k > 1 ? `mean of the ${k} tasks' L*` : 'L*'} = ${fmt(lStar)}<extra></extra>`,
       });
     }
     return traces;
     // `version` is a dependency because `history` changes in place.
-  }, [history, version, total, lStar]);
+  }, [history, version, total, lStar, k]);
 
   const layout = useMemo<Partial<Layout>>(
     () => ({

@@ -4,9 +4,11 @@
 // linear attention layer should reach. After training, the test MSE of the
 // model is shown next to one-step GD and the Bayes-optimal ridge predictor on
 // the same fresh prompts. For softmax attention the η tile gives way to the
-// heads' zero-sum score.
+// heads' zero-sum score. With k outputs L* is the mean of the outputs' L* (the
+// loss is a mean over outputs), and η and the test MSE are the first task's
+// (every task's test MSE is in the identification lines' tooltips).
 import type { ReactNode } from 'react';
-import { useLab } from '../store/labStore.ts';
+import { referenceLoss, useLab } from '../store/labStore.ts';
 import { fmt, fmtEstimate, fmtInt } from './format.ts';
 
 interface TileProps {
@@ -31,7 +33,10 @@ export function Readouts() {
   const s = useLab();
   const total = s.spec.train.steps;
   const theory = s.theory;
-  const lStar = theory?.available ? theory.gdLoss : undefined;
+  const k = s.spec.task.tasks;
+  const lStar = referenceLoss(s.theoryByOutput);
+  const lsa = s.lsa?.[0];
+  const task1 = k > 1 ? ', task 1' : '';
   const etaStar = theory?.available ? theory.etaStar : undefined;
   const ev = s.evaluation;
   const softmax = s.spec.model.type === 'softmax';
@@ -47,7 +52,16 @@ export function Readouts() {
       <Tile id="loss" label="Loss (batch MSE)" hint={s.lastLossSteps > 0 ? `mean, last ${s.lastLossSteps} steps` : 'not started'}>
         {fmt(s.lastLoss)}
       </Tile>
-      <Tile id="lstar" label="L* (best one-step GD)" hint={theory?.available ? 'closed form, incl. σ²' : (theory?.reason ?? 'no closed form')}>
+      <Tile
+        id="lstar"
+        label={k > 1 ? `L*, mean of ${k} tasks` : 'L* (best one-step GD)'}
+        hint={theory?.available ? (k > 1 ? 'closed forms, incl. σ²' : 'closed form, incl. σ²') : (theory?.reason ?? 'no closed form')}
+        title={
+          k > 1 && s.theoryByOutput
+            ? `The training loss is the mean over the ${k} outputs, so L* here is the mean of each task's closed-form optimal one-step GD loss (incl. σ²): ${s.theoryByOutput.map((t, i) => `task ${i + 1} ${fmt(t.gdLoss)}`).join(', ')}`
+            : undefined
+        }
+      >
         {fmt(lStar)}
       </Tile>
       {softmax ? (
@@ -68,15 +82,15 @@ export function Readouts() {
       ) : (
         <Tile
           id="eta"
-          label="η_eff vs η*"
-          hint={s.lsa?.etaRatio !== undefined ? `ratio ${fmt(s.lsa.etaRatio, 3)}` : 'η_eff from the latest weights'}
+          label={`η_eff vs η*${task1}`}
+          hint={lsa?.etaRatio !== undefined ? `ratio ${fmt(lsa.etaRatio, 3)}` : 'η_eff from the latest weights'}
         >
-          {fmt(s.lsa?.etaEff, 3)} <span className="of">/ {fmt(etaStar, 3)}</span>
+          {fmt(lsa?.etaEff, 3)} <span className="of">/ {fmt(etaStar, 3)}</span>
         </Tile>
       )}
       <Tile
         id="test"
-        label="Test MSE: model vs one-step GD, ridge"
+        label={`Test MSE${task1}: model vs one-step GD, ridge`}
         hint={
           ev
             ? `± ${fmt(ev.model.stderr, 2)}${ev.oneStepGd ? ` / ${fmt(ev.oneStepGd.stderr, 2)}` : ''} / ${fmt(ev.ridge.stderr, 2)} · ${fmtInt(ev.prompts)} prompts`

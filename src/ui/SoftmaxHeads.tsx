@@ -1,5 +1,5 @@
-// Multi-head softmax attention, one panel per head: KQ^h (D×D) and OV^h (D×1)
-// as small heatmaps side by side on the diverging scale of the LSA heatmaps,
+// Multi-head softmax attention, one panel per head: KQ^h (D×D) and OV^h (D×k,
+// a column per output; D = d + k) as small heatmaps side by side on the diverging scale of the LSA heatmaps,
 // then a table of the per-head scores and the zero-sum score. The panels wrap,
 // so eight heads take two rows of a 1280-pixel-wide page. Colour ranges are
 // shared across heads by default (one for all KQ, one for all OV), so heads
@@ -10,8 +10,8 @@ import { DORMANT_THRESHOLD, type HeadReading, type SoftmaxReading } from '../ana
 import type { NamedMatrix } from '../models/types.ts';
 import { setSharedHeadScale, useLab } from '../store/labStore.ts';
 import { fmt } from './format.ts';
-import { buildHeatmapFigure, colourRange } from './Heatmap.tsx';
-import { headColour } from './heads.ts';
+import { buildHeatmapFigure, colourRange, outputLabels, tokenLabels } from './Heatmap.tsx';
+import { headColour, sub } from './heads.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
 
 const DORMANT_NOTE = `Dormant: ‖OV^h‖ is under ${DORMANT_THRESHOLD * 100}% of the largest head's, so this head barely reaches ŷ.`;
@@ -36,20 +36,45 @@ function MatrixName({ base, h, heads }: { base: string; h: number; heads: number
   );
 }
 
-function HeadMap({ matrix, range, rowTicks, className }: { matrix: NamedMatrix; range: number | undefined; rowTicks: boolean; className: string }) {
-  const figure = useMemo(() => buildHeatmapFigure(matrix, { compact: true, rowTicks, range }), [matrix, range, rowTicks]);
-  return <PlotlyGraph data={figure.data} layout={figure.layout} className={`plot ${className}`} attrs={{ 'data-heatmap': matrix.name }} />;
+/** Plot height of the small heatmaps, and the vertical room Plotly keeps around the matrix (compact margins t 18, b 2). */
+const MAP_HEIGHT = 140;
+const MAP_V_MARGINS = 20;
+
+interface HeadMapProps {
+  matrix: NamedMatrix;
+  range: number | undefined;
+  rowTicks: boolean;
+  className: string;
+  d: number;
+  k: number;
+}
+
+function HeadMap({ matrix, range, rowTicks, className, d, k }: HeadMapProps) {
+  const figure = useMemo(() => {
+    // Rows: token coordinates x₁ … x_d, y (y₁ … y_k); OV's columns: the outputs.
+    const names = matrix.rows === d + k ? { rowNames: tokenLabels(d, k), colNames: matrix.cols === k && k > 1 ? outputLabels(k) : matrix.cols === k ? [''] : tokenLabels(d, k) } : {};
+    return buildHeatmapFigure(matrix, { compact: true, rowTicks, range, ...names });
+  }, [matrix, range, rowTicks, d, k]);
+  // OV^h is D×k with square cells: as wide as k cells of KQ's height (at least the old one-column width).
+  const style = matrix.cols < matrix.rows ? { width: `${Math.max(26, Math.ceil(4 + (matrix.cols * (MAP_HEIGHT - MAP_V_MARGINS)) / matrix.rows) + 2)}px` } : undefined;
+  return (
+    <div style={style}>
+      <PlotlyGraph data={figure.data} layout={figure.layout} className={`plot ${className}`} attrs={{ 'data-heatmap': matrix.name }} />
+    </div>
+  );
 }
 
 interface PanelProps {
   h: number;
   heads: number;
+  d: number;
+  k: number;
   pair: HeadMatrices | null;
   reading: HeadReading | null;
   shared: { kq: number; ov: number } | null;
 }
 
-function HeadPanel({ h, heads, pair, reading, shared }: PanelProps) {
+function HeadPanel({ h, heads, d, k, pair, reading, shared }: PanelProps) {
   const dormant = reading?.dormant ?? false;
   return (
     <div className={dormant ? 'head-panel dormant' : 'head-panel'} data-head={h + 1} data-dormant={String(dormant)} title={dormant ? DORMANT_NOTE : undefined}>
@@ -64,13 +89,13 @@ function HeadPanel({ h, heads, pair, reading, shared }: PanelProps) {
             <div className="head-map-label" title={pair.kq.caption}>
               <MatrixName base="KQ" h={h} heads={heads} />
             </div>
-            <HeadMap matrix={pair.kq} range={shared?.kq} rowTicks className="kq-plot" />
+            <HeadMap matrix={pair.kq} range={shared?.kq} rowTicks className="kq-plot" d={d} k={k} />
           </div>
           <div className="head-map">
             <div className="head-map-label" title={pair.ov.caption}>
               <MatrixName base="OV" h={h} heads={heads} />
             </div>
-            <HeadMap matrix={pair.ov} range={shared?.ov} rowTicks={false} className="ov-plot" />
+            <HeadMap matrix={pair.ov} range={shared?.ov} rowTicks={false} className="ov-plot" d={d} k={k} />
           </div>
         </div>
       ) : (
@@ -89,8 +114,15 @@ function share(x: number): string {
   return Number.isFinite(x) ? x.toFixed(2) : fmt(x);
 }
 
+/** |Σ_h μ_h| / Σ_h |μ_h| of one output's μ (0 when they cancel). */
+function zeroSumOf(mu: number[]): number {
+  const abs = mu.reduce((a, v) => a + Math.abs(v), 0);
+  return abs > 0 ? Math.abs(mu.reduce((a, v) => a + v, 0)) / abs : 0;
+}
+
 function HeadTable({ reading }: { reading: SoftmaxReading }) {
   const H = reading.heads.length;
+  const k = reading.muByOutput.length;
   return (
     <div className="head-summary">
       <table className="head-table" data-testid="head-table">
@@ -100,16 +132,32 @@ function HeadTable({ reading }: { reading: SoftmaxReading }) {
             <th title="ω_h: mean of the diagonal of KQ^h's x-block (He et al.: KQ^h ≈ ω_h·I)">
               ω<sub>h</sub>
             </th>
-            <th title="μ_h: the last entry of OV^h (He et al.: OV^h ≈ μ_h·e_{d+1})">
-              μ<sub>h</sub>
-            </th>
+            {k === 1 ? (
+              <th title="μ_h: the last entry of OV^h (He et al.: OV^h ≈ μ_h·e_{d+1})">
+                μ<sub>h</sub>
+              </th>
+            ) : (
+              reading.muByOutput.map((_, t) => (
+                <th key={t} title={`μ_h for task ${t + 1}: OV^h's entry at row y${sub(t + 1)}, column ŷ${sub(t + 1)} (the head's weight on task ${t + 1}'s own label)`}>
+                  μ<sub>h</sub>
+                  <br />
+                  task {t + 1}
+                </th>
+              ))
+            )}
             <th title="Diagonal homogeneity: share of the x-block's squared norm on its best multiple of I (1: exactly ω·I)">
               diag.
               <br />
               homog.
             </th>
-            <th title="Last entry only: share of OV^h's squared norm on its last entry (1: exactly μ·e_{d+1})">
-              last entry
+            <th
+              title={
+                k === 1
+                  ? "Last entry only: share of OV^h's squared norm on its last entry (1: exactly μ·e_{d+1})"
+                  : "Own-label only: share of OV^h's squared norm on the entries (y_t, ŷ_t) (1: each output reads only its own label)"
+              }
+            >
+              {k === 1 ? 'last entry' : 'own label'}
               <br />
               only
             </th>
@@ -129,7 +177,9 @@ function HeadTable({ reading }: { reading: SoftmaxReading }) {
                 {hd.dormant ? <span className="badge-dormant">dormant</span> : null}
               </td>
               <td>{fmt(hd.omega, 3)}</td>
-              <td>{fmt(hd.mu, 3)}</td>
+              {hd.muByOutput.map((m, t) => (
+                <td key={t}>{fmt(m, 3)}</td>
+              ))}
               <td>{share(hd.diagonalHomogeneity)}</td>
               <td>{share(hd.lastEntryOnly)}</td>
               <td>{share(hd.relativeOutput)}</td>
@@ -138,7 +188,20 @@ function HeadTable({ reading }: { reading: SoftmaxReading }) {
         </tbody>
       </table>
       <p className="zero-sum" data-testid="zero-sum" title="|Σ_h μ_h| / Σ_h |μ_h|: 0 when the heads' μ cancel exactly (He et al.'s opposite-sign pairs), 1 when they all share a sign">
-        zero-sum |Σμ<sub>h</sub>| / Σ|μ<sub>h</sub>|: <strong>{H > 1 ? fmt(reading.zeroSum, 3) : '—'}</strong>
+        zero-sum |Σμ<sub>h</sub>| / Σ|μ<sub>h</sub>|:{' '}
+        {H > 1 ? (
+          k === 1 ? (
+            <strong>{fmt(reading.zeroSum, 3)}</strong>
+          ) : (
+            reading.muByOutput.map((mu, t) => (
+              <span key={t}>
+                {t > 0 ? ' · ' : null}task {t + 1} <strong>{fmt(zeroSumOf(mu), 3)}</strong>
+              </span>
+            ))
+          )
+        ) : (
+          <strong>—</strong>
+        )}
         <span className="muted">{H > 1 ? ' (0: the μ cancel)' : ' (needs two or more heads)'}</span>
       </p>
     </div>
@@ -177,6 +240,7 @@ function useThrottled<T>(value: T, intervalMs: number): T {
 export function SoftmaxHeads() {
   const heads = useLab((s) => s.spec.model.heads);
   const d = useLab((s) => s.spec.task.d);
+  const k = useLab((s) => s.spec.task.tasks);
   const latestMatrices = useLab((s) => s.matrices);
   const latestReading = useLab((s) => s.softmax);
   const latest = useMemo(() => ({ matrices: latestMatrices, reading: latestReading }), [latestMatrices, latestReading]);
@@ -187,7 +251,7 @@ export function SoftmaxHeads() {
     sharedScale && pairs
       ? { kq: Math.max(...pairs.map((p) => colourRange(p.kq))), ov: Math.max(...pairs.map((p) => colourRange(p.ov))) }
       : null;
-  const D = d + 1;
+  const D = d + k;
 
   return (
     <section className="card heads-card" aria-label="attention heads">
@@ -195,7 +259,7 @@ export function SoftmaxHeads() {
         <h2>
           {heads > 1 ? `${heads} heads` : 'One head'}
           <span className="dims">
-            KQ{heads > 1 ? <sup>h</sup> : null} {D}×{D} · OV{heads > 1 ? <sup>h</sup> : null} {D}×1
+            KQ{heads > 1 ? <sup>h</sup> : null} {D}×{D} · OV{heads > 1 ? <sup>h</sup> : null} {D}×{k}
           </span>
         </h2>
         <div className="heads-tools">
@@ -219,17 +283,27 @@ export function SoftmaxHeads() {
       </header>
       <div className="heads-body">
         {Array.from({ length: heads }, (_, h) => (
-          <HeadPanel key={h} h={h} heads={heads} pair={pairs?.[h] ?? null} reading={reading?.heads[h] ?? null} shared={shared} />
+          <HeadPanel key={h} h={h} heads={heads} d={d} k={k} pair={pairs?.[h] ?? null} reading={reading?.heads[h] ?? null} shared={shared} />
         ))}
         {reading ? <HeadTable reading={reading} /> : null}
       </div>
-      <p className="caption">
-        KQ<sup>h</sup> = Q<sup>h</sup>ᵀK<sup>h</sup>/√D (rows: query coordinates, columns: key coordinates); its hatched last
-        row multiplies z_q's zero entry and cannot affect ŷ. OV<sup>h</sup> = (O<sup>h</sup>V<sup>h</sup>)ᵀ is what head h adds
-        to ŷ per unit of attention on a token. He et al.'s pattern: KQ<sup>h</sup> ≈ ω<sub>h</sub>·I on the x-block,
-        OV<sup>h</sup> ≈ μ<sub>h</sub>·e<sub>d+1</sub>, and with two or more heads, μ<sub>h</sub> of opposite signs summing to
-        zero.
-      </p>
+      {k === 1 ? (
+        <p className="caption">
+          KQ<sup>h</sup> = Q<sup>h</sup>ᵀK<sup>h</sup>/√D (rows: query coordinates, columns: key coordinates); its hatched last
+          row multiplies z_q's zero entry and cannot affect ŷ. OV<sup>h</sup> = (O<sup>h</sup>V<sup>h</sup>)ᵀ is what head h adds
+          to ŷ per unit of attention on a token. He et al.'s pattern: KQ<sup>h</sup> ≈ ω<sub>h</sub>·I on the x-block,
+          OV<sup>h</sup> ≈ μ<sub>h</sub>·e<sub>d+1</sub>, and with two or more heads, μ<sub>h</sub> of opposite signs summing to
+          zero.
+        </p>
+      ) : (
+        <p className="caption">
+          {k} tasks: tokens are z = (x, y<sub>1</sub>…y<sub>{k}</sub>), D = d + k = {D}. KQ<sup>h</sup> = Q<sup>h</sup>ᵀK
+          <sup>h</sup>/√D (rows: query coordinates, columns: key coordinates); its hatched label rows multiply z_q's zero entries
+          and cannot affect ŷ. OV<sup>h</sup> = (O<sup>h</sup>V<sup>h</sup>)ᵀ has a column per output ŷ<sub>t</sub>: what head h
+          adds to it per unit of attention on a token. ω<sub>h</sub> is KQ<sup>h</sup>'s mean x-diagonal (over all d coordinates,
+          though each task reads only its window); μ<sub>h</sub> of task t is the entry (y<sub>t</sub>, ŷ<sub>t</sub>).
+        </p>
+      )}
     </section>
   );
 }
