@@ -37,32 +37,36 @@ const FIXED_COLS: u32 = 5u;
 const OUT_STRIDE: u32 = FIXED_COLS + NUM_GD + NUM_GAMMAS;
 const REG_STRIDE: u32 = DIM * DIM + DIM;
 
-// A⁻¹ b for symmetric positive definite A (lower triangle used), in place.
-fn solve_spd(a: ptr<function, array<f32, DIM * DIM>>, b: ptr<function, array<f32, DIM>>) {
-  // @unroll
+// Symmetric d×d matrices are kept as their lower triangle, packed row by row
+// (entry (i, j), j ≤ i, at i(i+1)/2 + j): half the private memory per thread,
+// which CPU-emulated GPUs run out of at large d.
+const TRI: u32 = DIM * (DIM + 1u) / 2u;
+
+fn tri(i: u32, j: u32) -> u32 { return i * (i + 1u) / 2u + j; }
+
+// A⁻¹ b for symmetric positive definite A (packed lower triangle), in place.
+fn solve_spd(a: ptr<function, array<f32, TRI>>, b: ptr<function, array<f32, DIM>>) {
   for (var j = 0u; j < DIM; j++) {
-    var s = (*a)[j * DIM + j];
-    for (var k = 0u; k < j; k++) { s -= (*a)[j * DIM + k] * (*a)[j * DIM + k]; }
+    var s = (*a)[tri(j, j)];
+    for (var k = 0u; k < j; k++) { s -= (*a)[tri(j, k)] * (*a)[tri(j, k)]; }
     let ljj = sqrt(max(s, 1e-30));
-    (*a)[j * DIM + j] = ljj;
+    (*a)[tri(j, j)] = ljj;
     for (var i = j + 1u; i < DIM; i++) {
-      var t = (*a)[i * DIM + j];
-      for (var k = 0u; k < j; k++) { t -= (*a)[i * DIM + k] * (*a)[j * DIM + k]; }
-      (*a)[i * DIM + j] = t / ljj;
+      var t = (*a)[tri(i, j)];
+      for (var k = 0u; k < j; k++) { t -= (*a)[tri(i, k)] * (*a)[tri(j, k)]; }
+      (*a)[tri(i, j)] = t / ljj;
     }
   }
-  // @unroll
   for (var i = 0u; i < DIM; i++) {
     var t = (*b)[i];
-    for (var k = 0u; k < i; k++) { t -= (*a)[i * DIM + k] * (*b)[k]; }
-    (*b)[i] = t / (*a)[i * DIM + i];
+    for (var k = 0u; k < i; k++) { t -= (*a)[tri(i, k)] * (*b)[k]; }
+    (*b)[i] = t / (*a)[tri(i, i)];
   }
-  // @unroll
   for (var ii = 0u; ii < DIM; ii++) {
     let i = DIM - 1u - ii;
     var t = (*b)[i];
-    for (var k = i + 1u; k < DIM; k++) { t -= (*a)[k * DIM + i] * (*b)[k]; }
-    (*b)[i] = t / (*a)[i * DIM + i];
+    for (var k = i + 1u; k < DIM; k++) { t -= (*a)[tri(k, i)] * (*b)[k]; }
+    (*b)[i] = t / (*a)[tri(i, i)];
   }
 }
 
@@ -87,7 +91,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var u: array<f32, NT * DIM>;
   var ysum: array<f32, NT>;
   var xsum: array<f32, DIM>;
-  var xtx: array<f32, DIM * DIM>;
+  var xtx: array<f32, TRI>;
   for (var i = 0u; i < ev.n_ctx; i++) {
     let pt = task_point(key, CTX_REC + i);
     let x = pt.x;
@@ -102,11 +106,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     // @unroll
     for (var k = 0u; k < DIM; k++) {
       xsum[k] += x[k];
-      for (var j = 0u; j <= k; j++) { xtx[k * DIM + j] += x[k] * x[j]; }
+      for (var j = 0u; j <= k; j++) { xtx[tri(k, j)] += x[k] * x[j]; }
     }
-  }
-  for (var k = 0u; k < DIM; k++) {
-    for (var j = k + 1u; j < DIM; j++) { xtx[k * DIM + j] = xtx[j * DIM + k]; }
   }
   let model = model_finish(&m, ev.n_ctx);
   let inv_n = 1.0 / f32(ev.n_ctx);
@@ -120,13 +121,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 
     // Bayes ridge on the window.
     let reg = t * REG_STRIDE;
-    var a: array<f32, DIM * DIM>;
+    var a: array<f32, TRI>;
     var b: array<f32, DIM>;
     for (var k = 0u; k < DIM; k++) {
       let mk = ridge_reg[reg + DIM * DIM + k];
       b[k] = mk * ut[k];
-      for (var j = 0u; j < DIM; j++) {
-        a[k * DIM + j] = mk * ridge_reg[reg + DIM * DIM + j] * xtx[k * DIM + j] + ridge_reg[reg + k * DIM + j];
+      for (var j = 0u; j <= k; j++) {
+        a[tri(k, j)] = mk * ridge_reg[reg + DIM * DIM + j] * xtx[tri(k, j)] + ridge_reg[reg + k * DIM + j];
       }
     }
     solve_spd(&a, &b);
@@ -158,7 +159,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
         var grad = array<f32, DIM>();
         for (var k = 0u; k < DIM; k++) {
           var sw = 0.0;
-          for (var j = 0u; j < DIM; j++) { sw += xtx[k * DIM + j] * wg[j]; }
+          for (var j = 0u; j < DIM; j++) { sw += xtx[tri(max(j, k), min(j, k))] * wg[j]; }
           grad[k] = (ut[k] - sw) * inv_n;
         }
         for (var k = 0u; k < DIM; k++) { wg[k] += eta * grad[k]; }

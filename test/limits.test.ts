@@ -1,7 +1,7 @@
 // Specs beyond the GPU's limits are refused before allocation, with the limit
 // and the largest setting that fits.
 import { describe, expect, it } from 'vitest';
-import { checkTrainingLimits, evalChunkPrompts, ResourceLimitError, type EngineLimits } from '../src/engine/limits.ts';
+import { checkTrainingLimits, evalChunkPrompts, PRIVATE_FLOAT_LIMIT, privateFloats, ResourceLimitError, type EngineLimits } from '../src/engine/limits.ts';
 import { modelFor } from '../src/models/index.ts';
 import { decodeSpec } from '../src/spec/index.ts';
 
@@ -26,6 +26,19 @@ describe('resource limits', () => {
     expect(() => checkTrainingLimits(spec, modelFor(spec), { ...SMALL, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupsPerDimension: 100 }, 10)).toThrow(
       /largest batch that fits is 6400\./,
     );
+  });
+
+  it('models whose per-thread private memory would crash an emulated GPU are refused, naming the most heads that fit', () => {
+    const big = decodeSpec('v=1&model=softmax&init=default&d=64&H=16&K=4&B=64').spec;
+    expect(privateFloats(big).train).toBeGreaterThan(PRIVATE_FLOAT_LIMIT);
+    const roomy: EngineLimits = { maxStorageBufferBindingSize: 2 ** 30, maxBufferSize: 2 ** 30, maxComputeWorkgroupsPerDimension: 65535 };
+    expect(() => checkTrainingLimits(big, modelFor(big), roomy, 10)).toThrow(/most heads that fit is (\d+)\./);
+    const h = Number(/most heads that fit is (\d+)\./.exec((() => { try { checkTrainingLimits(big, modelFor(big), roomy, 10); } catch (e) { return (e as Error).message; } return ''; })())![1]);
+    const fits = { ...big, model: { ...big.model, heads: h } };
+    expect(() => checkTrainingLimits(fits, modelFor(fits), roomy, 10)).not.toThrow();
+    // Every size the lab's single-output presets use fits.
+    for (const q of ['v=1&model=softmax&d=64&H=16', 'v=1&d=64&K=4', 'v=1&model=softmax&d=32&H=16&K=4'])
+      expect(() => checkTrainingLimits(decodeSpec(q).spec, modelFor(decodeSpec(q).spec), roomy, 10)).not.toThrow();
   });
 
   it('evaluation chunks fit one buffer and one dispatch', () => {

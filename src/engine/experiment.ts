@@ -180,7 +180,11 @@ export function bestScale(pred: ArrayLike<number>, target: ArrayLike<number>): n
   return pp > 0 ? py / pp : 0;
 }
 
-const scaled = (pred: ArrayLike<number>, c: number) => Float64Array.from({ length: pred.length }, (_, i) => c * pred[i]);
+function scaled(pred: ArrayLike<number>, c: number): Float64Array {
+  const out = new Float64Array(pred.length);
+  for (let i = 0; i < out.length; i++) out[i] = c * pred[i];
+  return out;
+}
 
 /** k of the k-step GD predictors compared with (k = 1 is one-step GD). */
 export const GD_STEPS = [2, 3] as const;

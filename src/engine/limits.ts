@@ -34,6 +34,7 @@ const WG = 64;
  * is the one that grows; its message gives the largest batch that fits.
  */
 export function checkTrainingLimits(spec: ExperimentSpec, model: ModelDef, limits: EngineLimits, chunkSteps: number): void {
+  checkPrivateMemory(spec);
   const limit = storageLimit(limits);
   const B = spec.train.batch;
   const rowBytes = model.contribStride * F32;
@@ -60,6 +61,43 @@ export function checkTrainingLimits(spec: ExperimentSpec, model: ModelDef, limit
   for (const st of [...model.preStages, ...model.stages, { label: 'optimizer', threads: np + 1 }])
     if (Math.ceil(st.threads / 64) > limits.maxComputeWorkgroupsPerDimension)
       throw new ResourceLimitError(`the ${st.label} stage needs ${Math.ceil(st.threads / 64)} workgroups; this GPU allows ${limits.maxComputeWorkgroupsPerDimension}.`);
+}
+
+/**
+ * Per-thread private memory, in floats, of the training and evaluation kernels
+ * (their private arrays: the softmax heads' running sums, the evaluation's
+ * packed XᵀX and its Cholesky factor). Not a reported WebGPU limit, but past
+ * about PRIVATE_FLOAT_LIMIT CPU-emulated GPUs (SwiftShader) crash the GPU
+ * process, so the engine refuses such specs up front.
+ */
+export function privateFloats(spec: ExperimentSpec): { train: number; evaluate: number } {
+  const { d, tasks: K } = spec.task;
+  const D = d + K;
+  const H = spec.model.heads;
+  const softmax = spec.model.type === 'softmax';
+  const train = softmax ? H * D * (2 + 2 * K) + H * (K + 2) + 3 * D + K * d : 2 * K * D + 3 * D + K * d + d;
+  const model = softmax ? H * D * (1 + K) + H * (K + 2) : K * D + D + K;
+  const evaluate = d * (d + 1) + (K + 1) * d + K + model;
+  return { train, evaluate };
+}
+
+export const PRIVATE_FLOAT_LIMIT = 6500;
+
+function checkPrivateMemory(spec: ExperimentSpec): void {
+  const need = privateFloats(spec);
+  const worst = Math.max(need.train, need.evaluate);
+  if (worst <= PRIVATE_FLOAT_LIMIT) return;
+  let hint = 'Use a smaller d or fewer tasks.';
+  if (spec.model.type === 'softmax') {
+    let h = spec.model.heads;
+    while (h > 1 && Math.max(...Object.values(privateFloats({ ...spec, model: { ...spec.model, heads: h } }))) > PRIVATE_FLOAT_LIMIT) h--;
+    if (h < spec.model.heads && Math.max(...Object.values(privateFloats({ ...spec, model: { ...spec.model, heads: h } }))) <= PRIVATE_FLOAT_LIMIT)
+      hint = `At this d and k the most heads that fit is ${h}.`;
+  }
+  throw new ResourceLimitError(
+    `this model needs about ${worst} numbers of private memory per prompt thread (${need.train} to train, ${need.evaluate} to evaluate); ` +
+      `the engine allows ${PRIVATE_FLOAT_LIMIT}, past which emulated GPUs crash. ${hint}`,
+  );
 }
 
 /** Evaluation prompts per dispatch that keep the output buffer and the dispatch within the limits. */

@@ -15,7 +15,12 @@ export function meanStderr(values: ArrayLike<number>): Estimate {
 }
 
 export function squaredErrors(pred: ArrayLike<number>, target: ArrayLike<number>): Float64Array {
-  return Float64Array.from({ length: target.length }, (_, i) => (pred[i] - target[i]) ** 2);
+  const out = new Float64Array(target.length);
+  for (let i = 0; i < out.length; i++) {
+    const e = pred[i] - target[i];
+    out[i] = e * e;
+  }
+  return out;
 }
 
 /** Keeps at most `maxPoints` points by averaging consecutive blocks; steps mark each block's end. */

@@ -504,7 +504,11 @@ export class Trainer {
       for (const b of [uni, gbuf, rbuf, out, reg]) b.destroy();
     }
     const outputs = Array.from({ length: K }, (_, t): EvalOutput => {
-      const col = (j: number) => Float32Array.from({ length: count }, (_, i) => data[(i * K + t) * stride + j]);
+      const col = (j: number) => {
+        const c = new Float32Array(count);
+        for (let i = 0, o = t * stride + j; i < count; i++, o += K * stride) c[i] = data[o];
+        return c;
+      };
       return {
         targets: col(0),
         model: col(1),
