@@ -81,7 +81,7 @@ export function privateFloats(spec: ExperimentSpec): { train: number; evaluate: 
   return { train, evaluate };
 }
 
-export const PRIVATE_FLOAT_LIMIT = 6500;
+export const PRIVATE_FLOAT_LIMIT = 5000;
 
 function checkPrivateMemory(spec: ExperimentSpec): void {
   const need = privateFloats(spec);

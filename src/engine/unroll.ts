@@ -5,8 +5,19 @@
 // one. GPU compilers unroll such loops anyway, so this costs them nothing.
 import type { Constants } from './shaders.ts';
 
+/** Loops of up to this many iterations are always unrolled. */
+export const ALWAYS_UNROLL = 8;
 /** Loops with more iterations than this stay loops (code size). */
-export const MAX_UNROLL = 8;
+export const MAX_UNROLL = 40;
+/**
+ * A loop of ALWAYS_UNROLL < count ≤ MAX_UNROLL iterations is unrolled only if
+ * its copies add at most this many characters, and not once the module has
+ * grown past MAX_SOURCE: very long straight-line kernels compile slowly and
+ * can crash CPU-emulated GPUs. So at large d the small per-coordinate loops
+ * unroll while big bodies stay loops.
+ */
+export const MAX_UNROLLED_CHARS = 24_000;
+export const MAX_SOURCE = 250_000;
 
 const LOOP = /\/\/ @unroll\n(\s*)for \(var (\w+) = 0u; \2 < ([\w ()*+-]+); \2\+\+\) \{/;
 
@@ -41,7 +52,8 @@ export function unrollLoops(src: string, consts: Constants): string {
     const count = evalBound(m[3], consts);
     const marker = '// @unroll\n';
     let replacement: string;
-    if (count === null || count > MAX_UNROLL) {
+    const big = count !== null && count > ALWAYS_UNROLL;
+    if (count === null || count > MAX_UNROLL || (big && (count * body.length > MAX_UNROLLED_CHARS || src.length > MAX_SOURCE))) {
       replacement = src.slice(start + marker.length, end); // keep the loop, drop the marker
     } else {
       const id = new RegExp(`\\b${m[2]}\\b`, 'g');
