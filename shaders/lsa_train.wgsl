@@ -1,8 +1,9 @@
 // One training step of linear self-attention, fused: sample a prompt, run the
 // forward pass for the query row only and backpropagate. One thread per
-// prompt; each writes a compact row of CONTRIB = (k + 1)·D + d + 1 numbers from
-// which lsa_reduce.wgsl assembles the batch gradient in a fixed order:
-//   [Σ_t g_t M p_t (D), g_t · M q for each output t (k·D), x_q (d), loss].
+// prompt; each writes CONTRIB = (k + 1)·D + d + 1 numbers from which
+// lsa_reduce.wgsl assembles the batch gradient in a fixed order:
+//   [Σ_t g_t M p_t (D), g_t · M q for each output t (k·D), x_q (d), loss],
+// entry-major (entry e of prompt b at e·BATCH_PAD + b).
 // (No workgroup memory or barrier: on CPU-emulated GPUs a barrier costs as
 // much as the rest of the kernel.)
 //
@@ -14,7 +15,7 @@
 // entries are 0, so W_KQ's last k columns and W_PV's first d rows get no gradient).
 //
 // Parameter layout: W_KQ (D×D row-major) at 0, W_PV (D×D row-major) at D·D.
-// Needs from the prelude: DIM, NT, D (= DIM + NT), N_CTX, WG, BATCH, CONTRIB.
+// Needs from the prelude: DIM, NT, D (= DIM + NT), N_CTX, WG, BATCH, BATCH_PAD, CONTRIB.
 
 @group(0) @binding(0) var<uniform> run: RunParams;
 @group(0) @binding(1) var<uniform> stepi: StepInfo;
@@ -87,20 +88,19 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     loss /= f32(NT);
   }
   {
-    let row = prompt * CONTRIB;
     // @unroll
     for (var j = 0u; j < D; j++) {
       var acc = 0.0;
       // @unroll
       for (var t = 0u; t < NT; t++) {
         acc += g[t] * s[t * D + j];
-        contrib[row + D + t * D + j] = g[t] * v[j];
+        contrib[(D + t * D + j) * BATCH_PAD + prompt] = g[t] * v[j];
       }
-      contrib[row + j] = acc;
+      contrib[j * BATCH_PAD + prompt] = acc;
     }
-    let xo = row + (NT + 1u) * D;
+    let xo = (NT + 1u) * D;
     // @unroll
-    for (var k = 0u; k < DIM; k++) { contrib[xo + k] = xq[k]; }
-    contrib[xo + DIM] = loss;
+    for (var k = 0u; k < DIM; k++) { contrib[(xo + k) * BATCH_PAD + prompt] = xq[k]; }
+    contrib[(xo + DIM) * BATCH_PAD + prompt] = loss;
   }
 }

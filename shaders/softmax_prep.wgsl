@@ -2,15 +2,16 @@
 // prompt: for each head, M^h = K^hᵀ Q^h / √D restricted to the first d columns
 // (z_q's label entries are 0), so that k̃ = M^h x_q, and for each output t
 // ov^{h,t} = V^hᵀ O_t^hᵀ. Written to work[PREP, PREP + H·(D·DIM + NT·D)).
-// Needs from the prelude: DIM, NT, D, H, NP.
+// Needs from the prelude: DIM, NT, D, H, NP, SUM_CHUNKS.
 
 @group(0) @binding(3) var<storage, read> params: array<f32>;
 @group(0) @binding(7) var<storage, read_write> work: array<f32>;
 
 const HEAD_SIZE: u32 = 3u * D * D;
 const O_OFF: u32 = H * HEAD_SIZE;
-const NSUM: u32 = H * (NT * D + D * D);
-const PREP: u32 = NP + 1u + NSUM;
+const NSUM: u32 = H * (NT * D + D * DIM);
+// After the batch sums' partials (softmax_sums.wgsl).
+const PREP: u32 = NP + 1u + SUM_CHUNKS * (NSUM + 1u);
 const PREP_HEAD: u32 = D * DIM + NT * D;
 
 @compute @workgroup_size(64)

@@ -11,8 +11,9 @@
 // e = Σ_t g_t Σ_i a_i (s_it − ŷ_{h,t}) z_i:
 //   ∂ℓ/∂O_t^h = g_t V c,  ∂ℓ/∂V = Σ_t g_t O_t^hᵀ cᵀ,  ∂ℓ/∂K = q eᵀ/√D,  ∂ℓ/∂Q = (K e) z_qᵀ/√D.
 // The batch sums need only g_t·c, e and z_q per prompt (softmax_sums.wgsl),
-// so each thread writes the row [g_t·c^h for each output, e^h, for each head; z_q; loss].
-// Needs from the prelude: DIM, NT, D, H, N_CTX, WG, BATCH, CONTRIB, NP.
+// so each thread writes [g_t·c^h for each output, e^h, for each head; z_q; loss],
+// entry-major (entry e of prompt b at e·BATCH_PAD + b).
+// Needs from the prelude: DIM, NT, D, H, N_CTX, WG, BATCH, BATCH_PAD, NP, SUM_CHUNKS.
 
 @group(0) @binding(0) var<uniform> run: RunParams;
 @group(0) @binding(1) var<uniform> stepi: StepInfo;
@@ -20,7 +21,8 @@
 @group(0) @binding(4) var<storage, read_write> contrib: array<f32>;
 @group(0) @binding(7) var<storage, read> work: array<f32>;
 
-const PREP: u32 = NP + 1u + H * (NT * D + D * D);
+// After the batch sums' partials (softmax_sums.wgsl).
+const PREP: u32 = NP + 1u + SUM_CHUNKS * (H * (NT * D + D * DIM) + 1u);
 const PREP_HEAD: u32 = D * DIM + NT * D;
 const ROW_HEAD: u32 = (NT + 1u) * D;
 // The running sums are rescaled only when a logit exceeds the current shift by
@@ -116,27 +118,24 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     g[t] = 2.0 * r / f32(NT);
   }
 
-  let row = prompt * CONTRIB;
   // @unroll
   for (var h = 0u; h < H; h++) {
     let inv_l = 1.0 / l[h];
-    let ro = row + h * ROW_HEAD;
+    let ro = h * ROW_HEAD;
     // @unroll
     for (var k = 0u; k < D; k++) {
       let ck = c[h * D + k] * inv_l;
       var ek = 0.0;
       // @unroll
       for (var t = 0u; t < NT; t++) {
-        contrib[ro + t * D + k] = g[t] * ck;
+        contrib[(ro + t * D + k) * BATCH_PAD + prompt] = g[t] * ck;
         ek += g[t] * (e[(h * NT + t) * D + k] * inv_l - ssum[h * NT + t] * inv_l * ck);
       }
-      contrib[ro + NT * D + k] = ek;
+      contrib[(ro + NT * D + k) * BATCH_PAD + prompt] = ek;
     }
   }
-  let zq_off = row + H * ROW_HEAD;
+  let zq_off = H * ROW_HEAD;
   // @unroll
-  for (var k = 0u; k < DIM; k++) { contrib[zq_off + k] = xq[k]; }
-  // @unroll
-  for (var t = 0u; t < NT; t++) { contrib[zq_off + DIM + t] = 0.0; }
-  contrib[zq_off + D] = loss / f32(NT);
+  for (var k = 0u; k < DIM; k++) { contrib[(zq_off + k) * BATCH_PAD + prompt] = xq[k]; }
+  contrib[(zq_off + D) * BATCH_PAD + prompt] = loss / f32(NT);
 }

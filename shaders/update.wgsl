@@ -7,7 +7,8 @@
 @group(0) @binding(0) var<uniform> run: RunParams;
 @group(0) @binding(1) var<uniform> stepi: StepInfo;
 @group(0) @binding(3) var<storage, read_write> params: array<f32>;
-@group(0) @binding(4) var<storage, read> contrib: array<f32>;
+// Per-prompt rows, entry-major, read as vec4s of four prompts (models that sum in grad_sum).
+@group(0) @binding(4) var<storage, read> contrib: array<vec4f>;
 // m (NP) then v (NP); SGD keeps its momentum buffer in m.
 @group(0) @binding(5) var<storage, read_write> opt_state: array<f32>;
 @group(0) @binding(6) var<storage, read_write> losses: array<f32>;

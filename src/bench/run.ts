@@ -27,7 +27,7 @@ export interface BenchResult {
   passesPerStep: number;
   bytesReadBackPerStep: number;
   floorMsPerStep: number;
-  /** Time per step over the floor's. */
+  /** Time per step over the floor's: the median over alternating training and floor runs. */
   floorRatio: number;
   floorTarget: boolean;
   /** n · H · batch (H = 1 for LSA). */
@@ -75,15 +75,25 @@ export async function benchCase(device: GPUDevice, c: BenchCase, o: BenchOptions
   const chunk = Math.max(1, Math.min(100, Math.round(200 / msPerStep)));
   const stepsPerRun = Math.max(3 * chunk, Math.round((target * 1000) / msPerStep / chunk) * chunk);
   const trainer = await Trainer.create(device, spec, { chunkSteps: chunk });
+  const floorSteps = Math.max(3, Math.min(200, Math.round((target * 1000) / msPerStep / 2)));
+  // Training and floor runs alternate, so a machine whose speed drifts (shared
+  // CPUs) affects both alike; the ratio is the median of the per-pair ratios.
   const rates: number[] = [];
+  const floors: number[] = [];
+  const ratios: number[] = [];
   let counters = { ...trainer.counters };
   try {
     await trainer.run({ steps: chunk });
+    await measureFloor(device, spec, { steps: 2, runs: 1 });
     counters = { ...trainer.counters };
     for (let r = 0; r < runs; r++) {
       const t0 = performance.now();
       await trainer.run({ steps: stepsPerRun });
-      rates.push(stepsPerRun / ((performance.now() - t0) / 1000));
+      const ms = (performance.now() - t0) / stepsPerRun;
+      const [floor] = await measureFloor(device, spec, { steps: floorSteps, runs: 1 });
+      rates.push(1000 / ms);
+      floors.push(floor);
+      ratios.push(ms / floor);
     }
   } finally {
     trainer.destroy();
@@ -91,9 +101,9 @@ export async function benchCase(device: GPUDevice, c: BenchCase, o: BenchOptions
   const timed = runs * stepsPerRun;
   const c1 = trainer.counters;
   const sps = spread(rates);
-  o.log?.(`  ${c.id}: ${sps.median.toFixed(1)} steps/s (chunk ${chunk}, ${stepsPerRun} steps × ${runs})`);
-  const floorSteps = Math.max(3, Math.min(200, Math.round((target * 1000) / msPerStep / 2)));
-  const floorMs = spread(await measureFloor(device, spec, { steps: floorSteps, runs })).median;
+  const floorMs = spread(floors).median;
+  const floorRatio = spread(ratios).median;
+  o.log?.(`  ${c.id}: ${sps.median.toFixed(1)} steps/s, ${floorRatio.toFixed(2)}× floor (chunk ${chunk}, ${stepsPerRun} steps × ${runs})`);
   let cpu: BenchResult['cpu'] = { float64: NaN, float32: null, promptsTimed: 0 };
   if (!o.skipCpu) {
     // Enough prompts for a stable time, at most the batch.
@@ -119,7 +129,7 @@ export async function benchCase(device: GPUDevice, c: BenchCase, o: BenchOptions
     passesPerStep: (c1.computePasses - counters.computePasses) / timed,
     bytesReadBackPerStep: (c1.bytesReadBack - counters.bytesReadBack) / timed,
     floorMsPerStep: floorMs,
-    floorRatio: 1000 / sps.median / floorMs,
+    floorRatio,
     floorTarget: c.floorTarget,
     work: spec.task.n * (spec.model.type === 'softmax' ? spec.model.heads : 1) * spec.train.batch,
     cpu,

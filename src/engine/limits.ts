@@ -36,7 +36,7 @@ const WG = 64;
 export function checkTrainingLimits(spec: ExperimentSpec, model: ModelDef, limits: EngineLimits, chunkSteps: number): void {
   checkPrivateMemory(spec);
   const limit = storageLimit(limits);
-  const B = spec.train.batch;
+  const B = Math.ceil(spec.train.batch / 4) * 4;
   const rowBytes = model.contribStride * F32;
   if (B * rowBytes > limit) {
     throw new ResourceLimitError(

@@ -12,6 +12,7 @@ import type { ModelDef } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { buildTask, type TaskContext } from '../tasks/task.ts';
 import { checkTrainingLimits, evalChunkPrompts } from './limits.ts';
+import { SUM_CHUNK, sumChunks } from '../models/softmax.ts';
 import { STREAM } from './rng.ts';
 import { learningRate } from './optimizer.ts';
 import { inverse, trace } from '../linalg/dense.ts';
@@ -83,6 +84,11 @@ export interface GdRun {
 interface StagingSlot {
   buffer: GPUBuffer;
   inFlight: Promise<void> | null;
+}
+
+/** The batch rounded up to a multiple of 4: the per-prompt rows are summed as vec4s. */
+export function batchPad(batch: number): number {
+  return Math.ceil(batch / 4) * 4;
 }
 
 /** Prompts (threads) per workgroup of the training kernel. */
@@ -159,7 +165,9 @@ export class Trainer {
       step: make('step slots', this.chunkSteps * STEP_SLOT, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
       taskMats: make('task matrices', taskMatrices(this.task).byteLength, S | GPUBufferUsage.COPY_DST),
       params: make('params', np * F32, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
-      contrib: make('per-prompt gradient rows', spec.train.batch * this.model.contribStride * F32, S | GPUBufferUsage.COPY_SRC),
+      // Entry-major (entry e of prompt b at e·BATCH_PAD + b) and zero-filled, so the
+      // batch sums read four prompts at a time and the padding prompts add 0.
+      contrib: make('per-prompt gradient rows', batchPad(spec.train.batch) * this.model.contribStride * F32, S | GPUBufferUsage.COPY_SRC),
       work: make('gradient and scratch', (np + 1 + this.model.scratchSize) * F32, S | GPUBufferUsage.COPY_SRC),
       optState: make('optimizer state', 2 * np * F32, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
       losses: make('losses', this.chunkSteps * F32, S | GPUBufferUsage.COPY_SRC),
@@ -231,6 +239,9 @@ export class Trainer {
       WG: PROMPTS_PER_WORKGROUP,
       H: spec.model.heads,
       BATCH: spec.train.batch,
+      BATCH_PAD: batchPad(spec.train.batch),
+      SUM_CHUNK,
+      SUM_CHUNKS: sumChunks(spec.train.batch),
       NP: model.paramCount,
       CONTRIB: model.contribStride,
       ISO_COV: task.isotropic,

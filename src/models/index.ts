@@ -8,6 +8,6 @@ export function modelFor(spec: ExperimentSpec): ModelDef {
     case 'lsa':
       return lsaModel(spec.task.d, spec.task.tasks);
     case 'softmax':
-      return softmaxModel(spec.task.d, spec.model.heads, spec.task.tasks);
+      return softmaxModel(spec.task.d, spec.model.heads, spec.task.tasks, spec.train.batch);
   }
 }

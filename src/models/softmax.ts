@@ -139,7 +139,15 @@ export function softmaxForward(params: ArrayLike<number>, prompt: Prompt, L: Sof
   return { yhat, heads, zq, z, n };
 }
 
-export function softmaxModel(d: number, H: number, K = 1): ModelDef {
+/** Prompts per partial batch sum (softmax_sums.wgsl); the gradient stage adds the partials in order. */
+export const SUM_CHUNK = 256;
+
+/** Partial batch sums per entry: one per SUM_CHUNK prompts, so the sums stage has many threads at any batch size. */
+export function sumChunks(batch: number): number {
+  return Math.max(1, Math.ceil(batch / SUM_CHUNK));
+}
+
+export function softmaxModel(d: number, H: number, K = 1, batch = 1): ModelDef {
   const L = softmaxLayout(d, H, K);
   const { D, paramCount } = L;
   const matrices: MatrixLayout[] = [];
@@ -153,7 +161,8 @@ export function softmaxModel(d: number, H: number, K = 1): ModelDef {
     matrices[matrices.length - 3].noGradient = (_r, c) => c >= d;
   }
   matrices.push({ name: 'O', rows: K, cols: H * D, offset: L.o, noGradient: () => false, caption: `Output projection${K > 1 ? ' (a row per output)' : ''}; head h uses columns h·D … (h+1)·D − 1.` });
-  const nsum = H * (K * D + D * D);
+  const nsum = H * (K * D + D * d);
+  const partials = sumChunks(batch) * (nsum + 1);
   const prep = H * (D * d + K * D);
   return {
     paramCount,
@@ -163,11 +172,11 @@ export function softmaxModel(d: number, H: number, K = 1): ModelDef {
     contribStride: H * (K + 1) * D + D + 1,
     gradSumShader: gradFromWork,
     stages: [
-      { label: 'softmax sums', shader: sumsShader, threads: nsum + 1 },
-      { label: 'softmax gradient', shader: gradShader, threads: paramCount },
+      { label: 'softmax sums', shader: sumsShader, threads: partials },
+      { label: 'softmax gradient', shader: gradShader, threads: paramCount + 1 },
     ],
     preStages: [{ label: 'softmax per-step constants', shader: prepShader, threads: prep }],
-    scratchSize: nsum + prep,
+    scratchSize: partials + prep,
     init: (spec) => softmaxInit(spec, L),
     predict: (params, prompt) => softmaxForward(params, prompt, L).yhat,
     lossGrad(params, prompt) {

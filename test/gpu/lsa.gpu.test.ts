@@ -74,6 +74,26 @@ describe('LSA kernels vs float64 reference', () => {
     }
 });
 
+describe('LSA batch sums at a batch that is not a multiple of 4', () => {
+  it('batch 1,027: gradient and loss match the reference', async () => {
+    const { device } = await testDevice();
+    const spec = randomSpec(3, 7, (s) => {
+      s.train.batch = 1027;
+    });
+    const trainer = await Trainer.create(device, spec, { chunkSteps: 2 });
+    try {
+      const theta0 = trainer.initialParams;
+      await trainer.run({ steps: 1 });
+      const gpu = await trainer.readLastGradient();
+      const ref = await referenceGradient(device, trainer, theta0, 0);
+      expect(relError(gpu.grad, ref.grad)).toBeLessThan(1e-4);
+      expect(Math.abs(gpu.loss - ref.loss) / ref.loss).toBeLessThan(1e-4);
+    } finally {
+      trainer.destroy();
+    }
+  });
+});
+
 describe('whole training steps vs float64 reference', () => {
   const cases: [string, (s: ExperimentSpec) => void][] = [
     ['Adam, cosine schedule, weight decay', (s) => Object.assign(s.optimizer, { kind: 'adam', lr: 0.01, schedule: 'cosine', weightDecay: 0.01 })],

@@ -50,6 +50,14 @@ describe('softmax attention kernels vs float64 reference', () => {
         }
       });
 
+  it('a batch of 601 (three partial sums, a ragged last vec4 of prompts) matches too', async () => {
+    const spec = softmaxSpec(3, 10, 2, 'default', 0);
+    spec.train.batch = 601;
+    const r = await check(spec);
+    expect(r.gradient).toBeLessThan(1e-4);
+    expect(r.loss).toBeLessThan(1e-4);
+  });
+
   it('large logits (hundreds): no overflow, no NaN, still matches', async () => {
     for (const [d, n, H] of [[5, 40, 2], [12, 200, 3]]) {
       const r = await check(softmaxSpec(d, n, H, 'gaussian', 2.5));
