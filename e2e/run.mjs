@@ -8,7 +8,8 @@
 // on any failure. Screenshots: docs/screenshot-first-page.png (LSA),
 // docs/screenshot-softmax.png (two softmax heads), docs/screenshot-spectra.png
 // (LSA on AR(1) data: Γ_eff, Γ* and their spectra), docs/screenshot-multitask.png
-// (two tasks, four softmax heads), and on failure test-results/<test>.png.
+// (two tasks, four softmax heads), test-results/screenshot-softmax-pattern.png
+// (the heads card with He et al.'s pattern shown), and on failure test-results/<test>.png.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -233,6 +234,61 @@ async function assertHeadHeatmaps(page, h, d, k = 1) {
       const marked = frozen.z[r][c] !== null && frozen.z[r][c] !== undefined;
       assert.equal(marked, r >= d, `KQ^${h}[${r}][${c}]: marked as no-gradient = ${marked}`);
     }
+}
+
+/** A number as the page prints it (fmt: '−' for minus). */
+function parseShown(text) {
+  const v = Number(text.trim().replace('−', '-'));
+  assert.ok(Number.isFinite(v), `not a number: ${JSON.stringify(text)}`);
+  return v;
+}
+
+/**
+ * Ticks "show He et al.'s pattern" and checks, for each head, the pattern's KQ (D×D) and OV (D×k)
+ * heatmaps: ω_h (as the head table prints it) on the x-block diagonal, μ_h of output t at
+ * (d + t, t), 0 elsewhere, drawn on the learned map's colour range.
+ */
+async function assertPatternHeatmaps(page, H, d, k = 1) {
+  const D = d + k;
+  await page.getByTestId('show-pattern').check();
+  await page.getByTestId('pattern-caption').waitFor();
+  assert.match(await page.getByTestId('pattern-caption').innerText(), /read against[\s\S]*measure the distance/);
+  await page.waitForFunction(
+    (n) => Array.from({ length: n }, (_, h) => [`pattern KQ^${h + 1}`, `pattern OV^${h + 1}`]).flat().every((name) => document.querySelector(`[data-heatmap="${name}"]`)?.data?.[0]?.type === 'heatmap'),
+    H,
+    { timeout: 10_000 },
+  );
+  assert.equal((await snapshot(page)).heatmapsDrawn, 4 * H, 'expected learned and pattern KQ, OV for each head');
+  assert.equal(await page.getByTestId('pattern-maps').count(), H);
+  for (let h = 1; h <= H; h++) {
+    const cells = page.locator(`[data-testid="head-table"] tbody tr[data-head="${h}"] td`);
+    const omega = parseShown(await cells.nth(1).innerText());
+    const mus = [];
+    for (let t = 0; t < k; t++) mus.push(parseShown(await cells.nth(2 + t).innerText()));
+    const kq = (await plotData(page, `[data-heatmap="pattern KQ^${h}"]`)).traces[0].z;
+    const ov = (await plotData(page, `[data-heatmap="pattern OV^${h}"]`)).traces[0].z;
+    // Printed to 3 significant digits.
+    const close = (v, shown) => Math.abs(v - shown) <= 5e-3 * Math.abs(shown) + 1e-12;
+    assert.equal(kq.length, D, `pattern KQ^${h}: ${kq.length} rows, expected ${D}`);
+    assert.equal(ov.length, D, `pattern OV^${h}: ${ov.length} rows, expected ${D}`);
+    for (let r = 0; r < D; r++) {
+      assert.equal(kq[r].length, D, `pattern KQ^${h}: a row has ${kq[r].length} entries, expected ${D}`);
+      assert.equal(ov[r].length, k, `pattern OV^${h}: a row has ${ov[r].length} entries, expected ${k}`);
+      for (let c = 0; c < D; c++) {
+        if (r === c && r < d) assert.ok(close(kq[r][c], omega), `pattern KQ^${h}[${r}][${c}] = ${kq[r][c]}, the table shows ω_${h} = ${omega}`);
+        else assert.equal(kq[r][c], 0, `pattern KQ^${h}[${r}][${c}] = ${kq[r][c]}, expected 0`);
+      }
+      for (let t = 0; t < k; t++) {
+        if (r === d + t) assert.ok(close(ov[r][t], mus[t]), `pattern OV^${h}[${r}][${t}] = ${ov[r][t]}, the table shows μ = ${mus[t]}`);
+        else assert.equal(ov[r][t], 0, `pattern OV^${h}[${r}][${t}] = ${ov[r][t]}, expected 0`);
+      }
+    }
+    // The learned maps' colour scale.
+    for (const m of ['KQ', 'OV']) {
+      const zmax = await page.evaluate((n) => [n, `pattern ${n}`].map((x) => document.querySelector(`[data-heatmap="${x}"]`).data[0].zmax), `${m}^${h}`);
+      assert.equal(zmax[1], zmax[0], `pattern ${m}^${h} is drawn on ±${zmax[1]}, the learned ${m}^${h} on ±${zmax[0]}`);
+    }
+  }
 }
 
 /** The tick labels of a plot's axes. */
@@ -567,6 +623,15 @@ const tests = [
       await page.waitForTimeout(400);
       mkdirSync(join(ROOT, 'docs'), { recursive: true });
       await page.screenshot({ path: join(ROOT, 'docs', 'screenshot-softmax.png') });
+
+      // He et al.'s pattern with each head's own ω_h, μ_h, under the learned maps (off by default).
+      assert.equal(await page.getByTestId('show-pattern').isChecked(), false);
+      assert.equal(await page.getByTestId('pattern-maps').count(), 0);
+      await assertPatternHeatmaps(page, 2, 5);
+      await page.locator('section[aria-label="attention heads"]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await page.waitForTimeout(300);
+      mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+      await page.screenshot({ path: join(ROOT, 'test-results', 'screenshot-softmax-pattern.png') });
       assertNoProblems(problems);
       await page.close();
     },

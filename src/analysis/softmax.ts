@@ -142,3 +142,48 @@ export function softmaxMatrices(reading: SoftmaxReading, d: number): NamedMatrix
     ];
   });
 }
+
+/**
+ * He et al.'s pattern for each head, built with that head's own ω_h and μ_h:
+ * KQ = ω_h·I on the x-block and 0 elsewhere ("diagonal and homogeneous"),
+ * OV = μ_h of output t at (d + t, t) and 0 elsewhere ("last-entry-only"). These
+ * are the nearest matrices of the pattern's form to the learned KQ^h, OV^h
+ * (ω_h, the mean x-diagonal, is the least-squares multiple of I on the x-block;
+ * μ_h is the entry itself), so diagonalHomogeneity and lastEntryOnly are
+ * 1 − (squared distance to them) / (squared norm) on the x-block and on OV^h.
+ * Same order, names (prefixed "pattern ") and shapes as softmaxMatrices: per
+ * head, KQ (D×D) then OV (D×k), D = d + k.
+ */
+export function patternMatrices(reading: SoftmaxReading, d: number): NamedMatrix[] {
+  const H = reading.heads.length;
+  const K = reading.muByOutput.length;
+  const D = d + K;
+  return reading.heads.flatMap((head, h) => {
+    const tag = H > 1 ? `^${h + 1}` : '';
+    const kq = new Array<number>(D * D).fill(0);
+    for (let i = 0; i < d; i++) kq[i * D + i] = head.omega;
+    const ov = new Array<number>(D * K).fill(0);
+    for (let t = 0; t < K; t++) ov[(d + t) * K + t] = head.muByOutput[t];
+    return [
+      {
+        name: `pattern KQ${tag}`,
+        rows: D,
+        cols: D,
+        data: kq,
+        noGradient: kq.map(() => false),
+        caption: `Head ${h + 1}'s pattern: ω_h·I on the x-block (ω_h = KQ's mean x-diagonal), 0 elsewhere.`,
+      },
+      {
+        name: `pattern OV${tag}`,
+        rows: D,
+        cols: K,
+        data: ov,
+        noGradient: ov.map(() => false),
+        caption:
+          K > 1
+            ? `Head ${h + 1}'s pattern: μ_h of output t on its own label entry (y_t, ŷ_t), 0 elsewhere.`
+            : `Head ${h + 1}'s pattern: μ_h·e_{d+1}, 0 elsewhere.`,
+      },
+    ];
+  });
+}

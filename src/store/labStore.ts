@@ -103,6 +103,8 @@ export interface LabState {
   loadedPreset: string | null;
   /** View option: one colour scale for all heads' KQ (and one for all OV) instead of one per heatmap. */
   sharedHeadScale: boolean;
+  /** View option (softmax): draw He et al.'s pattern (ω_h·I, μ_h on the own-label entries) under each head's learned maps. */
+  showHePattern: boolean;
   /** View option (k > 1): the output (task) the length plot and the Γ card show, 0-based. */
   viewTask: number;
 }
@@ -160,6 +162,7 @@ export const useLab = create<LabState>()(() => ({
   notices: [],
   loadedPreset: null,
   sharedHeadScale: true,
+  showHePattern: false,
   viewTask: 0,
   ...freshRunFields(0),
 }));
@@ -177,6 +180,10 @@ export function dismissNotice(id: number): void {
 
 export function setSharedHeadScale(shared: boolean): void {
   useLab.setState({ sharedHeadScale: shared });
+}
+
+export function setShowHePattern(show: boolean): void {
+  useLab.setState({ showHePattern: show });
 }
 
 export function setViewTask(t: number): void {

@@ -4,11 +4,14 @@
 // so eight heads take two rows of a 1280-pixel-wide page. Colour ranges are
 // shared across heads by default (one for all KQ, one for all OV), so heads
 // compare at a glance and a dormant head looks faint; unchecked, each heatmap
-// uses its own range, printed under the pair.
+// uses its own range, printed under the pair. On demand (a header checkbox)
+// each head also shows He et al.'s pattern built with its own ω_h and μ_h
+// (patternMatrices: ω_h·I on the x-block, μ_h on the own-label entries, 0
+// elsewhere) under its learned pair, on the learned maps' colour scales.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { DORMANT_THRESHOLD, type HeadReading, type SoftmaxReading } from '../analysis/softmax.ts';
+import { DORMANT_THRESHOLD, patternMatrices, type HeadReading, type SoftmaxReading } from '../analysis/softmax.ts';
 import type { NamedMatrix } from '../models/types.ts';
-import { setSharedHeadScale, useLab } from '../store/labStore.ts';
+import { setSharedHeadScale, setShowHePattern, useLab } from '../store/labStore.ts';
 import { fmt } from './format.ts';
 import { buildHeatmapFigure, colourRange, outputLabels, tokenLabels } from './Heatmap.tsx';
 import { headColour, sub } from './heads.ts';
@@ -21,7 +24,7 @@ interface HeadMatrices {
   ov: NamedMatrix;
 }
 
-/** softmaxMatrices lists KQ^h, OV^h for each head in turn. */
+/** softmaxMatrices (and patternMatrices) list KQ^h, OV^h for each head in turn. */
 function pairUp(matrices: NamedMatrix[] | null, heads: number): HeadMatrices[] | null {
   if (!matrices || matrices.length !== 2 * heads) return null;
   return Array.from({ length: heads }, (_, h) => ({ kq: matrices[2 * h], ov: matrices[2 * h + 1] }));
@@ -32,6 +35,16 @@ function MatrixName({ base, h, heads }: { base: string; h: number; heads: number
     <>
       {base}
       {heads > 1 ? <sup>{h + 1}</sup> : null}
+    </>
+  );
+}
+
+/** ω_h or μ_h, with the head's number as subscript when there are several heads. */
+function HeadSymbol({ base, h, heads }: { base: string; h: number; heads: number }) {
+  return (
+    <>
+      {base}
+      {heads > 1 ? <sub>{h + 1}</sub> : null}
     </>
   );
 }
@@ -70,11 +83,13 @@ interface PanelProps {
   d: number;
   k: number;
   pair: HeadMatrices | null;
+  /** He et al.'s pattern with this head's ω_h, μ_h; null when not shown. */
+  pattern: HeadMatrices | null;
   reading: HeadReading | null;
   shared: { kq: number; ov: number } | null;
 }
 
-function HeadPanel({ h, heads, d, k, pair, reading, shared }: PanelProps) {
+function HeadPanel({ h, heads, d, k, pair, pattern, reading, shared }: PanelProps) {
   const dormant = reading?.dormant ?? false;
   return (
     <div className={dormant ? 'head-panel dormant' : 'head-panel'} data-head={h + 1} data-dormant={String(dormant)} title={dormant ? DORMANT_NOTE : undefined}>
@@ -101,6 +116,24 @@ function HeadPanel({ h, heads, d, k, pair, reading, shared }: PanelProps) {
       ) : (
         <div className="plot head-placeholder placeholder">waiting…</div>
       )}
+      {pair && pattern && reading ? (
+        // The learned maps' colour ranges (shared, or each learned map's own), so equal values get equal colours.
+        <div className="head-maps pattern-maps" data-testid="pattern-maps">
+          <div className="head-map">
+            <div className="head-map-label pattern-label" title={`${pattern.kq.caption} ω${heads > 1 ? sub(h + 1) : ''} = ${fmt(reading.omega, 4)}`}>
+              pattern <HeadSymbol base="ω" h={h} heads={heads} />
+              ·I
+            </div>
+            <HeadMap matrix={pattern.kq} range={shared?.kq ?? colourRange(pair.kq)} rowTicks className="kq-plot" d={d} k={k} />
+          </div>
+          <div className="head-map">
+            <div className="head-map-label pattern-label" title={`${pattern.ov.caption} μ${heads > 1 ? sub(h + 1) : ''} = ${reading.muByOutput.map((m) => fmt(m, 4)).join(', ')}`}>
+              <HeadSymbol base="μ" h={h} heads={heads} />
+            </div>
+            <HeadMap matrix={pattern.ov} range={shared?.ov ?? colourRange(pair.ov)} rowTicks={false} className="ov-plot" d={d} k={k} />
+          </div>
+        </div>
+      ) : null}
       {pair && !shared ? (
         <div className="head-ranges" title="This head's colour ranges: each map is scaled to its own largest |entry|">
           KQ ±{fmt(colourRange(pair.kq), 2)} · OV ±{fmt(colourRange(pair.ov), 2)}
@@ -244,9 +277,16 @@ export function SoftmaxHeads() {
   const latestMatrices = useLab((s) => s.matrices);
   const latestReading = useLab((s) => s.softmax);
   const latest = useMemo(() => ({ matrices: latestMatrices, reading: latestReading }), [latestMatrices, latestReading]);
-  const { matrices, reading } = useThrottled(latest, headsRedrawInterval(heads));
+  const showPattern = useLab((s) => s.showHePattern);
+  // The pattern doubles the heatmaps to redraw: throttle as for twice the heads.
+  const { matrices, reading } = useThrottled(latest, headsRedrawInterval(showPattern ? 2 * heads : heads));
   const sharedScale = useLab((s) => s.sharedHeadScale);
   const pairs = pairUp(matrices, heads);
+  // Built from the same (throttled) reading as the learned maps; none while the reading is of another shape (the spec just changed).
+  const patterns = useMemo(
+    () => (showPattern && reading && reading.heads[0]?.kq.length === (d + k) ** 2 ? pairUp(patternMatrices(reading, d), heads) : null),
+    [showPattern, reading, d, k, heads],
+  );
   const shared =
     sharedScale && pairs
       ? { kq: Math.max(...pairs.map((p) => colourRange(p.kq))), ov: Math.max(...pairs.map((p) => colourRange(p.ov))) }
@@ -279,11 +319,25 @@ export function SoftmaxHeads() {
               one scale for all heads
             </label>
           ) : null}
+          <label className="check" title="Under each head's learned KQ and OV, the nearest matrices of He et al.'s form: ω_h·I on the x-block and μ_h on each output's own label entry, 0 elsewhere">
+            <input type="checkbox" data-testid="show-pattern" checked={showPattern} onChange={(e) => setShowHePattern(e.target.checked)} />
+            show He et al.'s pattern
+          </label>
         </div>
       </header>
+      {showPattern ? (
+        <p
+          className="caption pattern-caption"
+          data-testid="pattern-caption"
+          title={`He et al.'s pattern: ω_h·I on KQ's x-block, μ_h on ${k === 1 ? "OV's label entry" : "each output's own label entry of OV"}, 0 elsewhere; drawn on the learned maps' colour scale.`}
+        >
+          Lower maps: the pattern with this head's ω<sub>h</sub>, μ<sub>h</sub>, what the learned maps are read against; the table's per-head scores
+          measure the distance.
+        </p>
+      ) : null}
       <div className="heads-body">
         {Array.from({ length: heads }, (_, h) => (
-          <HeadPanel key={h} h={h} heads={heads} d={d} k={k} pair={pairs?.[h] ?? null} reading={reading?.heads[h] ?? null} shared={shared} />
+          <HeadPanel key={h} h={h} heads={heads} d={d} k={k} pair={pairs?.[h] ?? null} pattern={patterns?.[h] ?? null} reading={reading?.heads[h] ?? null} shared={shared} />
         ))}
         {reading ? <HeadTable reading={reading} /> : null}
       </div>
