@@ -75,6 +75,14 @@ export interface EvalSamples extends EvalOutput {
   outputs: EvalOutput[];
 }
 
+/** What continues a run: see Trainer.snapshot(). */
+export interface TrainerSnapshot {
+  step: number;
+  params: Float32Array;
+  /** Adam's m then v (SGD: the momentum buffer, then unused). */
+  optState: Float32Array;
+}
+
 /** k steps of gradient descent from w = 0 with step η. */
 export interface GdRun {
   steps: number;
@@ -363,6 +371,33 @@ export class Trainer {
     this.counters.submits++;
     this.counters.computePasses++;
     this.counters.dispatches += (2 + this.model.preStages.length + this.model.stages.length) * k;
+  }
+
+  /**
+   * The training state after the steps submitted so far (waits for them): the
+   * step count, the parameters and the optimizer state. Restoring it into a
+   * trainer of the same spec continues the run bit for bit, because the data,
+   * the schedule and Adam's bias corrections are all keyed by the step.
+   */
+  async snapshot(): Promise<TrainerSnapshot> {
+    this.assertAlive();
+    await Promise.all(this.ring.map((s) => s.inFlight));
+    return { step: this.submitted, params: await this.readParams(), optState: await this.readOptimizerState() };
+  }
+
+  /** Continues from a snapshot of a trainer with the same spec (see snapshot()). */
+  async restore(s: TrainerSnapshot): Promise<void> {
+    this.assertAlive();
+    const np = this.model.paramCount;
+    if (s.params.length !== np) throw new Error(`the snapshot has ${s.params.length} parameters; this model has ${np}`);
+    if (s.optState.length !== 2 * np) throw new Error(`the snapshot's optimizer state has ${s.optState.length} numbers; this model needs ${2 * np}`);
+    if (!Number.isInteger(s.step) || s.step < 0 || s.step > this.spec.train.steps)
+      throw new Error(`the snapshot is at step ${s.step}; this run has steps 0 to ${this.spec.train.steps}`);
+    await Promise.all(this.ring.map((r) => r.inFlight));
+    this.device.queue.writeBuffer(this.buffers.params, 0, Float32Array.from(s.params));
+    this.device.queue.writeBuffer(this.buffers.optState, 0, Float32Array.from(s.optState));
+    this.submitted = s.step;
+    this.completed = s.step;
   }
 
   /** Back to step 0 with the same initial parameters and a fresh optimizer state. */

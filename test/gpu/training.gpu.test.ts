@@ -28,6 +28,28 @@ describe('reproducibility', () => {
     t.destroy();
   });
 
+  it('a snapshot restored into a fresh trainer continues bit for bit (softmax, Adam, cosine schedule)', async () => {
+    const { device } = await testDevice();
+    const spec = decodeSpec('v=1&model=softmax&init=default&H=2&d=3&n=10&B=96&T=400&lr=0.005&sched=cosine&ds=5&is=9').spec;
+    const whole = await Trainer.create(device, spec, { chunkSteps: 50 });
+    await whole.run({ steps: 150 });
+    const snap = await whole.snapshot();
+    expect(snap.step).toBe(150);
+    await whole.run({ steps: 250 });
+    const expected = new Uint32Array((await whole.readParams()).buffer);
+    whole.destroy();
+
+    const resumed = await Trainer.create(device, spec, { chunkSteps: 33 });
+    await resumed.restore(snap);
+    expect(resumed.stepsCompleted).toBe(150);
+    await resumed.run({ steps: 1000 });
+    expect(resumed.stepsCompleted).toBe(400);
+    expect(Array.from(new Uint32Array((await resumed.readParams()).buffer))).toEqual(Array.from(expected));
+    // A snapshot of another model is refused with the reason.
+    await expect(resumed.restore({ ...snap, params: snap.params.subarray(1) })).rejects.toThrow(/parameters/);
+    resumed.destroy();
+  });
+
   it('a different data seed gives different parameters', async () => {
     const { device } = await testDevice();
     const a = await Trainer.create(device, decodeSpec('v=1&d=3&n=8&B=64&T=20&ds=1').spec);
