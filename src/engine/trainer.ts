@@ -39,6 +39,18 @@ export interface Readback {
   params: Float32Array;
 }
 
+/** Where a run blew up: the first non-finite batch loss, and the last parameters read back while all was finite. */
+export interface Divergence {
+  /** The step whose batch loss was NaN or ±∞ (or, if only the parameters were, the end of that chunk). */
+  step: number;
+  lastFinite: { step: number; params: Float32Array };
+}
+
+function allFinite(a: Float32Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
 export interface TrainerCounters {
   submits: number;
   computePasses: number;
@@ -126,6 +138,9 @@ export class Trainer {
   private readonly stepSlots: ArrayBuffer;
   private submitted = 0;
   private completed = 0;
+  private lastFinite: { step: number; params: Float32Array };
+  /** Set when a readback shows a non-finite loss or parameter; run() then stops and submits nothing more. */
+  divergence: Divergence | null = null;
   private destroyed = false;
 
   private constructor(device: GPUDevice, spec: ExperimentSpec, parts: {
@@ -184,6 +199,7 @@ export class Trainer {
     this.stepSlots = new ArrayBuffer(this.chunkSteps * STEP_SLOT);
     device.queue.writeBuffer(this.buffers.taskMats, 0, taskMatrices(this.task));
     this.initParams = this.model.init(spec);
+    this.lastFinite = { step: 0, params: this.initParams.slice() };
     this.uploadState(this.initParams);
 
     const stepBinding = { buffer: this.buffers.step, size: 16 };
@@ -301,7 +317,7 @@ export class Trainer {
     this.assertAlive();
     const target = Math.min(this.spec.train.steps, this.submitted + Math.max(0, Math.floor(options.steps)));
     const np = this.model.paramCount;
-    while (this.submitted < target && !(options.shouldStop?.() ?? false)) {
+    while (this.submitted < target && !this.divergence && !(options.shouldStop?.() ?? false)) {
       const k = Math.min(this.chunkSteps, target - this.submitted);
       const slot = this.ring[this.ringNext];
       this.ringNext = (this.ringNext + 1) % this.ring.length;
@@ -319,8 +335,18 @@ export class Trainer {
         const data = new Float32Array(slot.buffer.getMappedRange().slice(0));
         slot.buffer.unmap();
         slot.inFlight = null;
+        // Chunks already in flight behind a divergence are dropped.
+        if (this.divergence || this.destroyed) return;
+        const losses = data.subarray(0, k);
+        const params = data.subarray(this.chunkSteps, this.chunkSteps + np);
+        if (!allFinite(losses) || !allFinite(params)) {
+          const bad = losses.findIndex((v) => !Number.isFinite(v));
+          this.divergence = { step: bad >= 0 ? first + bad : first + k, lastFinite: this.lastFinite };
+          return;
+        }
         this.completed = first + k;
-        options.onReadback?.({ step: first + k, losses: data.subarray(0, k), params: data.subarray(this.chunkSteps, this.chunkSteps + np) });
+        this.lastFinite = { step: first + k, params: params.slice() };
+        options.onReadback?.({ step: first + k, losses, params });
       });
     }
     await Promise.all(this.ring.map((s) => s.inFlight));
@@ -398,6 +424,8 @@ export class Trainer {
     this.device.queue.writeBuffer(this.buffers.optState, 0, Float32Array.from(s.optState));
     this.submitted = s.step;
     this.completed = s.step;
+    this.divergence = null;
+    this.lastFinite = { step: s.step, params: Float32Array.from(s.params) };
   }
 
   /** Back to step 0 with the same initial parameters and a fresh optimizer state. */
@@ -407,6 +435,8 @@ export class Trainer {
     this.uploadState(this.initParams);
     this.submitted = 0;
     this.completed = 0;
+    this.divergence = null;
+    this.lastFinite = { step: 0, params: this.initParams.slice() };
   }
 
   private uploadState(params: Float32Array<ArrayBuffer>): void {

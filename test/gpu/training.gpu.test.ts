@@ -50,6 +50,29 @@ describe('reproducibility', () => {
     resumed.destroy();
   });
 
+  it('a learning rate that blows up stops the run at the first non-finite loss, keeping the last finite parameters', async () => {
+    const { device } = await testDevice();
+    const spec = decodeSpec('v=1&d=4&n=10&B=64&T=5000&opt=sgd&lr=5&iscale=1').spec;
+    const t = await Trainer.create(device, spec, { chunkSteps: 10 });
+    const seen: number[] = [];
+    await t.run({ steps: 5000, onReadback: (r) => seen.push(...r.losses) });
+    const div = t.divergence!;
+    expect(div).not.toBeNull();
+    expect(t.stepsSubmitted).toBeLessThan(5000);
+    // Every loss handed out was finite; the divergence lies after them, and the kept parameters are finite.
+    expect(seen.every(Number.isFinite)).toBe(true);
+    expect(div.step).toBeGreaterThanOrEqual(seen.length);
+    expect(div.lastFinite.step).toBe(seen.length);
+    expect(div.lastFinite.params.every(Number.isFinite)).toBe(true);
+    // A further run() submits nothing; reset() clears it.
+    const submitted = t.stepsSubmitted;
+    await t.run({ steps: 100 });
+    expect(t.stepsSubmitted).toBe(submitted);
+    await t.reset();
+    expect(t.divergence).toBeNull();
+    t.destroy();
+  });
+
   it('a different data seed gives different parameters', async () => {
     const { device } = await testDevice();
     const a = await Trainer.create(device, decodeSpec('v=1&d=3&n=8&B=64&T=20&ds=1').spec);
