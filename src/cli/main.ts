@@ -132,6 +132,9 @@ function summary(result: ExperimentResult): string {
 }
 
 main().catch((e) => {
-  process.stderr.write(`error: ${(e as Error).stack ?? e}\n`);
+  // Expected failures (bad input, limits, divergence) get their message; anything else its stack too.
+  const err = e as Error;
+  const expected = err.name === 'ResourceLimitError' || /^(training diverged|invalid experiment spec)/.test(err.message);
+  process.stderr.write(`error: ${expected ? err.message : (err.stack ?? err)}\n`);
   process.exit(1);
 });

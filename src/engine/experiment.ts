@@ -12,7 +12,7 @@ import { taskView, type TaskContext } from '../tasks/task.ts';
 import { oneStepGdTheory, optimalEta, type OneStepTheory } from '../theory/closedForms.ts';
 import { fitOneStep } from '../theory/bestFit.ts';
 import { downsample, meanStderr, squaredErrors, type Estimate } from './stats.ts';
-import { Trainer, type EvalSamples, type GdRun, type Readback, type TrainerCounters, type TrainerOptions } from './trainer.ts';
+import { Trainer, type Divergence, type EvalSamples, type GdRun, type Readback, type TrainerCounters, type TrainerOptions } from './trainer.ts';
 
 export const RESULT_FORMAT = 'icl-lab-result';
 export const RESULT_FORMAT_VERSION = 1;
@@ -342,6 +342,15 @@ export async function lengthGeneralization(trainer: Trainer, options: { nCtx?: n
   return curves;
 }
 
+/** What happened and what to try, for a run that blew up. */
+export function divergenceMessage(spec: ExperimentSpec, d: Divergence): string {
+  const o = spec.optimizer;
+  return (
+    `training diverged: the batch loss became NaN or infinite at step ${d.step}; the last finite parameters are from step ${d.lastFinite.step}. ` +
+    `Try a smaller learning rate (now ${o.lr}${o.kind === 'sgd' && o.momentum > 0 ? `, with momentum ${o.momentum}` : ''}), a cosine schedule, or a smaller init scale (now ${spec.model.initScale}).`
+  );
+}
+
 /** The LSA reading of output t next to that output's theory: η_eff/η* and ‖Γ_eff − Γ*‖/‖Γ*‖. */
 export function lsaSummary(params: ArrayLike<number>, d: number, theory: TheoryNumbers, k = 1, t = 0): NonNullable<ExperimentResult['lsa']> {
   const r = readLsa(params, d, k, t);
@@ -391,6 +400,7 @@ export async function runExperiment(
       },
     });
     const wallSeconds = (performance.now() - t0) / 1000;
+    if (trainer.divergence) throw new Error(divergenceMessage(spec, trainer.divergence));
     const params = await trainer.readParams();
     const evaluation = await evaluateTrainer(trainer);
     const curves = await lengthGeneralization(trainer);
