@@ -344,6 +344,21 @@ async function assertSpectra(page, d) {
   return { eff: eff.y, star: star.y, rel };
 }
 
+/** Opens an export menu (by its button's title) and clicks one item; returns the download's name and bytes. */
+async function exportDownload(page, menu, item) {
+  await page.click(`[data-export-menu="${menu}"]`);
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.click(`[data-export="${item}"]`)]);
+  return { name: download.suggestedFilename(), body: await readFile(await download.path()) };
+}
+
+/** Width and height from a PNG's IHDR chunk (after checking the signature). */
+function pngSize(buf) {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  assert.deepEqual([...buf.subarray(0, 8)], signature, 'not a PNG signature');
+  assert.equal(buf.subarray(12, 16).toString('ascii'), 'IHDR', 'no IHDR chunk first');
+  return { width: buf.readUInt32BE(16), height: buf.readUInt32BE(20) };
+}
+
 // ---- tests ----------------------------------------------------------------------
 
 const SMALL = 'v=1&d=3&n=10&B=256&T=300&lr=0.02&ep=4096';
@@ -421,6 +436,107 @@ const tests = [
       await page.waitForTimeout(300);
       mkdirSync(join(ROOT, 'docs'), { recursive: true });
       await page.screenshot({ path: join(ROOT, 'docs', 'screenshot-first-page.png') });
+      assertNoProblems(problems);
+      await page.close();
+    },
+  },
+  {
+    name: 'Copy link puts the spec link on the clipboard; W_KQ exports as PNG (2×), SVG, CSV, JSON; the experiment as JSON',
+    async run({ gpuContext, origin }) {
+      await gpuContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+      const { page, problems } = await open(gpuContext, origin, 'v=1&d=3&n=10&B=256&T=200&lr=0.02&ep=1024');
+      let s = await waitForLab(page, (s) => s.status === 'ready');
+
+      // Copy link: the clipboard holds the address, which decodes to the page's spec.
+      await page.click('button[data-action="copy-link"]');
+      await page.waitForFunction(() => document.querySelector('[data-testid="share-status"]')?.textContent === 'Link copied', undefined, { timeout: 5_000 });
+      const clip = await page.evaluate(() => navigator.clipboard.readText());
+      assert.equal(clip, page.url());
+      const decoded = await page.evaluate((q) => window.__iclLab.decodeSpec(q), new URL(clip).search);
+      assert.deepEqual(decoded.errors, [], `the copied link has errors: ${JSON.stringify(decoded.errors)}`);
+      assert.deepEqual(decoded.spec, s.spec, 'the copied link decodes to another spec');
+      assert.equal(new URL(clip).search, `?${s.query}`);
+      // A refused clipboard: the link is shown selected in a read-only field instead.
+      await page.evaluate(() => {
+        navigator.clipboard.writeText = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
+      });
+      await page.click('button[data-action="copy-link"]');
+      const field = page.getByTestId('share-field');
+      await field.waitFor({ timeout: 5_000 });
+      assert.equal(await field.inputValue(), page.url());
+      assert.ok(await field.evaluate((el) => el.readOnly && el.selectionStart === 0 && el.selectionEnd === el.value.length), 'the fallback field is not read-only and selected');
+
+      await page.click('button[data-action="train"]');
+      s = await waitForLab(page, (s) => s.status === 'done', undefined, 60_000);
+      assert.equal(s.step, 200);
+      await page.waitForTimeout(300);
+      const fig = await plotData(page, '[data-heatmap="W_KQ"]');
+      const z = fig.traces[0].z;
+      const frozen = fig.traces[1].z.map((row) => row.map((v) => v !== null && v !== undefined));
+
+      // PNG at twice the plot's CSS size.
+      const png = await exportDownload(page, 'W_KQ', 'W_KQ:png');
+      assert.equal(png.name, 'icl-lab_W_KQ.png');
+      const css = await page.evaluate(() => {
+        const el = document.querySelector('[data-heatmap="W_KQ"]');
+        return { width: el.clientWidth, height: el.clientHeight };
+      });
+      assert.deepEqual(pngSize(png.body), { width: 2 * css.width, height: 2 * css.height }, `PNG size vs CSS size ${JSON.stringify(css)}`);
+
+      // SVG, through the keyboard: Enter opens the menu on PNG, ↓ moves to SVG, Enter exports.
+      await page.focus('[data-export-menu="W_KQ"]');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.activeElement?.getAttribute('data-export') === 'W_KQ:png');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-export')), 'W_KQ:svg');
+      const [svgDownload] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.keyboard.press('Enter')]);
+      assert.equal(svgDownload.suggestedFilename(), 'icl-lab_W_KQ.svg');
+      const svgText = (await readFile(await svgDownload.path())).toString('utf8');
+      const svg = await page.evaluate((text) => {
+        const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+        return { root: doc.documentElement.localName, error: doc.getElementsByTagName('parsererror').length > 0 };
+      }, svgText);
+      assert.deepEqual(svg, { root: 'svg', error: false }, 'the SVG does not parse to an <svg> root');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-export-menu')), 'W_KQ', 'focus did not return to the menu button');
+
+      // CSV: the coordinate labels, then exactly the drawn matrix.
+      const csv = await exportDownload(page, 'W_KQ', 'W_KQ:csv');
+      assert.equal(csv.name, 'icl-lab_W_KQ.csv');
+      const lines = csv.body.toString('utf8').trimEnd().split('\n');
+      assert.equal(lines[0], 'x1,x2,x3,y');
+      const rows = lines.slice(1).map((l) => l.split(',').map(Number));
+      assert.deepEqual(rows, z, 'the CSV differs from the heatmap');
+
+      // JSON: the same numbers, the no-gradient flags the heatmap marks, the caption.
+      const json = await exportDownload(page, 'W_KQ', 'W_KQ:json');
+      assert.equal(json.name, 'icl-lab_W_KQ.json');
+      const m = JSON.parse(json.body.toString('utf8'));
+      assert.deepEqual([m.name, m.rows, m.cols], ['W_KQ', 4, 4]);
+      assert.deepEqual(m.data, z.flat());
+      assert.deepEqual(m.noGradient, frozen.flat());
+      assert.equal(m.caption, (await page.locator('section[aria-label="W_KQ"] .caption').innerText()).split(' Hatched')[0]);
+
+      // The whole experiment.
+      const [expDownload] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.click('button[data-action="export-experiment"]')]);
+      assert.equal(expDownload.suggestedFilename(), 'icl-lab_experiment.json');
+      const exp = JSON.parse((await readFile(await expDownload.path())).toString('utf8'));
+      s = await snapshot(page);
+      assert.equal(exp.format, 'icl-lab-experiment');
+      assert.equal(exp.formatVersion, 1);
+      assert.deepEqual(exp.spec, s.spec, 'the exported spec differs from the page');
+      assert.equal(exp.share, s.query);
+      assert.equal(exp.shareUrl, page.url());
+      assert.equal(exp.steps, 200);
+      const D = 4;
+      assert.equal(exp.params.count, 2 * D * D);
+      assert.equal(exp.params.data.length, 2 * D * D);
+      const kq = exp.params.layout.find((l) => l.name === 'W_KQ');
+      assert.deepEqual(exp.params.data.slice(kq.offset, kq.offset + D * D), z.flat(), 'W_KQ in the flat params differs from the heatmap');
+      assert.deepEqual(exp.matrices.W_KQ.data, z.flat());
+      assert.ok(exp.lossHistory.step.length > 0 && exp.lossHistory.step.length === exp.lossHistory.loss.length);
+      assert.equal(exp.lossHistory.step.at(-1), 200);
+      assert.ok(exp.test && Number.isFinite(exp.test.model.mean), 'no test MSE in the export');
+      assert.equal(exp.identification?.best, s.identification.best);
       assertNoProblems(problems);
       await page.close();
     },

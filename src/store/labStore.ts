@@ -76,6 +76,8 @@ export interface LabState {
    * and W_PV for LSA; KQ^h and OV^h per head for softmax attention.
    */
   matrices: NamedMatrix[] | null;
+  /** The raw flat parameter vector `matrices` were read from (null with them). */
+  params: Float32Array | null;
   /** Softmax attention: the per-head reading of the same parameters as `matrices`. */
   softmax: SoftmaxReading | null;
   /** Closed forms of the first output (as `theoryByOutput[0]`). */
@@ -156,6 +158,7 @@ export const useLab = create<LabState>()(() => ({
   gpu: { kind: 'pending' },
   status: 'starting',
   matrices: null,
+  params: null,
   softmax: null,
   theory: null,
   theoryByOutput: null,

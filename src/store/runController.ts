@@ -16,7 +16,7 @@ import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/s
 import { evaluateTrainer, lengthGeneralization, lsaSummary, theoryFor, type TheoryNumbers } from '../engine/experiment.ts';
 import { Trainer, type Readback } from '../engine/trainer.ts';
 import { acquireDevice } from '../gpu/device.ts';
-import { extractMatrices } from '../models/types.ts';
+import { extractMatrices, type NamedMatrix } from '../models/types.ts';
 import {
   encodeSpec,
   FIELD_BY_PATH,
@@ -105,13 +105,13 @@ function readingOf(t: Trainer, params: ArrayLike<number>): SoftmaxReading | null
 }
 
 /** What the views show of a parameter vector: LSA's raw matrices, or softmax attention's KQ^h and OV^h. */
-function paramsView(t: Trainer, params: ArrayLike<number>, reading: SoftmaxReading | null): Pick<LabState, 'matrices' | 'softmax'> {
-  if (!reading) return { matrices: extractMatrices(t.model, params), softmax: null };
-  return { matrices: softmaxMatrices(reading, t.spec.task.d), softmax: reading };
+function paramsView(t: Trainer, params: Float32Array, reading: SoftmaxReading | null): Pick<LabState, 'matrices' | 'params' | 'softmax'> {
+  if (!reading) return { matrices: extractMatrices(t.model, params), params, softmax: null };
+  return { matrices: softmaxMatrices(reading, t.spec.task.d), params, softmax: reading };
 }
 
 /** The view of the initial parameters, recording them as step 0 of the ω/μ history. */
-function initialView(t: Trainer, omegaMu: OmegaMuHistory): Pick<LabState, 'matrices' | 'softmax'> {
+function initialView(t: Trainer, omegaMu: OmegaMuHistory): Pick<LabState, 'matrices' | 'params' | 'softmax'> {
   const reading = readingOf(t, t.initialParams);
   if (reading) omegaMu.push(0, reading.omega, reading.mu);
   return paramsView(t, t.initialParams, reading);
@@ -195,7 +195,7 @@ async function rebuildOp(gen: number, spec: ExperimentSpec): Promise<void> {
   trainer?.destroy();
   trainer = null;
   clearRunTracking();
-  useLab.setState({ status: 'building', matrices: null, softmax: null, ...freshRun() });
+  useLab.setState({ status: 'building', matrices: null, params: null, softmax: null, ...freshRun() });
   let t: Trainer;
   try {
     t = await Trainer.create(device, spec, { chunkSteps: chunkStepsFor(spec) });
@@ -324,7 +324,7 @@ function applySpec(spec: ExperimentSpec, rebuild: boolean): void {
     ...theoryOf(spec),
     ...(spec.task.tasks !== useLab.getState().spec.task.tasks ? { viewTask: 0 } : {}),
     ...freshRun(),
-    ...(gpu.kind === 'ready' ? { status: 'building' as const, matrices: null, softmax: null } : {}),
+    ...(gpu.kind === 'ready' ? { status: 'building' as const, matrices: null, params: null, softmax: null } : {}),
   });
   if (device) enqueue(() => rebuildOp(gen, spec));
 }
@@ -385,6 +385,19 @@ export function loadPreset(id: string): boolean {
   useLab.setState({ loadedPreset: preset.id });
   applySpec(spec, true);
   return true;
+}
+
+/**
+ * The model's own matrices (LSA: W_KQ, W_PV; softmax: its raw weights) and
+ * their places in the flat vector, read from `params` with the current
+ * trainer's layout; null when no trainer matches the vector's length.
+ */
+export function modelMatrices(params: ArrayLike<number>): { matrices: NamedMatrix[]; layout: { name: string; offset: number; rows: number; cols: number }[] } | null {
+  if (!trainer || trainer.model.paramCount !== params.length) return null;
+  return {
+    matrices: extractMatrices(trainer.model, params),
+    layout: trainer.model.matrices.map((m) => ({ name: m.name, offset: m.offset, rows: m.rows, cols: m.cols })),
+  };
 }
 
 function unavailable(gpu: Extract<GpuState, { kind: 'unavailable' }>): void {

@@ -1,8 +1,12 @@
 // A small read-only view of the lab for browser tests (e2e/run.mjs) and for
 // poking at a run from the devtools console. It exposes numbers, not the store.
+import { decodeSpec, encodeSpec, type ExperimentSpec, type SpecIssue } from '../spec/index.ts';
 import { referenceLoss, useLab } from './labStore.ts';
 
 export interface LabSnapshot {
+  /** The current spec (a copy) and its link query, encodeSpec(spec). */
+  spec: ExperimentSpec;
+  query: string;
   status: string;
   gpu: string;
   step: number;
@@ -51,7 +55,7 @@ export interface LabSnapshot {
 
 declare global {
   interface Window {
-    __iclLab?: { state: () => LabSnapshot };
+    __iclLab?: { state: () => LabSnapshot; decodeSpec: (query: string) => { spec: ExperimentSpec; errors: SpecIssue[] } };
   }
 }
 
@@ -61,6 +65,8 @@ export function installTestHook(): void {
       const s = useLab.getState();
       const plots = Array.from(document.querySelectorAll<HTMLElement & { data?: { type?: string }[] }>('[data-heatmap]'));
       return {
+        spec: structuredClone(s.spec),
+        query: encodeSpec(s.spec),
         status: s.status,
         gpu: s.gpu.kind,
         step: s.step,
@@ -116,5 +122,7 @@ export function installTestHook(): void {
         omegaMuPoints: s.omegaMu.points().step.length,
       };
     },
+    /** What a link's query opens: decodeSpec on the page's own codec. */
+    decodeSpec: (query: string) => decodeSpec(query.replace(/^\?/, '')),
   });
 }

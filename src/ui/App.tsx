@@ -1,4 +1,6 @@
 import { useLab } from '../store/labStore.ts';
+import { ExportExperiment } from './ExportExperiment.tsx';
+import { ExportMenu } from './ExportMenu.tsx';
 import { GammaCompare } from './GammaCompare.tsx';
 import { Heatmap } from './Heatmap.tsx';
 import { Identification } from './Identification.tsx';
@@ -10,6 +12,7 @@ import { Readouts } from './Readouts.tsx';
 import { ReducedCompare } from './ReducedCompare.tsx';
 import { RunControls } from './RunControls.tsx';
 import { SoftmaxHeads } from './SoftmaxHeads.tsx';
+import { ShareLink } from './ShareLink.tsx';
 import { SpecControls } from './SpecControls.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
 import { WebGpuUnavailable } from './WebGpuUnavailable.tsx';
@@ -34,12 +37,15 @@ export function App() {
     <section className="card" aria-label="training loss">
       <header className="card-header">
         <h2>Training loss</h2>
+        <span className="card-tools">
         <span className="muted small">
           {k > 1
             ? `batch MSE, mean of ${k} outputs; dashed: mean L*`
             : modelType === 'lsa'
               ? 'batch MSE; dashed: L*, the best one-step GD'
               : 'batch MSE of (ŷ − y_q)²'}
+        </span>
+        <ExportMenu title="loss" views={[{ name: 'loss', selector: '[data-testid="loss-plot"]' }]} />
         </span>
       </header>
       <LossPlot />
@@ -49,7 +55,10 @@ export function App() {
     <section className="card" aria-label="test MSE against context length">
       <header className="card-header">
         <h2>Test MSE vs context length</h2>
-        <span className="muted small">fresh prompts; dashed: training n</span>
+        <span className="card-tools">
+          <span className="muted small">fresh prompts; dashed: training n</span>
+          <ExportMenu title="length curve" views={[{ name: 'length curve', selector: '[data-testid="length-plot"]' }]} />
+        </span>
       </header>
       <TaskPicker label="task shown in the length plot" />
       <LengthPlot />
@@ -63,13 +72,17 @@ export function App() {
           <h1>ICL Lab</h1>
           <span className="tagline">one attention layer learning linear regression in context</span>
         </div>
-        <AdapterChip />
+        <div className="topbar-tools">
+          <ShareLink />
+          <AdapterChip />
+        </div>
       </header>
       <Notices />
       <div className="layout">
         <aside className="sidebar">
           <section className="card">
             <RunControls />
+            <ExportExperiment />
           </section>
           <section className="card">
             <SpecControls />
@@ -102,7 +115,10 @@ export function App() {
                         <h2>
                           ω<sub>h</sub> and μ<sub>h</sub> per head
                         </h2>
-                        <span className="muted small">{k > 1 ? "KQ's mean x-diagonal; OV's (y₁, ŷ₁) entry" : "KQ's mean x-diagonal; OV's last entry"}</span>
+                        <span className="card-tools">
+                          <span className="muted small">{k > 1 ? "KQ's mean x-diagonal; OV's (y₁, ŷ₁) entry" : "KQ's mean x-diagonal; OV's last entry"}</span>
+                          <ExportMenu title="ω and μ" views={[{ name: 'omega_mu', label: 'ω and μ', selector: '[data-testid="omega-mu-plot"]' }]} />
+                        </span>
                       </header>
                       <OmegaMuPlot />
                     </section>

@@ -12,6 +12,7 @@ import type { NamedMatrix } from '../models/types.ts';
 import { useLab } from '../store/labStore.ts';
 import { buildHeatmapFigure, colourRange, xLabels } from './Heatmap.tsx';
 import { LOG_TICKS } from './LossPlot.tsx';
+import { ExportMenu } from './ExportMenu.tsx';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
 import { PLOT_FONT } from './plotly.ts';
 import { fmt } from './format.ts';
@@ -115,7 +116,7 @@ export function GammaCompare() {
     for (const f of [left, right]) if (f) f.layout.yaxis = { ...f.layout.yaxis, constraintoward: 'top' };
     const effSpectrum = eff ? symmetricSpectrum(eff.data, d) : null;
     const spectra = spectraFigure(effSpectrum, symmetricSpectrum(gammaStar, d));
-    return { left, right, spectra };
+    return { left, right, spectra, eff, star, names };
   }, [gammaEff, gammaStar, d]);
 
   if (!figures) return null;
@@ -126,7 +127,17 @@ export function GammaCompare() {
         <h2>
           Learned Γ<sub>eff</sub> vs theory Γ*<span className="dims">{d}×{d}</span>
         </h2>
-        <TaskPicker label="task shown in the Γ card" />
+        <span className="card-tools">
+          <TaskPicker label="task shown in the Γ card" />
+          <ExportMenu
+            title="Γ_eff, Γ* and spectra"
+            views={[
+              ...(figures.eff ? [{ name: 'Γ_eff', selector: '[data-heatmap="Γ_eff"]', matrix: { m: figures.eff, rowLabels: figures.names, colLabels: figures.names } }] : []),
+              { name: 'Γ*', selector: '[data-heatmap="Γ*"]', matrix: { m: figures.star, rowLabels: figures.names, colLabels: figures.names } },
+              { name: 'Γ spectra', selector: '[data-testid="gamma-spectra"]' },
+            ]}
+          />
+        </span>
       </header>
       <div className="gamma-trio">
         <figure>

@@ -9,6 +9,7 @@ import type { NamedMatrix } from '../models/types.ts';
 import { useLab } from '../store/labStore.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
 import { PLOT_FONT } from './plotly.ts';
+import { ExportMenu } from './ExportMenu.tsx';
 import { flaggedRects, hatchPath } from './hatch.ts';
 
 const DIVERGING: [number, string][] = [
@@ -79,15 +80,21 @@ export interface HeatmapOptions {
   showScale?: boolean;
 }
 
+/** The row and column names buildHeatmapFigure gives a matrix with these options. */
+export function heatmapLabels(m: Pick<NamedMatrix, 'rows' | 'cols'>, options: HeatmapOptions = {}): { rowLabels: string[]; colLabels: string[] } {
+  const rowLabels = options.rowNames ?? options.coordNames ?? tokenLabels(m.rows - 1);
+  const colLabels = options.colNames ?? (m.cols === 1 ? [''] : (options.coordNames ?? tokenLabels(m.cols - 1)));
+  return { rowLabels, colLabels };
+}
+
 export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {}): { data: Data[]; layout: Partial<Layout> } {
   const { rows, cols } = m;
   const compact = options.compact ?? false;
   const z: number[][] = [];
   const frozen: (number | null)[][] = [];
   const labels: string[][] = [];
-  const rowNames = options.rowNames ?? options.coordNames ?? tokenLabels(rows - 1);
   // A single column (OV^h with one output) is a vector: its rows are the coordinates.
-  const colNames = options.colNames ?? (cols === 1 ? [''] : (options.coordNames ?? tokenLabels(cols - 1)));
+  const { rowLabels: rowNames, colLabels: colNames } = heatmapLabels(m, options);
   const prefix = compact ? `${m.name}: ` : '';
   for (let r = 0; r < rows; r++) {
     const zr: number[] = [];
@@ -210,7 +217,8 @@ export function Heatmap({ name }: { name: string }) {
   const matrix = useLab((s) => s.matrices?.find((m) => m.name === name) ?? null);
   const d = useLab((s) => s.spec.task.d);
   const k = useLab((s) => s.spec.task.tasks);
-  const figure = useMemo(() => (matrix ? buildHeatmapFigure(matrix, namesFor(matrix, d, k)) : null), [matrix, d, k]);
+  const names = useMemo(() => (matrix ? namesFor(matrix, d, k) : null), [matrix, d, k]);
+  const figure = useMemo(() => (matrix && names ? buildHeatmapFigure(matrix, names) : null), [matrix, names]);
   const frozenCount = matrix ? matrix.noGradient.filter(Boolean).length : 0;
 
   return (
@@ -224,11 +232,16 @@ export function Heatmap({ name }: { name: string }) {
             </span>
           ) : null}
         </h2>
-        {frozenCount > 0 ? (
-          <span className="legend-frozen">
-            <span className="hatch-swatch" aria-hidden="true" /> no gradient ({frozenCount})
-          </span>
-        ) : null}
+        <span className="card-tools">
+          {frozenCount > 0 ? (
+            <span className="legend-frozen">
+              <span className="hatch-swatch" aria-hidden="true" /> no gradient ({frozenCount})
+            </span>
+          ) : null}
+          {matrix && names ? (
+            <ExportMenu title={name} views={[{ name, selector: `[data-heatmap="${name}"]`, matrix: { m: matrix, ...heatmapLabels(matrix, names) } }]} />
+          ) : null}
+        </span>
       </header>
       {figure ? (
         <PlotlyGraph data={figure.data} layout={figure.layout} className="plot heatmap-plot" attrs={{ 'data-heatmap': name }} />

@@ -13,7 +13,8 @@ import { DORMANT_THRESHOLD, patternMatrices, type HeadReading, type SoftmaxReadi
 import type { NamedMatrix } from '../models/types.ts';
 import { setSharedHeadScale, setShowHePattern, useLab } from '../store/labStore.ts';
 import { fmt } from './format.ts';
-import { buildHeatmapFigure, colourRange, outputLabels, tokenLabels } from './Heatmap.tsx';
+import { ExportMenu, type ExportView } from './ExportMenu.tsx';
+import { buildHeatmapFigure, colourRange, heatmapLabels, outputLabels, tokenLabels } from './Heatmap.tsx';
 import { headColour, sub } from './heads.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
 
@@ -62,10 +63,19 @@ interface HeadMapProps {
   k: number;
 }
 
+/** Rows: token coordinates x₁ … x_d, y (y₁ … y_k); OV's columns: the outputs. */
+function headNames(matrix: NamedMatrix, d: number, k: number): { rowNames?: string[]; colNames?: string[] } {
+  return matrix.rows === d + k ? { rowNames: tokenLabels(d, k), colNames: matrix.cols === k && k > 1 ? outputLabels(k) : matrix.cols === k ? [''] : tokenLabels(d, k) } : {};
+}
+
+/** A head's maps (learned, and the pattern where shown) as export-menu views. */
+function headViews(maps: NamedMatrix[], d: number, k: number): ExportView[] {
+  return maps.map((m) => ({ name: m.name, selector: `[data-heatmap="${m.name}"]`, matrix: { m, ...heatmapLabels(m, headNames(m, d, k)) } }));
+}
+
 function HeadMap({ matrix, range, rowTicks, className, d, k }: HeadMapProps) {
   const figure = useMemo(() => {
-    // Rows: token coordinates x₁ … x_d, y (y₁ … y_k); OV's columns: the outputs.
-    const names = matrix.rows === d + k ? { rowNames: tokenLabels(d, k), colNames: matrix.cols === k && k > 1 ? outputLabels(k) : matrix.cols === k ? [''] : tokenLabels(d, k) } : {};
+    const names = headNames(matrix, d, k);
     return buildHeatmapFigure(matrix, { compact: true, rowTicks, range, ...names });
   }, [matrix, range, rowTicks, d, k]);
   // OV^h is D×k with square cells: as wide as k cells of KQ's height (at least the old one-column width).
@@ -97,6 +107,7 @@ function HeadPanel({ h, heads, d, k, pair, pattern, reading, shared }: PanelProp
         <span className="head-swatch" style={{ background: headColour(h) }} aria-hidden="true" />
         <span>Head {h + 1}</span>
         {dormant ? <span className="badge-dormant">dormant</span> : null}
+        {pair ? <ExportMenu title={`head ${h + 1}`} views={headViews(pattern ? [pair.kq, pair.ov, pattern.kq, pattern.ov] : [pair.kq, pair.ov], d, k)} /> : null}
       </div>
       {pair ? (
         <div className="head-maps">
