@@ -85,16 +85,8 @@ export function nonFiniteReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-export interface MatrixExport {
-  name: string;
-  rows: number;
-  cols: number;
-  /** Row-major values; NaN, ±Infinity and -0 as the strings "NaN", "Infinity", "-Infinity", "-0". */
-  data: number[];
-  /** Row-major flags: true where the entry never gets gradient. */
-  noGradient: boolean[];
-  caption: string;
-  /** The page's row and column labels, in ASCII (x1 … xd, y or y1 … yk). */
+/** A NamedMatrix as exported, with the page's row and column labels in ASCII (x1 … xd, y or y1 … yk). */
+export interface MatrixExport extends NamedMatrix {
   rowLabels?: string[];
   colLabels?: string[];
 }
