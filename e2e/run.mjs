@@ -975,6 +975,27 @@ const tests = [
       await context.close();
     },
   },
+  {
+    name: 'a learning rate that diverges: training pauses with a message, and the matrices shown stay finite',
+    async run({ gpuContext, origin }) {
+      const { page, problems } = await open(gpuContext, origin, 'v=1&model=lsa&d=4&n=10&B=64&T=3000&opt=sgd&lr=5&iscale=1');
+      await waitForLab(page, (s) => s.status === 'ready');
+      await page.click('button[data-action="train"]');
+      const s = await waitForLab(page, (s) => s.status === 'diverged' && s.notices.some((n) => n.includes('diverged')), undefined, 60_000);
+      assert.ok(await page.locator('button[data-action="train"]').isDisabled(), 'Train stays enabled after divergence');
+      const note = s.notices.find((n) => n.includes('diverged'));
+      assert.match(note, /^Training diverged: The batch loss became NaN or infinite at step \d+; the last finite parameters are from step \d+/);
+      assert.match(note, /Try a smaller learning rate \(now 5\)/);
+      assert.ok(s.step < 3000, `step ${s.step}`);
+      const kq = await plotData(page, '[data-heatmap="W_KQ"]');
+      const z = kq.traces.find((t) => t.type === 'heatmap').z.flat();
+      assert.ok(z.length === 25 && z.every(Number.isFinite), `W_KQ shown: ${z}`);
+      // Reset clears it and trains again from the same initialization.
+      await page.click('button[data-action="reset"]');
+      await waitForLab(page, (s) => s.status === 'ready' && s.step === 0);
+      assertNoProblems(problems);
+    },
+  },
 ];
 
 // ---- runner ------------------------------------------------------------------------

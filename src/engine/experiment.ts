@@ -346,7 +346,7 @@ export async function lengthGeneralization(trainer: Trainer, options: { nCtx?: n
 export function divergenceMessage(spec: ExperimentSpec, d: Divergence): string {
   const o = spec.optimizer;
   return (
-    `training diverged: the batch loss became NaN or infinite at step ${d.step}; the last finite parameters are from step ${d.lastFinite.step}. ` +
+    `The batch loss became NaN or infinite at step ${d.step}; the last finite parameters are from step ${d.lastFinite.step}. ` +
     `Try a smaller learning rate (now ${o.lr}${o.kind === 'sgd' && o.momentum > 0 ? `, with momentum ${o.momentum}` : ''}), a cosine schedule, or a smaller init scale (now ${spec.model.initScale}).`
   );
 }
@@ -400,7 +400,7 @@ export async function runExperiment(
       },
     });
     const wallSeconds = (performance.now() - t0) / 1000;
-    if (trainer.divergence) throw new Error(divergenceMessage(spec, trainer.divergence));
+    if (trainer.divergence) throw new Error(`training diverged. ${divergenceMessage(spec, trainer.divergence)}`);
     const params = await trainer.readParams();
     const evaluation = await evaluateTrainer(trainer);
     const curves = await lengthGeneralization(trainer);

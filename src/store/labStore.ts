@@ -26,6 +26,7 @@ export type RunStatus =
   | 'paused'
   | 'evaluating' // training finished; measuring test MSE
   | 'done'
+  | 'diverged' // a loss went NaN or infinite: the last finite parameters are shown
   | 'error';
 
 export interface Notice {

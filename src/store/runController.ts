@@ -13,7 +13,7 @@
 // length on the GPU.
 import { reducedComparisonSliced } from '../analysis/reduced.ts';
 import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
-import { evaluateTrainer, lengthGeneralization, lsaSummary, theoryFor, type TheoryNumbers } from '../engine/experiment.ts';
+import { divergenceMessage, evaluateTrainer, lengthGeneralization, lsaSummary, theoryFor, type TheoryNumbers } from '../engine/experiment.ts';
 import { Trainer, type Readback } from '../engine/trainer.ts';
 import { acquireDevice } from '../gpu/device.ts';
 import { extractMatrices, type NamedMatrix } from '../models/types.ts';
@@ -229,6 +229,13 @@ async function trainOp(gen: number): Promise<void> {
   });
   if (gen !== generation) return;
   publishNow();
+  if (t.divergence) {
+    // Pause on the last finite parameters, and say what happened and what to try.
+    const d = t.divergence;
+    useLab.setState({ status: 'diverged', step: d.lastFinite.step, ...paramsView(t, d.lastFinite.params, readingOf(t, d.lastFinite.params)) });
+    addNotice({ tone: 'error', title: 'Training diverged', items: [divergenceMessage(t.spec, d)] });
+    return;
+  }
   if (t.stepsCompleted < total) {
     useLab.setState({ status: 'paused' });
     return;

@@ -12,6 +12,7 @@ const STATUS_TEXT: Record<RunStatus, string> = {
   paused: 'Paused',
   evaluating: 'Measuring test MSE…',
   done: 'Finished',
+  diverged: 'Diverged: lower the learning rate',
   error: 'Stopped by an error',
 };
 
@@ -20,7 +21,7 @@ export function RunControls() {
   const step = useLab((s) => s.step);
   const total = useLab((s) => s.spec.train.steps);
   const canTrain = status === 'ready' || status === 'paused';
-  const canReset = step > 0 && status !== 'building' && status !== 'unavailable';
+  const canReset = (step > 0 || status === 'diverged') && status !== 'building' && status !== 'unavailable';
   const progress = total > 0 ? Math.min(1, step / total) : 0;
 
   return (
