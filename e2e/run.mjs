@@ -624,6 +624,86 @@ const tests = [
     },
   },
   {
+    name: 'export a paused run, import it into another page, and Train finishes it bit for bit as an uninterrupted run',
+    async run({ gpuContext, origin }) {
+      // Long enough (2000 steps) that B can be paused part way on a fast adapter.
+      const RESUME = 'v=1&d=3&n=10&B=64&T=2000&lr=0.02&opt=adam&ep=1024';
+      // A: the uninterrupted run.
+      const a = await open(gpuContext, origin, RESUME);
+      await waitForLab(a.page, (s) => s.status === 'ready');
+      await a.page.click('button[data-action="train"]');
+      const sa = await waitForLab(a.page, (s) => s.status === 'done', undefined, 80_000);
+      assert.equal(sa.step, 2000);
+      assert.equal(sa.params.length, 2 * 4 * 4);
+      assertNoProblems(a.problems);
+      await a.page.close();
+
+      // B: the same spec, paused part way and exported.
+      const b = await open(gpuContext, origin, RESUME);
+      await waitForLab(b.page, (s) => s.status === 'ready');
+      await b.page.click('button[data-action="train"]');
+      await waitForLab(b.page, (s) => s.step >= 100, undefined, 60_000);
+      await b.page.click('button[data-action="pause"]', { timeout: 5_000 });
+      const sb = await waitForLab(b.page, (s) => s.status === 'paused');
+      assert.ok(sb.step >= 100 && sb.step < 2000, `paused at step ${sb.step}`);
+      const [download] = await Promise.all([b.page.waitForEvent('download', { timeout: 20_000 }), b.page.click('button[data-action="export-experiment"]')]);
+      const file = await download.path();
+      const exp = JSON.parse((await readFile(file)).toString('utf8'));
+      // The export writes -0 (and non-finite values) as strings.
+      const numbers = (a) => a.map((v) => (v === '-0' ? -0 : v));
+      assert.equal(exp.steps, sb.step);
+      assert.equal(exp.status, 'paused');
+      assert.deepEqual(numbers(exp.params.data), sb.params, 'the exported params differ from the page');
+      assert.equal(exp.optimizerState?.data?.length, 2 * 2 * 4 * 4, 'no optimizer state (Adam m and v) in the export');
+      assert.equal(exp.lossHistory.step.at(-1), sb.step);
+      assertNoProblems(b.problems);
+      await b.page.close();
+
+      // C: another spec; the import replaces it, paused at B's step.
+      const c = await open(gpuContext, origin, 'v=1&d=2&n=20&B=128&T=500&lr=0.01&ep=1024');
+      await waitForLab(c.page, (s) => s.status === 'ready');
+      // The button opens the file picker from the keyboard.
+      await c.page.focus('button[data-action="import-experiment"]');
+      const [chooser] = await Promise.all([c.page.waitForEvent('filechooser', { timeout: 10_000 }), c.page.keyboard.press('Enter')]);
+      await chooser.setFiles(file);
+      let sc = await waitForLab(c.page, (s, step) => s.status === 'paused' && s.step === step && s.params !== null, exp.steps);
+      assert.equal(sc.query, exp.share, 'the imported spec differs from the exported one');
+      assert.deepEqual(sc.spec, exp.spec);
+      assert.ok(new URL(c.page.url()).search.includes('&d=3&'), `URL ${c.page.url()} does not hold the imported spec`);
+      assert.deepEqual(sc.params, numbers(exp.params.data), 'the imported parameters differ from the file');
+      assert.deepEqual(sc.lossHistory, exp.lossHistory, 'the loss history was not restored');
+      await c.page.waitForFunction(() => document.querySelector('[data-heatmap="W_KQ"]')?.data?.[0]?.z?.length === 4);
+      await assertHeatmaps(c.page, 3);
+      const kq = await plotData(c.page, '[data-heatmap="W_KQ"]');
+      assert.deepEqual(kq.traces[0].z.flat(), numbers(exp.matrices.W_KQ.data), 'the W_KQ heatmap does not show the imported parameters');
+
+      // A mangled file: a notice names the problem; the experiment is untouched.
+      const bad = structuredClone(exp);
+      bad.params.data[3] = 'NaN';
+      bad.spec.task.d = 'abc';
+      await c.page.setInputFiles('[data-testid="import-experiment-file"]', { name: 'mangled.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) });
+      sc = await waitForLab(c.page, (s) => s.notices.some((n) => n.startsWith('Could not import the experiment')));
+      const note = sc.notices.find((n) => n.startsWith('Could not import the experiment'));
+      assert.ok(note.includes('task.d'), `the notice does not name the bad field: ${note}`);
+      await c.page.setInputFiles('[data-testid="import-experiment-file"]', { name: 'not.json', mimeType: 'application/json', buffer: Buffer.from('<b>not json</b>') });
+      sc = await waitForLab(c.page, (s) => s.notices.some((n) => n.includes('not JSON')));
+      assert.equal(await c.page.locator('[data-testid="notice"] b').count(), 0, 'file text was injected as HTML');
+      assert.equal(sc.status, 'paused');
+      assert.equal(sc.step, exp.steps);
+      assert.equal(sc.query, exp.share);
+      assert.deepEqual(sc.params, numbers(exp.params.data));
+
+      // Train resumes the run; it ends where the uninterrupted run ended, bit for bit.
+      await c.page.click('button[data-action="train"]');
+      sc = await waitForLab(c.page, (s) => s.status === 'done', undefined, 80_000);
+      assert.equal(sc.step, 2000);
+      assert.ok(sa.params.every((v, i) => Object.is(Math.fround(v), Math.fround(sc.params[i]))), 'the resumed run ended elsewhere than the uninterrupted one');
+      assert.deepEqual(sc.params, sa.params);
+      assertNoProblems(c.problems);
+      await c.page.close();
+    },
+  },
+  {
     name: 'softmax attention, H = 2 from the presets: per-head KQ/OV heatmaps, ω/μ per head, test MSE vs GD and ridge',
     async run({ gpuContext, origin }) {
       const { page, problems } = await open(gpuContext, origin, SMALL);

@@ -17,6 +17,11 @@
 //   params                 { count, layout, data }: the raw flat parameter vector the matrices
 //                          were read from (float32 values, exact as decimals), and where each of the
 //                          model's matrices sits in it (name, offset, rows, cols; row-major);
+//   optimizerState         { count, data }: the optimizer's state at `steps` (Adam: m then v; SGD:
+//                          the momentum buffer, then unused), float32 values exact as decimals; with
+//                          `steps` and `params` it continues the run bit for bit (Import experiment…,
+//                          src/export/importExperiment.ts). null where the run cannot be resumed from
+//                          the file (exported while running or after divergence);
 //   matrices               named matrices (as ExperimentResult.matrices: name → {name, rows, cols, data,
 //                          noGradient, caption}): the model's own (W_KQ, W_PV; softmax Q^h, K^h, …) and,
 //                          for softmax attention, the per-head KQ^h and OV^h the page draws;
@@ -49,6 +54,8 @@ export interface ExperimentExportInput {
   status: string;
   steps: number;
   params: ArrayLike<number>;
+  /** The optimizer state at `steps` (2 × params.length numbers), or null where there is none to resume from. */
+  optimizerState?: ArrayLike<number> | null;
   /** The model's matrices in the flat vector (name, offset, rows, cols). */
   layout: { name: string; offset: number; rows: number; cols: number }[];
   /** The model's own matrices, then any derived ones the page shows (names unique). */
@@ -78,6 +85,7 @@ export interface ExperimentExport {
   steps: number;
   totalSteps: number;
   params: { count: number; layout: ExperimentExportInput['layout']; data: number[] };
+  optimizerState: { count: number; data: number[] } | null;
   matrices: Record<string, NamedMatrix>;
   lossHistory: { step: number[]; loss: number[] };
   theory: TheoryNumbers | null;
@@ -107,6 +115,7 @@ export function buildExperimentExport(input: ExperimentExportInput): ExperimentE
     steps: input.steps,
     totalSteps: input.spec.train.steps,
     params: { count: input.params.length, layout: input.layout.map((l) => ({ ...l })), data: Array.from(input.params) },
+    optimizerState: input.optimizerState ? { count: input.optimizerState.length, data: Array.from(input.optimizerState) } : null,
     matrices,
     lossHistory: { step: Array.from(input.lossHistory.step), loss: Array.from(input.lossHistory.loss) },
     theory: input.theory,

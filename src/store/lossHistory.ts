@@ -45,6 +45,35 @@ export class LossHistory {
     }
   }
 
+  /**
+   * Starts the history from points read elsewhere (an imported experiment's
+   * curve: bucket means ending at increasing steps). Replaces what was
+   * recorded; later pushes continue after the last point's step, in buckets
+   * as wide as the widest gap between the seeded points (a power of two).
+   */
+  seed(steps: ArrayLike<number>, losses: ArrayLike<number>): void {
+    if (steps.length !== losses.length) throw new Error('seed: steps and losses differ in length');
+    this.filled = 0;
+    this.partialSum = 0;
+    this.partialCount = 0;
+    let prev = 0;
+    let gap = 1;
+    for (let i = 0; i < steps.length; i++) {
+      if (!(steps[i] > prev)) throw new Error('seed: steps must increase');
+      gap = Math.max(gap, steps[i] - prev);
+      prev = steps[i];
+    }
+    this.width = 1;
+    while (this.width < gap) this.width *= 2;
+    this.steps = prev;
+    for (let i = 0; i < steps.length; i++) {
+      this.means[this.filled] = losses[i];
+      this.ends[this.filled] = steps[i];
+      this.filled++;
+      if (this.filled === this.capacity) this.compact();
+    }
+  }
+
   private compact(): void {
     const half = this.capacity / 2;
     for (let i = 0; i < half; i++) {

@@ -14,7 +14,8 @@
 import { reducedComparisonSliced } from '../analysis/reduced.ts';
 import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
 import { divergenceMessage, evaluateTrainer, lengthGeneralization, lsaSummary, theoryFor, type TheoryNumbers } from '../engine/experiment.ts';
-import { Trainer, type Readback } from '../engine/trainer.ts';
+import { Trainer, type Readback, type TrainerSnapshot } from '../engine/trainer.ts';
+import type { ImportedExperiment } from '../export/importExperiment.ts';
 import { acquireDevice } from '../gpu/device.ts';
 import { extractMatrices, type NamedMatrix } from '../models/types.ts';
 import {
@@ -216,7 +217,8 @@ async function trainOp(gen: number): Promise<void> {
   const t = trainer;
   if (gen !== generation || !t) return;
   const total = t.spec.train.steps;
-  if (t.stepsCompleted >= total) return;
+  // A run imported at its last step is paused there and still owes its evaluation.
+  if (t.stepsCompleted >= total && useLab.getState().status !== 'paused') return;
   stopRequested = false;
   rateSamples = [{ t: performance.now(), step: t.stepsCompleted }];
   useLab.setState({ status: 'running' });
@@ -391,6 +393,101 @@ export function loadPreset(id: string): boolean {
   }
   useLab.setState({ loadedPreset: preset.id });
   applySpec(spec, true);
+  return true;
+}
+
+/**
+ * What resumes the current run (step, parameters, optimizer state), for the
+ * experiment export; null where there is nothing steady to read: no trainer,
+ * a run in flight, or a diverged run (its GPU state is no longer finite).
+ */
+export async function resumableSnapshot(): Promise<TrainerSnapshot | null> {
+  const t = trainer;
+  const { status } = useLab.getState();
+  if (!t || (status !== 'ready' && status !== 'paused' && status !== 'done')) return null;
+  const snap = await t.snapshot();
+  return trainer === t ? snap : null;
+}
+
+async function importOp(gen: number, exp: ImportedExperiment): Promise<void> {
+  if (gen !== generation || !device) return;
+  trainer?.destroy();
+  trainer = null;
+  clearRunTracking();
+  let t: Trainer;
+  try {
+    t = await Trainer.create(device, exp.spec, { chunkSteps: chunkStepsFor(exp.spec) });
+    if (gen !== generation) {
+      t.destroy();
+      return;
+    }
+    await t.restore({ step: exp.step, params: exp.params, optState: exp.optState });
+  } catch (e) {
+    if (gen === generation) fail(e);
+    return;
+  }
+  if (gen !== generation) {
+    t.destroy();
+    return;
+  }
+  trainer = t;
+  const s = useLab.getState();
+  const fresh = freshRun();
+  const { step: xs, loss: ys } = exp.lossHistory;
+  fresh.history.seed(xs, ys);
+  firstLoss = ys.length > 0 ? ys[0] : null;
+  const initial = t.initialParams;
+  const initialReading = readingOf(t, initial);
+  if (initialReading) fresh.omegaMu.push(0, initialReading.omega, initialReading.mu);
+  const params = Float32Array.from(exp.params);
+  const reading = readingOf(t, params);
+  if (reading && exp.step > 0) fresh.omegaMu.push(exp.step, reading.omega, reading.mu);
+  useLab.setState({
+    ...fresh,
+    status: exp.step === 0 ? 'ready' : 'paused',
+    step: exp.step,
+    firstLoss: ys.length > 0 ? ys[0] : null,
+    lastLoss: ys.length > 0 ? ys[ys.length - 1] : null,
+    lastLossSteps: ys.length > 0 ? xs[xs.length - 1] - (xs.length > 1 ? xs[xs.length - 2] : 0) : 0,
+    historyVersion: Math.max(fresh.historyVersion, s.historyVersion + 1),
+    ...paramsView(t, params, reading),
+    lsa: lsaReadouts(t, params, s.theoryByOutput),
+  });
+}
+
+/**
+ * Replaces the current experiment with an imported one (already checked:
+ * src/export/importExperiment.ts): applies its spec (the URL follows),
+ * rebuilds the trainer, restores its step, parameters and optimizer state and
+ * its loss curve, and leaves the run paused there so Train continues it.
+ * Asks before discarding trained steps; returns false if the user declined.
+ */
+export function importExperimentRun(exp: ImportedExperiment): boolean {
+  const s = useLab.getState();
+  if (!device || s.gpu.kind !== 'ready') {
+    addNotice({ tone: 'error', title: 'Could not import the experiment', items: ['no GPU: the run cannot be rebuilt'] });
+    return false;
+  }
+  if (hasProgress(s)) {
+    const ok = window.confirm(`Importing an experiment replaces the current one (${s.step} steps trained). Continue?`);
+    if (!ok) return false;
+  }
+  stopRequested = true;
+  const gen = ++generation;
+  clearRunTracking();
+  const spec = structuredClone(exp.spec);
+  useLab.setState({
+    spec,
+    ...theoryOf(spec),
+    ...(spec.task.tasks !== s.spec.task.tasks ? { viewTask: 0 } : {}),
+    ...freshRun(),
+    status: 'building',
+    matrices: null,
+    params: null,
+    softmax: null,
+    loadedPreset: null,
+  });
+  enqueue(() => importOp(gen, exp));
   return true;
 }
 

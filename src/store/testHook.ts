@@ -51,6 +51,10 @@ export interface LabSnapshot {
   softmax: { omega: number[]; mu: number[]; zeroSum: number; dormant: number[] } | null;
   /** Points in the ω/μ history. */
   omegaMuPoints: number;
+  /** The raw flat parameter vector the heatmaps show (float32 values as numbers), or null. */
+  params: number[] | null;
+  /** The loss curve as plotted (bucket ends and means). */
+  lossHistory: { step: number[]; loss: number[] };
 }
 
 declare global {
@@ -120,6 +124,11 @@ export function installTestHook(): void {
           ? { omega: [...s.softmax.omega], mu: [...s.softmax.mu], zeroSum: s.softmax.zeroSum, dormant: [...s.softmax.dormant] }
           : null,
         omegaMuPoints: s.omegaMu.points().step.length,
+        params: s.params ? Array.from(s.params) : null,
+        lossHistory: (() => {
+          const h = s.history.points();
+          return { step: Array.from(h.x), loss: Array.from(h.y) };
+        })(),
       };
     },
     /** What a link's query opens: decodeSpec on the page's own codec. */

@@ -1,5 +1,6 @@
 import { useLab } from '../store/labStore.ts';
 import { ExportExperiment } from './ExportExperiment.tsx';
+import { ImportExperiment } from './ImportExperiment.tsx';
 import { ExportMenu } from './ExportMenu.tsx';
 import { GammaCompare } from './GammaCompare.tsx';
 import { Heatmap } from './Heatmap.tsx';
@@ -83,6 +84,7 @@ export function App() {
           <section className="card">
             <RunControls />
             <ExportExperiment />
+            <ImportExperiment />
           </section>
           <section className="card">
             <SpecControls />

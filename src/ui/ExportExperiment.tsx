@@ -4,15 +4,23 @@
 import { buildExperimentExport, experimentJson } from '../export/experiment.ts';
 import { encodeSpec } from '../spec/index.ts';
 import { addNotice, useLab } from '../store/labStore.ts';
-import { modelMatrices } from '../store/runController.ts';
+import { modelMatrices, resumableSnapshot } from '../store/runController.ts';
 import { downloadText } from './download.ts';
 
 export const EXPERIMENT_FILE = 'icl-lab_experiment.json';
 
-function exportExperiment(): void {
+async function exportExperiment(): Promise<void> {
+  // The exact step, parameters and optimizer state that resume the run (where the run is steady).
+  let snap = null;
+  try {
+    snap = await resumableSnapshot();
+  } catch {
+    snap = null;
+  }
   const s = useLab.getState();
   if (!s.params) return;
-  const model = modelMatrices(s.params);
+  const params = snap && snap.params.length === s.params.length ? snap.params : s.params;
+  const model = modelMatrices(params);
   if (!model) {
     addNotice({ tone: 'warning', title: 'Could not export the experiment', items: ['the parameters do not match the current model'] });
     return;
@@ -27,8 +35,9 @@ function exportExperiment(): void {
     shareUrl: window.location.href,
     adapter: s.gpu.kind === 'ready' ? s.gpu.description : s.gpu.kind,
     status: s.status,
-    steps: s.step,
-    params: s.params,
+    steps: snap && params === snap.params ? snap.step : s.step,
+    params,
+    optimizerState: snap && params === snap.params ? snap.optState : null,
     layout: model.layout,
     matrices: [...model.matrices, ...shown],
     lossHistory: { step: history.x, loss: history.y },
@@ -58,7 +67,7 @@ export function ExportExperiment() {
       className="btn export-experiment"
       data-action="export-experiment"
       disabled={!ready}
-      onClick={exportExperiment}
+      onClick={() => void exportExperiment()}
       title="Download the spec, link, parameters, loss history and results in one JSON file"
     >
       Export experiment (JSON)
