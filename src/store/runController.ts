@@ -197,20 +197,32 @@ async function rebuildOp(gen: number, spec: ExperimentSpec): Promise<void> {
   trainer = null;
   clearRunTracking();
   useLab.setState({ status: 'building', matrices: null, params: null, softmax: null, ...freshRun() });
-  let t: Trainer;
-  try {
-    t = await Trainer.create(device, spec, { chunkSteps: chunkStepsFor(spec) });
-  } catch (e) {
-    if (gen === generation) fail(e);
-    return;
-  }
-  if (gen !== generation) {
-    t.destroy();
-    return;
-  }
+  const t = await createTrainer(gen, device, spec);
+  if (!t) return;
   trainer = t;
   const s = useLab.getState();
   useLab.setState({ status: 'ready', ...initialView(t, s.omegaMu), historyVersion: s.historyVersion + 1 });
+}
+
+/**
+ * A trainer for `spec`, prepared (e.g. restored from a file); null when a newer
+ * operation superseded this one or the creation failed (then reported).
+ */
+async function createTrainer(gen: number, dev: GPUDevice, spec: ExperimentSpec, prepare?: (t: Trainer) => Promise<void>): Promise<Trainer | null> {
+  let t: Trainer | null = null;
+  try {
+    t = await Trainer.create(dev, spec, { chunkSteps: chunkStepsFor(spec) });
+    if (gen === generation) await prepare?.(t);
+  } catch (e) {
+    t?.destroy();
+    if (gen === generation) fail(e);
+    return null;
+  }
+  if (gen !== generation) {
+    t.destroy();
+    return null;
+  }
+  return t;
 }
 
 async function trainOp(gen: number): Promise<void> {
@@ -414,22 +426,8 @@ async function importOp(gen: number, exp: ImportedExperiment): Promise<void> {
   trainer?.destroy();
   trainer = null;
   clearRunTracking();
-  let t: Trainer;
-  try {
-    t = await Trainer.create(device, exp.spec, { chunkSteps: chunkStepsFor(exp.spec) });
-    if (gen !== generation) {
-      t.destroy();
-      return;
-    }
-    await t.restore({ step: exp.step, params: exp.params, optState: exp.optState });
-  } catch (e) {
-    if (gen === generation) fail(e);
-    return;
-  }
-  if (gen !== generation) {
-    t.destroy();
-    return;
-  }
+  const t = await createTrainer(gen, device, exp.spec, (tr) => tr.restore({ step: exp.step, params: exp.params, optState: exp.optState }));
+  if (!t) return;
   trainer = t;
   const s = useLab.getState();
   const fresh = freshRun();
