@@ -97,6 +97,15 @@ async function open(context, origin, query, { beforeLoad } = {}) {
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
   });
   page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  // The site works offline: every request (load, training, exports) stays on its own origin.
+  page.on('request', (r) => {
+    const url = r.url();
+    if (!url.startsWith(origin + '/') && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`request outside the origin: ${url}`);
+  });
+  // The Content-Security-Policy must never have to block anything.
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text()) && m.type() !== 'error') problems.push(`CSP: ${m.text()}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
@@ -107,16 +116,19 @@ async function open(context, origin, query, { beforeLoad } = {}) {
 
 const snapshot = (page) => page.evaluate(() => window.__iclLab.state());
 
+/**
+ * Polls the lab's state from here until predicate(state, arg) holds. (Polled
+ * from Node, not compiled in the page: the built page's Content-Security-Policy
+ * forbids evaluating strings, and the tests run under it.)
+ */
 async function waitForLab(page, predicate, arg, timeout = 60_000) {
-  await page.waitForFunction(
-    ({ src, arg }) => {
-      const lab = window.__iclLab;
-      return lab !== undefined && new Function('s', 'arg', `return (${src})(s, arg)`)(lab.state(), arg);
-    },
-    { src: predicate.toString(), arg },
-    { timeout, polling: 100 },
-  );
-  return snapshot(page);
+  const end = Date.now() + timeout;
+  for (;;) {
+    const s = await page.evaluate(() => window.__iclLab?.state() ?? null);
+    if (s && predicate(s, arg)) return s;
+    if (Date.now() > end) throw new Error(`waitForLab: timed out after ${timeout} ms waiting for ${predicate.toString().slice(0, 200)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** The Plotly figure data of an element, reduced to plain JSON. */
@@ -376,6 +388,10 @@ const tests = [
       for (const part of ['v=1', 'd=3', 'n=10', 'B=256', 'T=300', 'lr=0.02', 'opt=adam', 's2=0.1']) {
         assert.ok(url.search.includes(part), `URL ${url.search} lacks ${part}`);
       }
+      // The built page carries its Content-Security-Policy (every test runs under it).
+      const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+      assert.match(csp ?? '', /script-src 'self'(;|$)/, `CSP: ${csp}`);
+      assert.match(csp, /default-src 'self'/);
       const adapter = await page.getByTestId('adapter').innerText();
       assert.match(adapter, /swiftshader|google|GPU/i);
 

@@ -41,3 +41,15 @@ describe('scalarizeArrays', () => {
     expect(scalarizeArrays(src, { D: 3 })).toBe(src);
   });
 });
+
+describe('constant folding without eval', () => {
+  it('evaluates integer expressions with +, -, * and parentheses, and rejects anything else', async () => {
+    const { evalArithmetic } = await import('../src/engine/arith.ts');
+    expect(evalArithmetic('3 * (5 + 1) - 2')).toBe(16);
+    expect(evalArithmetic('(2 + 3) * (4 - 1) * 2')).toBe(30);
+    expect(evalArithmetic('7 - 2 - 1')).toBe(4);
+    expect(evalArithmetic('-3 + 5')).toBe(2);
+    expect(evalArithmetic('2 * 3 + 4 * 5')).toBe(26);
+    for (const bad of ['', '(1 + 2', '1 +', 'NaN', '2 ** 3', '1 2', 'alert(1)']) expect(evalArithmetic(bad)).toBeNull();
+  });
+});

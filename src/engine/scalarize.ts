@@ -4,6 +4,7 @@
 // (`c[1u * D + 2u]` → `c__8`), leaving alone any array used otherwise
 // (passed by pointer, indexed by a runtime value, or a name reused for a
 // non-array).
+import { evalArithmetic } from './arith.ts';
 import type { Constants } from './shaders.ts';
 
 const DECL = /var (\w+): array<f32, ([^>;]+)>;/g;
@@ -16,8 +17,8 @@ function evalConst(expr: string, consts: Constants): number | null {
       return typeof v === 'number' ? String(v) : 'NaN';
     });
   if (!/^[\d\s()*+-]+$/.test(text)) return null;
-  const v = Function(`"use strict"; return (${text});`)() as number;
-  return Number.isInteger(v) && v >= 0 ? v : null;
+  const v = evalArithmetic(text);
+  return v !== null && Number.isInteger(v) && v >= 0 ? v : null;
 }
 
 /** The bracketed index after position `open` (which holds '['), or null. */

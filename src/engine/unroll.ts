@@ -3,6 +3,7 @@
 // neither unroll loops nor keep dynamically indexed private arrays in
 // registers; with the index a literal, every array access becomes a constant
 // one. GPU compilers unroll such loops anyway, so this costs them nothing.
+import { evalArithmetic } from './arith.ts';
 import type { Constants } from './shaders.ts';
 
 /** Loops of up to this many iterations are always unrolled. */
@@ -27,8 +28,8 @@ function evalBound(expr: string, consts: Constants): number | null {
     return typeof v === 'number' ? String(v) : 'NaN';
   });
   if (!/^[\d\s()*+-]+$/.test(text)) return null;
-  const v = Function(`"use strict"; return (${text});`)() as number;
-  return Number.isInteger(v) ? v : null;
+  const v = evalArithmetic(text);
+  return v !== null && Number.isInteger(v) ? v : null;
 }
 
 /** Index just past the brace that closes the one at `open`. */
