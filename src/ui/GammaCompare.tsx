@@ -14,7 +14,7 @@ import { buildHeatmapFigure, colourRange, xLabels } from './Heatmap.tsx';
 import { LOG_TICKS } from './LossPlot.tsx';
 import { ExportMenu } from './ExportMenu.tsx';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { PLOT_FONT } from './plotly.ts';
+import { PLOT_BASE_LAYOUT } from './plotly.ts';
 import { fmt } from './format.ts';
 import { TaskPicker, useViewTask } from './TaskPicker.tsx';
 
@@ -61,10 +61,8 @@ function spectraFigure(eff: number[] | null, star: number[]): { data: Data[]; la
   if (eff) data.push(series('Γ_eff (sym.)', eff, EFF_COLOUR, 'circle', 7));
   data.push(series('Γ*', star, STAR_COLOUR, 'diamond-open', 10));
   const layout: Partial<Layout> = {
-    font: PLOT_FONT,
+    ...PLOT_BASE_LAYOUT,
     margin: { l: 46, r: 6, t: 6, b: 30 },
-    paper_bgcolor: 'rgba(0,0,0,0)',
-    plot_bgcolor: '#ffffff',
     showlegend: false,
     xaxis: {
       title: { text: 'i (sorted)', standoff: 2, font: { size: 10 } },

@@ -11,7 +11,7 @@ import type { Estimate } from '../engine/stats.ts';
 import { useLab } from '../store/labStore.ts';
 import { LOG_TICKS } from './LossPlot.tsx';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { PLOT_FONT } from './plotly.ts';
+import { PLOT_BASE_LAYOUT } from './plotly.ts';
 import { useViewTask } from './TaskPicker.tsx';
 
 function trace(name: string, x: number[], est: Estimate[], color: string, dash: 'solid' | 'dash' | 'dot'): Data {
@@ -47,10 +47,8 @@ export function LengthPlot() {
       data.push({ ...ols, visible: 'legendonly' });
     }
     const layout: Partial<Layout> = {
-      font: PLOT_FONT,
+      ...PLOT_BASE_LAYOUT,
       margin: { l: 56, r: 16, t: 28, b: 40 },
-      paper_bgcolor: 'rgba(0,0,0,0)',
-      plot_bgcolor: '#ffffff',
       showlegend: true,
       legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)', font: { size: 11 } },
       xaxis: { title: { text: 'context pairs n' }, type: 'log', ...LOG_TICKS, gridcolor: '#eef1f5', zeroline: false, fixedrange: true },

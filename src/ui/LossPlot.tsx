@@ -7,7 +7,7 @@ import { useMemo } from 'react';
 import type { Data, Layout } from 'plotly.js';
 import { referenceLoss, useLab } from '../store/labStore.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { PLOT_FONT } from './plotly.ts';
+import { PLOT_BASE_LAYOUT } from './plotly.ts';
 import { fmt } from './format.ts';
 
 /**
@@ -70,10 +70,8 @@ export function LossPlot() {
 
   const layout = useMemo<Partial<Layout>>(
     () => ({
-      font: PLOT_FONT,
+      ...PLOT_BASE_LAYOUT,
       margin: { l: 56, r: 16, t: 28, b: 40 },
-      paper_bgcolor: 'rgba(0,0,0,0)',
-      plot_bgcolor: '#ffffff',
       showlegend: true,
       legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)' },
       xaxis: { title: { text: 'step' }, range: [0, total], gridcolor: '#eef1f5', zeroline: false, fixedrange: true },

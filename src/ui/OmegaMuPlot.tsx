@@ -6,7 +6,7 @@ import type { Data, Layout } from 'plotly.js';
 import { useLab } from '../store/labStore.ts';
 import { headColour, sub } from './heads.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { PLOT_FONT } from './plotly.ts';
+import { PLOT_BASE_LAYOUT } from './plotly.ts';
 
 export function OmegaMuPlot() {
   const history = useLab((s) => s.omegaMu);
@@ -49,10 +49,8 @@ export function OmegaMuPlot() {
   const layout = useMemo<Partial<Layout>>(() => {
     const yaxis = { gridcolor: '#eef1f5', zeroline: true, zerolinecolor: '#cbd5e1', fixedrange: true, nticks: 4 };
     return {
-      font: PLOT_FONT,
+      ...PLOT_BASE_LAYOUT,
       margin: { l: 56, r: 16, t: 8, b: 40 },
-      paper_bgcolor: 'rgba(0,0,0,0)',
-      plot_bgcolor: '#ffffff',
       showlegend: false,
       xaxis: { title: { text: 'step' }, range: [0, total], anchor: 'y2', gridcolor: '#eef1f5', zeroline: false, fixedrange: true },
       yaxis: { ...yaxis, domain: [0.55, 1], title: { text: 'ω<sub>h</sub>' } },
