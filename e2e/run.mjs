@@ -127,7 +127,7 @@ async function waitForLab(page, predicate, arg, timeout = 60_000) {
     const s = await page.evaluate(() => window.__iclLab?.state() ?? null);
     if (s && predicate(s, arg)) return s;
     if (Date.now() > end) throw new Error(`waitForLab: timed out after ${timeout} ms waiting for ${predicate.toString().slice(0, 200)}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -642,14 +642,14 @@ const tests = [
   {
     name: 'export a paused run, import it into another page, and Train finishes it bit for bit as an uninterrupted run',
     async run({ gpuContext, origin }) {
-      // Long enough (2000 steps) that B can be paused part way on a fast adapter.
-      const RESUME = 'v=1&d=3&n=10&B=64&T=2000&lr=0.02&opt=adam&ep=1024';
+      // Long enough (6000 steps) that B can be paused part way on a fast adapter.
+      const RESUME = 'v=1&d=3&n=10&B=64&T=6000&lr=0.02&opt=adam&ep=1024';
       // A: the uninterrupted run.
       const a = await open(gpuContext, origin, RESUME);
       await waitForLab(a.page, (s) => s.status === 'ready');
       await a.page.click('button[data-action="train"]');
       const sa = await waitForLab(a.page, (s) => s.status === 'done', undefined, 80_000);
-      assert.equal(sa.step, 2000);
+      assert.equal(sa.step, 6000);
       assert.equal(sa.params.length, 2 * 4 * 4);
       assertNoProblems(a.problems);
       await a.page.close();
@@ -661,7 +661,7 @@ const tests = [
       await waitForLab(b.page, (s) => s.step >= 100, undefined, 60_000);
       await b.page.click('button[data-action="pause"]', { timeout: 5_000 });
       const sb = await waitForLab(b.page, (s) => s.status === 'paused');
-      assert.ok(sb.step >= 100 && sb.step < 2000, `paused at step ${sb.step}`);
+      assert.ok(sb.step >= 100 && sb.step < 6000, `paused at step ${sb.step}`);
       const [download] = await Promise.all([b.page.waitForEvent('download', { timeout: 20_000 }), b.page.click('button[data-action="export-experiment"]')]);
       const file = await download.path();
       const exp = JSON.parse((await readFile(file)).toString('utf8'));
@@ -678,7 +678,9 @@ const tests = [
       // C: another spec; the import replaces it, paused at B's step.
       const c = await open(gpuContext, origin, 'v=1&d=2&n=20&B=128&T=500&lr=0.01&ep=1024');
       await waitForLab(c.page, (s) => s.status === 'ready');
-      // The button opens the file picker from the keyboard.
+      // The button opens the file picker from the keyboard (in the frontmost tab:
+      // other tests' pages share this browser).
+      await c.page.bringToFront();
       await c.page.focus('button[data-action="import-experiment"]');
       const [chooser] = await Promise.all([c.page.waitForEvent('filechooser', { timeout: 10_000 }), c.page.keyboard.press('Enter')]);
       await chooser.setFiles(file);
@@ -712,7 +714,7 @@ const tests = [
       // Train resumes the run; it ends where the uninterrupted run ended, bit for bit.
       await c.page.click('button[data-action="train"]');
       sc = await waitForLab(c.page, (s) => s.status === 'done', undefined, 80_000);
-      assert.equal(sc.step, 2000);
+      assert.equal(sc.step, 6000);
       assert.ok(sa.params.every((v, i) => Object.is(Math.fround(v), Math.fround(sc.params[i]))), 'the resumed run ended elsewhere than the uninterrupted one');
       assert.deepEqual(sc.params, sa.params);
       assertNoProblems(c.problems);
