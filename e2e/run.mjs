@@ -681,8 +681,11 @@ const tests = [
       // The button opens the file picker from the keyboard (in the frontmost tab:
       // other tests' pages share this browser).
       await c.page.bringToFront();
-      await c.page.focus('button[data-action="import-experiment"]');
-      const [chooser] = await Promise.all([c.page.waitForEvent('filechooser', { timeout: 10_000 }), c.page.keyboard.press('Enter')]);
+      const [chooser] = await Promise.all([
+        c.page.waitForEvent('filechooser', { timeout: 20_000 }),
+        // Focus and key press in one step, so nothing can take the focus in between.
+        c.page.press('button[data-action="import-experiment"]', 'Enter'),
+      ]);
       await chooser.setFiles(file);
       let sc = await waitForLab(c.page, (s, step) => s.status === 'paused' && s.step === step && s.params !== null, exp.steps);
       assert.equal(sc.query, exp.share, 'the imported spec differs from the exported one');

@@ -345,7 +345,8 @@ export class Trainer {
           return;
         }
         this.completed = first + k;
-        this.lastFinite = { step: first + k, params: params.slice() };
+        // `data` is this readback's own copy of the staging buffer: keep a view, not another copy.
+        this.lastFinite = { step: first + k, params };
         options.onReadback?.({ step: first + k, losses, params });
       });
     }
