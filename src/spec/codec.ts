@@ -31,14 +31,19 @@ function parseValue(kind: string, raw: string): unknown {
   return raw;
 }
 
-/** Extracts the query part from a full share URL, a '?query', a '#query' or a bare query. */
+/**
+ * Extracts the query part from a full share URL, a '?query', a '#query' or a bare query.
+ * A '?' or '#' starts the query only after a URL (text with no '=' or '&'); inside a
+ * bare query a '?' is part of a value, so the fields before it still apply.
+ */
 export function queryOf(text: string): string {
   const s = text.trim();
   const q = s.indexOf('?');
   const h = s.indexOf('#');
-  if (q >= 0) return s.slice(q + 1, h > q ? h : undefined);
-  if (h >= 0) return s.slice(h + 1);
-  return s;
+  const isUrl = (end: number) => !/[=&]/.test(s.slice(0, end));
+  if (q >= 0 && (h < 0 || q < h) && isUrl(q)) return s.slice(q + 1, h > q ? h : undefined);
+  if (h >= 0 && isUrl(h)) return s.slice(h + 1);
+  return h >= 0 ? s.slice(0, h) : s;
 }
 
 export function decodeSpec(text: string): ParsedSpec {
@@ -68,8 +73,12 @@ export function decodeSpec(text: string): ParsedSpec {
     });
   }
   const seen = new Set<string>();
+  let versions = 0;
   for (const [key, raw] of params) {
-    if (key === 'v') continue;
+    if (key === 'v') {
+      if (++versions === 2) errors.push({ field: 'version', message: 'the version v is given more than once; the first value was kept' });
+      continue;
+    }
     const f = FIELD_BY_KEY.get(key);
     if (!f) {
       errors.push({ field: '', message: `unknown link parameter ${JSON.stringify(key.slice(0, 20))} was ignored` });

@@ -50,7 +50,8 @@ export function checkField(f: FieldDef, value: unknown): { ok: true; value: numb
       if (!Number.isFinite(value)) return bad('is not finite');
       if (f.kind === 'int' && !Number.isInteger(value)) return bad('is not an integer');
       if (value < f.min || value > f.max) return bad('is out of range');
-      return { ok: true, value };
+      // −0 becomes 0: links and JSON both write it as 0, so a spec holding it would not round-trip.
+      return { ok: true, value: value === 0 ? 0 : value };
     }
     case 'enum':
       if (typeof value !== 'string' || !f.options.includes(value)) return bad('is not a known option');
@@ -89,8 +90,11 @@ export function parseSpec(input: unknown): ParsedSpec {
     else errors.push({ field: f.path, message: r.message });
   }
   errors.push(...repairCombinations(spec));
-  for (const path of leafPaths(input)) {
-    if (path !== 'version' && !FIELDS.some((f) => f.path === path)) {
+  for (const keys of leafPaths(input)) {
+    // A key that is empty or holds a '.' is never a field (even "task.d" at the top level): it is named quoted.
+    const plain = keys.every((k) => k !== '' && !k.includes('.'));
+    const path = plain ? keys.join('.') : JSON.stringify(keys.map((k) => (k.length > 40 ? k.slice(0, 40) + '…' : k)));
+    if (!plain || (path !== 'version' && !FIELDS.some((f) => f.path === path))) {
       errors.push({ field: path, message: `${path} is not a spec field; it was ignored` });
     }
   }
@@ -135,11 +139,11 @@ export function assertValidSpec(input: unknown): ExperimentSpec {
   return spec;
 }
 
-function leafPaths(obj: unknown, prefix = '', depth = 0): string[] {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj) || depth > 4) return prefix ? [prefix] : [];
-  const out: string[] = [];
+function leafPaths(obj: unknown, prefix: string[] = [], depth = 0): string[][] {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj) || depth > 4) return prefix.length > 0 ? [prefix] : [];
+  const out: string[][] = [];
   for (const [k, v] of Object.entries(obj as Record<string, unknown>).slice(0, 200)) {
-    const p = prefix ? `${prefix}.${k}` : k;
+    const p = [...prefix, k];
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(...leafPaths(v, p, depth + 1));
     else out.push(p);
   }
