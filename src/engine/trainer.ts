@@ -37,6 +37,11 @@ export interface Readback {
   losses: Float32Array;
   /** Parameters after `step` steps. */
   params: Float32Array;
+  /**
+   * The optimizer state after `step` steps, on the readback that answers
+   * requestSnapshot(): with `step` and `params` it is a TrainerSnapshot.
+   */
+  optState?: Float32Array;
 }
 
 /** Where a run blew up: the first non-finite batch loss, and the last parameters read back while all was finite. */
@@ -142,6 +147,8 @@ export class Trainer {
   /** Set when a readback shows a non-finite loss or parameter; run() then stops and submits nothing more. */
   divergence: Divergence | null = null;
   private destroyed = false;
+  /** Set by requestSnapshot(): the next submission also copies out the optimizer state. */
+  private snapshotWanted = false;
 
   private constructor(device: GPUDevice, spec: ExperimentSpec, parts: {
     model: ModelDef;
@@ -327,14 +334,20 @@ export class Trainer {
         if (this.destroyed) return;
       }
       const first = this.submitted;
-      this.encodeSteps(first, k, slot.buffer);
+      const optStaging = this.snapshotWanted
+        ? this.device.createBuffer({ label: 'optimizer state snapshot', size: 2 * np * F32, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })
+        : null;
+      this.snapshotWanted = false;
+      this.encodeSteps(first, k, slot.buffer, optStaging);
       this.submitted += k;
-      this.counters.mapAsyncCalls++;
-      this.counters.bytesReadBack += slot.buffer.size;
-      slot.inFlight = slot.buffer.mapAsync(GPUMapMode.READ).then(() => {
+      this.counters.mapAsyncCalls += optStaging ? 2 : 1;
+      this.counters.bytesReadBack += slot.buffer.size + (optStaging?.size ?? 0);
+      slot.inFlight = Promise.all([slot.buffer.mapAsync(GPUMapMode.READ), optStaging?.mapAsync(GPUMapMode.READ)]).then(() => {
         const data = new Float32Array(slot.buffer.getMappedRange().slice(0));
         slot.buffer.unmap();
         slot.inFlight = null;
+        const optState = optStaging ? new Float32Array(optStaging.getMappedRange().slice(0)) : undefined;
+        optStaging?.destroy();
         // Chunks already in flight behind a divergence are dropped.
         if (this.divergence || this.destroyed) return;
         const losses = data.subarray(0, k);
@@ -347,13 +360,15 @@ export class Trainer {
         this.completed = first + k;
         // `data` is this readback's own copy of the staging buffer: keep a view, not another copy.
         this.lastFinite = { step: first + k, params };
-        options.onReadback?.({ step: first + k, losses, params });
+        options.onReadback?.(optState ? { step: first + k, losses, params, optState } : { step: first + k, losses, params });
       });
+      // A lost device fails every readback in flight; the first one awaited reports it, the others must not go unhandled.
+      slot.inFlight.catch(() => {});
     }
     await Promise.all(this.ring.map((s) => s.inFlight));
   }
 
-  private encodeSteps(first: number, k: number, staging: GPUBuffer): void {
+  private encodeSteps(first: number, k: number, staging: GPUBuffer, optStaging: GPUBuffer | null): void {
     const q = this.device.queue;
     q.writeBuffer(this.buffers.run, 4, new Uint32Array([first]));
     const opt = this.spec.optimizer;
@@ -394,6 +409,7 @@ export class Trainer {
     pass.end();
     enc.copyBufferToBuffer(this.buffers.losses, 0, staging, 0, k * F32);
     enc.copyBufferToBuffer(this.buffers.params, 0, staging, this.chunkSteps * F32, this.model.paramCount * F32);
+    if (optStaging) enc.copyBufferToBuffer(this.buffers.optState, 0, optStaging, 0, optStaging.size);
     q.submit([enc.finish()]);
     this.counters.submits++;
     this.counters.computePasses++;
@@ -410,6 +426,17 @@ export class Trainer {
     this.assertAlive();
     await Promise.all(this.ring.map((s) => s.inFlight));
     return { step: this.submitted, params: await this.readParams(), optState: await this.readOptimizerState() };
+  }
+
+  /**
+   * Asks for a snapshot without draining the pipeline: the next submission of
+   * run() also copies out the optimizer state, and its readback carries it
+   * (Readback.optState), so {step, params, optState} of that readback is what
+   * snapshot() would have returned there. Costs one more small buffer mapped
+   * with that readback.
+   */
+  requestSnapshot(): void {
+    this.snapshotWanted = true;
   }
 
   /** Continues from a snapshot of a trainer with the same spec (see snapshot()). */

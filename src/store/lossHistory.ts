@@ -74,6 +74,31 @@ export class LossHistory {
     }
   }
 
+  /**
+   * Forgets every step after `step` (a run resumed from a snapshot at that
+   * step replays them), so later pushes continue at step + 1. Points ending at
+   * or before `step` are kept as they are. A bucket that straddles `step`
+   * becomes the partial bucket of its first (step − start) steps, at the
+   * bucket's mean: the per-step losses inside a bucket are no longer known.
+   * Where `step` falls on a bucket end (always while buckets are one step
+   * wide) the result is exactly the history as it stood at `step`. (A
+   * bucket never spans more than `width` steps, so the partial one stays
+   * shorter than a full bucket.)
+   */
+  truncateAfter(step: number): void {
+    const s = Math.max(0, Math.floor(step));
+    if (s >= this.steps) return;
+    let keep = this.filled;
+    while (keep > 0 && this.ends[keep - 1] > s) keep--;
+    const start = keep > 0 ? this.ends[keep - 1] : 0;
+    // The mean of the first point dropped, or of the partial bucket if that is where `step` falls.
+    const straddling = keep < this.filled ? this.means[keep] : this.partialCount > 0 ? this.partialSum / this.partialCount : 0;
+    this.filled = keep;
+    this.partialCount = s - start;
+    this.partialSum = straddling * this.partialCount;
+    this.steps = s;
+  }
+
   private compact(): void {
     const half = this.capacity / 2;
     for (let i = 0; i < half; i++) {

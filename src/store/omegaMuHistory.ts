@@ -68,6 +68,23 @@ export class OmegaMuHistory {
   }
 
   /**
+   * Forgets every readback after `step` (a run resumed from a snapshot at that
+   * step replays them). The thinning stride stays; the readback count restarts
+   * just past the last kept point, so the next readback of the replay is kept
+   * on the same schedule as before.
+   */
+  truncateAfter(step: number): void {
+    const pendingKept = this.latestPending && this.latestStep <= step;
+    let keep = this.filled;
+    while (keep > 0 && this.steps[keep - 1] > step) keep--;
+    if (keep === this.filled && (pendingKept || !this.latestPending)) return;
+    this.filled = keep;
+    this.latestPending = pendingKept;
+    // Kept points sit at readbacks 0, s, 2s, …; a pending latest one lies between two of them.
+    this.seen = keep === 0 ? 0 : (keep - 1) * this.stride + 1 + (pendingKept ? 1 : 0);
+  }
+
+  /**
    * Keeps the points at even positions: readbacks 0, 2s, 4s, … of stride s, so
    * the stride becomes 2s. The newest point (at an odd position) stays on as
    * the latest one until the next push.
