@@ -41,10 +41,15 @@ const MIME = {
   '.wgsl': 'text/plain; charset=utf-8',
 };
 
-export function startServer() {
+/** Serves dist/ at the origin's root, or under `prefix` (e.g. '/some/sub/path') with nothing outside it. */
+export function startServer({ prefix = '' } = {}) {
   const server = http.createServer(async (req, res) => {
     try {
-      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+      let path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+      if (prefix) {
+        if (path !== prefix && !path.startsWith(prefix + '/')) throw Object.assign(new Error('outside the prefix'), { code: 'ENOENT' });
+        path = path.slice(prefix.length) || '/';
+      }
       let file = normalize(join(DIST, path));
       if (file !== DIST && !file.startsWith(DIST + sep)) throw Object.assign(new Error('outside dist'), { code: 'ENOENT' });
       if ((await stat(file).catch(() => null))?.isDirectory()) file = join(file, 'index.html');

@@ -12,7 +12,8 @@
 // on any failure. Screenshots: docs/screenshot-first-page.png (LSA),
 // docs/screenshot-softmax.png (two softmax heads), docs/screenshot-spectra.png
 // (LSA on AR(1) data: Γ_eff, Γ* and their spectra), docs/screenshot-multitask.png
-// (two tasks, four softmax heads), test-results/screenshot-softmax-pattern.png
+// (two tasks, four softmax heads), docs/screenshot-dark.png (LSA, dark theme),
+// test-results/screenshot-softmax-pattern.png
 // (the heads card with He et al.'s pattern shown), and on failure test-results/<test>.png.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,9 @@
+// First: sets <html data-theme> from the saved or system theme before anything renders.
+import './ui/theme.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { addNotice, useLab } from './store/labStore.ts';
-import { startLab } from './store/runController.ts';
+import { setPageHidden, startLab } from './store/runController.ts';
 import { installTestHook } from './store/testHook.ts';
 import { specFromLocation, writeSpecToLocation } from './store/url.ts';
 import { App } from './ui/App.tsx';
@@ -21,6 +23,8 @@ useLab.subscribe((s, prev) => {
   if (s.spec !== prev.spec) writeSpecToLocation(s.spec);
 });
 installTestHook();
+// A hidden tab pauses training and a shown one resumes it (runController.setPageHidden).
+document.addEventListener('visibilitychange', () => setPageHidden(document.hidden));
 void startLab(spec);
 
 const root = document.getElementById('root');

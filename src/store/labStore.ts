@@ -29,6 +29,10 @@ export type RunStatus =
   | 'diverged' // a loss went NaN or infinite: the last finite parameters are shown
   | 'error';
 
+/** Steps per animation frame, or 'max': stream chunks back to back. */
+export type Speed = 1 | 10 | 100 | 'max';
+export const SPEEDS: readonly Speed[] = [1, 10, 100, 'max'];
+
 export interface Notice {
   id: number;
   tone: 'error' | 'warning' | 'info';
@@ -71,6 +75,11 @@ export interface LabState {
   history: LossHistory;
   /** Softmax attention: ω_h and μ_h at each readback (mutable, bounded; also versioned by historyVersion). */
   omegaMu: OmegaMuHistory;
+  /**
+   * LSA: per output, η_eff (as ω) and ‖Γ_eff − Γ*‖_F/‖Γ*‖_F (as μ; NaN without
+   * a Γ*) at each readback, in the same bounded history (versioned by historyVersion).
+   */
+  lsaTrace: OmegaMuHistory;
   historyVersion: number;
   /**
    * Latest parameters as named matrices (initial ones before training): W_KQ
@@ -81,6 +90,11 @@ export interface LabState {
   params: Float32Array | null;
   /** Softmax attention: the per-head reading of the same parameters as `matrices`. */
   softmax: SoftmaxReading | null;
+  /**
+   * Test MSE of the Bayes-optimal ridge (mean over outputs), measured on the
+   * GPU once per spec: the loss plot's lowest reference line. Null until measured.
+   */
+  ridgeReference: { mean: number; se: number } | null;
   /** Closed forms of the first output (as `theoryByOutput[0]`). */
   theory: TheoryNumbers | null;
   /** Closed forms of each output (k of them; one for a single-task prompt). */
@@ -110,6 +124,12 @@ export interface LabState {
   showHePattern: boolean;
   /** View option (k > 1): the output (task) the length plot and the Γ card show, 0-based. */
   viewTask: number;
+  /** Run speed: steps per animation frame, or 'max'. A view setting: the numbers do not depend on it. */
+  speed: Speed;
+  /** True while the run is paused because the tab is hidden (it resumes when the tab is shown). */
+  autoPaused: boolean;
+  /** View option: the loss plot's y axis is logarithmic. */
+  lossLogScale: boolean;
 }
 
 export type RunFields = Pick<
@@ -121,6 +141,7 @@ export type RunFields = Pick<
   | 'lastLossSteps'
   | 'history'
   | 'omegaMu'
+  | 'lsaTrace'
   | 'historyVersion'
   | 'lsa'
   | 'evaluation'
@@ -142,6 +163,7 @@ export function freshRunFields(historyVersion: number): RunFields {
     lastLossSteps: 0,
     history: new LossHistory(),
     omegaMu: new OmegaMuHistory(),
+    lsaTrace: new OmegaMuHistory(),
     historyVersion,
     lsa: null,
     evaluation: null,
@@ -163,11 +185,15 @@ export const useLab = create<LabState>()(() => ({
   softmax: null,
   theory: null,
   theoryByOutput: null,
+  ridgeReference: null,
   notices: [],
   loadedPreset: null,
   sharedHeadScale: true,
   showHePattern: false,
   viewTask: 0,
+  speed: 'max',
+  autoPaused: false,
+  lossLogScale: true,
   ...freshRunFields(0),
 }));
 
@@ -188,6 +214,10 @@ export function setSharedHeadScale(shared: boolean): void {
 
 export function setShowHePattern(show: boolean): void {
   useLab.setState({ showHePattern: show });
+}
+
+export function setLossLogScale(log: boolean): void {
+  useLab.setState({ lossLogScale: log });
 }
 
 export function setViewTask(t: number): void {

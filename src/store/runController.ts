@@ -16,7 +16,10 @@ import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/s
 import { divergenceMessage, evaluateTrainer, lengthGeneralization, lsaSummary, theoryFor, type TheoryNumbers } from '../engine/experiment.ts';
 import { Trainer, type Readback, type TrainerSnapshot } from '../engine/trainer.ts';
 import type { ImportedExperiment } from '../export/importExperiment.ts';
+import { trackBuffers, type BufferAccount } from '../gpu/bufferAccounting.ts';
 import { acquireDevice } from '../gpu/device.ts';
+import { withErrorScopes } from '../gpu/errorScope.ts';
+import { modelFor } from '../models/index.ts';
 import { extractMatrices, type NamedMatrix } from '../models/types.ts';
 import {
   encodeSpec,
@@ -29,8 +32,24 @@ import {
   type ExperimentSpec,
 } from '../spec/index.ts';
 import { buildTask, taskView } from '../tasks/task.ts';
-import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type LabState, type LsaReadout, type RunFields } from './labStore.ts';
+import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type LabState, type LsaReadout, type RunFields, type Speed } from './labStore.ts';
 import type { OmegaMuHistory } from './omegaMuHistory.ts';
+import {
+  describeLoss,
+  destroyedByLab,
+  GIVEN_UP_TITLE,
+  givenUpItems,
+  keepSnapshot,
+  keptSnapshotFor,
+  lostSoon,
+  MAX_LOSSES,
+  noteRecovery,
+  recordLoss,
+  resumedTitle,
+  snapshotDue,
+  trainerErrorNotice,
+  watchLoss,
+} from './deviceRecovery.ts';
 
 const PUBLISH_INTERVAL_MS = 100;
 /** Window over which steps/s is measured. */
@@ -42,13 +61,18 @@ let trainer: Trainer | null = null;
 let generation = 0;
 let stopRequested = false;
 let queue: Promise<void> = Promise.resolve();
+/** Set from a device loss until the lab has re-created the device (or given up). */
+let recovering = false;
 
 function enqueue(op: () => Promise<void>): void {
   queue = queue.then(op).catch((e: unknown) => fail(e));
 }
 
-function fail(e: unknown): void {
-  // After a device loss, failing GPU calls are a symptom; the unavailable card explains it.
+async function fail(e: unknown): Promise<void> {
+  // After a device loss, failing GPU calls are a symptom: the recovery (or the
+  // unavailable card) explains it. A readback can fail just before the loss shows.
+  const dev = device;
+  if (recovering || (dev && (await lostSoon(dev)))) return;
   if (useLab.getState().gpu.kind === 'unavailable') return;
   const message = e instanceof Error ? e.message : String(e);
   useLab.setState({ status: 'error' });
@@ -71,7 +95,7 @@ function theoryOf(spec: ExperimentSpec): Pick<LabState, 'theory' | 'theoryByOutp
 }
 
 /** The latest LSA weights read for every output, next to that output's theory. */
-function lsaReadouts(t: Trainer, params: ArrayLike<number>, theories: TheoryNumbers[] | null): LsaReadout[] | null {
+function lsaReadouts(t: Pick<Trainer, 'spec'>, params: ArrayLike<number>, theories: TheoryNumbers[] | null): LsaReadout[] | null {
   if (t.spec.model.type !== 'lsa' || !theories) return null;
   const { d, tasks: k } = t.spec.task;
   return theories.map((theory, out) => {
@@ -101,21 +125,29 @@ function freshRun(): RunFields {
   return freshRunFields(useLab.getState().historyVersion + 1);
 }
 
-function readingOf(t: Trainer, params: ArrayLike<number>): SoftmaxReading | null {
+function readingOf(t: Pick<Trainer, 'spec'>, params: ArrayLike<number>): SoftmaxReading | null {
   return t.spec.model.type === 'softmax' ? readSoftmax(params, t.spec.task.d, t.spec.model.heads, t.spec.task.tasks) : null;
 }
 
 /** What the views show of a parameter vector: LSA's raw matrices, or softmax attention's KQ^h and OV^h. */
-function paramsView(t: Trainer, params: Float32Array, reading: SoftmaxReading | null): Pick<LabState, 'matrices' | 'params' | 'softmax'> {
+function paramsView(t: Pick<Trainer, 'spec' | 'model'>, params: Float32Array, reading: SoftmaxReading | null): Pick<LabState, 'matrices' | 'params' | 'softmax'> {
   if (!reading) return { matrices: extractMatrices(t.model, params), params, softmax: null };
   return { matrices: softmaxMatrices(reading, t.spec.task.d), params, softmax: reading };
 }
 
-/** The view of the initial parameters, recording them as step 0 of the ω/μ history. */
-function initialView(t: Trainer, omegaMu: OmegaMuHistory): Pick<LabState, 'matrices' | 'params' | 'softmax'> {
+/** LSA: records each output's η_eff and relative Γ error at `step`; returns the readouts (null for softmax). */
+function traceLsa(t: Trainer, step: number, params: ArrayLike<number>, trace: OmegaMuHistory): LsaReadout[] | null {
+  const lsa = lsaReadouts(t, params, useLab.getState().theoryByOutput);
+  if (lsa) trace.push(step, lsa.map((r) => r.etaEff), lsa.map((r) => r.gammaRelError ?? NaN));
+  return lsa;
+}
+
+/** The view of the initial parameters, recording them as step 0 of the ω/μ (softmax) or η_eff (LSA) history. */
+function initialView(t: Trainer, omegaMu: OmegaMuHistory, lsaTrace: OmegaMuHistory): Pick<LabState, 'matrices' | 'params' | 'softmax' | 'lsa'> {
   const reading = readingOf(t, t.initialParams);
   if (reading) omegaMu.push(0, reading.omega, reading.mu);
-  return paramsView(t, t.initialParams, reading);
+  const lsa = traceLsa(t, 0, t.initialParams, lsaTrace);
+  return { ...paramsView(t, t.initialParams, reading), lsa };
 }
 
 // ---- throttled publishing -------------------------------------------------
@@ -124,6 +156,7 @@ interface Pending {
   step: number;
   params: Float32Array;
   reading: SoftmaxReading | null;
+  lsa: LsaReadout[] | null;
   lossMean: number;
   lossSteps: number;
 }
@@ -141,19 +174,23 @@ function stepsPerSecond(): number | null {
   return b.t > a.t ? ((b.step - a.step) * 1000) / (b.t - a.t) : null;
 }
 
-function onReadback(owner: Trainer, r: Readback): void {
+function onReadback_(owner: Trainer, r: Readback): void {
   const s = useLab.getState();
   s.history.push(r.losses);
   const reading = readingOf(owner, r.params);
   if (reading) s.omegaMu.push(r.step, reading.omega, reading.mu);
+  const lsa = traceLsa(owner, r.step, r.params, s.lsaTrace);
   let sum = 0;
   for (let i = 0; i < r.losses.length; i++) sum += r.losses[i];
   const mean = sum / r.losses.length;
   firstLoss ??= mean;
-  pending = { step: r.step, params: r.params, reading, lossMean: mean, lossSteps: r.losses.length };
+  pending = { step: r.step, params: r.params, reading, lsa, lossMean: mean, lossSteps: r.losses.length };
   const t = performance.now();
   rateSamples.push({ t, step: r.step });
   while (rateSamples.length > 2 && t - rateSamples[1].t > RATE_WINDOW_MS) rateSamples.shift();
+  // What a lost device resumes from: a snapshot riding on a readback every few seconds.
+  if (r.optState) keepSnapshot({ step: r.step, params: r.params, optState: r.optState }, s.history);
+  else if (snapshotDue(t)) owner.requestSnapshot();
   schedulePublish();
 }
 
@@ -179,7 +216,7 @@ function publishNow(): void {
     lastLossSteps: p.lossSteps,
     historyVersion: s.historyVersion + 1,
     ...paramsView(trainer, p.params, p.reading),
-    lsa: lsaReadouts(trainer, p.params, s.theoryByOutput),
+    lsa: p.lsa,
   });
 }
 
@@ -201,21 +238,59 @@ async function rebuildOp(gen: number, spec: ExperimentSpec): Promise<void> {
   if (!t) return;
   trainer = t;
   const s = useLab.getState();
-  useLab.setState({ status: 'ready', ...initialView(t, s.omegaMu), historyVersion: s.historyVersion + 1 });
+  useLab.setState({ status: 'ready', ...initialView(t, s.omegaMu, s.lsaTrace), historyVersion: s.historyVersion + 1 });
+  await ridgeReferenceOp(gen, t);
+}
+
+/**
+ * Prompts for the ridge reference line: enough for a standard error well
+ * under 1% of the loss, fewer where each prompt's solve is large, so the
+ * measurement stays well under a second.
+ */
+function ridgeReferencePrompts(spec: ExperimentSpec): number {
+  const D = spec.task.d + spec.task.tasks;
+  return Math.max(512, Math.min(8192, 2 ** Math.floor(Math.log2(2e7 / (spec.task.n * D * D)))));
+}
+
+/** Measures the Bayes ridge's test MSE (mean over outputs) on the GPU for the loss plot. */
+async function ridgeReferenceOp(gen: number, t: Trainer): Promise<void> {
+  try {
+    const ev = await t.evaluate({ prompts: ridgeReferencePrompts(t.spec) });
+    if (gen !== generation) return;
+    const perPrompt = new Float64Array(ev.count);
+    for (const o of ev.outputs) for (let i = 0; i < ev.count; i++) perPrompt[i] += (o.ridge[i] - o.targets[i]) ** 2 / ev.outputs.length;
+    let sum = 0;
+    let sq = 0;
+    for (const v of perPrompt) {
+      sum += v;
+      sq += v * v;
+    }
+    const mean = sum / ev.count;
+    const se = Math.sqrt(Math.max(0, sq / ev.count - mean * mean) / (ev.count - 1));
+    if (Number.isFinite(mean)) useLab.setState({ ridgeReference: { mean, se } });
+  } catch {
+    // Only a reference line is missing; the run itself is unaffected.
+  }
 }
 
 /**
  * A trainer for `spec`, prepared (e.g. restored from a file); null when a newer
- * operation superseded this one or the creation failed (then reported).
+ * operation superseded this one or the creation failed (then reported). The
+ * buffers are allocated inside GPU error scopes, so a batch too large for the
+ * GPU's memory becomes a notice naming the spec's size, not a broken page.
  */
 async function createTrainer(gen: number, dev: GPUDevice, spec: ExperimentSpec, prepare?: (t: Trainer) => Promise<void>): Promise<Trainer | null> {
   let t: Trainer | null = null;
   try {
-    t = await Trainer.create(dev, spec, { chunkSteps: chunkStepsFor(spec) });
+    t = await withErrorScopes(dev, () => Trainer.create(dev, spec, { chunkSteps: chunkStepsFor(spec) }), (made) => made.destroy());
     if (gen === generation) await prepare?.(t);
   } catch (e) {
     t?.destroy();
-    if (gen === generation) fail(e);
+    const notice = trainerErrorNotice(e, spec);
+    if (gen === generation && notice && !recovering && !(await lostSoon(dev))) {
+      useLab.setState({ status: 'error' });
+      addNotice({ tone: 'error', ...notice });
+    } else if (gen === generation) void fail(e);
     return null;
   }
   if (gen !== generation) {
@@ -225,7 +300,19 @@ async function createTrainer(gen: number, dev: GPUDevice, spec: ExperimentSpec, 
   return t;
 }
 
-async function trainOp(gen: number): Promise<void> {
+/** Resolves on the next animation frame (the page's paint rhythm). */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+}
+
+/**
+ * Trains the current trainer to the spec's step count, or `limit` more steps
+ * (the Step button). At the speed setting 'max' chunks stream back to back;
+ * at N steps per frame, each animation frame submits N steps and waits for
+ * them, so a run can be watched step by step. Either way the numbers are the
+ * same: every step's random numbers are keyed by its index.
+ */
+async function trainOp(gen: number, limit?: number): Promise<void> {
   const t = trainer;
   if (gen !== generation || !t) return;
   const total = t.spec.train.steps;
@@ -233,14 +320,23 @@ async function trainOp(gen: number): Promise<void> {
   if (t.stepsCompleted >= total && useLab.getState().status !== 'paused') return;
   stopRequested = false;
   rateSamples = [{ t: performance.now(), step: t.stepsCompleted }];
-  useLab.setState({ status: 'running' });
-  await t.run({
-    steps: total - t.stepsSubmitted,
-    onReadback: (r) => {
-      if (gen === generation) onReadback(t, r);
-    },
-    shouldStop: () => stopRequested || gen !== generation,
-  });
+  useLab.setState({ status: 'running', autoPaused: false });
+  const target = Math.min(total, limit === undefined ? total : t.stepsSubmitted + limit);
+  const shouldStop = () => stopRequested || gen !== generation;
+  const onReadback = (r: Readback) => {
+    if (gen === generation) onReadback_(t, r);
+  };
+  while (t.stepsSubmitted < target && !t.divergence && !shouldStop()) {
+    const speed = useLab.getState().speed;
+    if (speed === 'max') {
+      // Streams to the target; a speed change takes effect at the next pause.
+      await t.run({ steps: target - t.stepsSubmitted, onReadback, shouldStop: () => shouldStop() || useLab.getState().speed !== 'max' });
+    } else {
+      await nextFrame();
+      if (shouldStop()) break;
+      await t.run({ steps: Math.min(speed, target - t.stepsSubmitted), onReadback, shouldStop });
+    }
+  }
   if (gen !== generation) return;
   publishNow();
   if (t.divergence) {
@@ -251,7 +347,7 @@ async function trainOp(gen: number): Promise<void> {
     return;
   }
   if (t.stepsCompleted < total) {
-    useLab.setState({ status: 'paused' });
+    useLab.setState({ status: useLab.getState().step === 0 && t.stepsCompleted === 0 ? 'ready' : 'paused' });
     return;
   }
   useLab.setState({ status: 'evaluating' });
@@ -306,7 +402,7 @@ async function resetOp(gen: number): Promise<void> {
   if (gen !== generation) return;
   clearRunTracking();
   const fresh = freshRun();
-  useLab.setState({ status: 'ready', ...fresh, ...initialView(t, fresh.omegaMu) });
+  useLab.setState({ status: 'ready', ...fresh, ...initialView(t, fresh.omegaMu, fresh.lsaTrace) });
 }
 
 // ---- public actions -------------------------------------------------------
@@ -316,6 +412,36 @@ export function train(): void {
   if (status !== 'ready' && status !== 'paused' && status !== 'pausing') return;
   const gen = generation;
   enqueue(() => trainOp(gen));
+}
+
+/** One optimizer step from where the run stands (then paused there). */
+export function step(): void {
+  const { status } = useLab.getState();
+  if (status !== 'ready' && status !== 'paused') return;
+  const gen = generation;
+  enqueue(() => trainOp(gen, 1));
+}
+
+/** Steps per animation frame, or 'max' (stream as fast as the GPU goes). Does not change the numbers. */
+export function setSpeed(speed: Speed): void {
+  useLab.setState({ speed });
+}
+
+/**
+ * The tab was hidden or shown again: a hidden tab pauses a running run (the
+ * browser throttles it anyway, and a long-hidden tab may lose its device),
+ * and the run resumes when the tab is back if the lab paused it.
+ */
+export function setPageHidden(hidden: boolean): void {
+  const s = useLab.getState();
+  if (hidden) {
+    if (s.status !== 'running') return;
+    stopRequested = true;
+    useLab.setState({ status: 'pausing', autoPaused: true });
+  } else if (s.autoPaused) {
+    useLab.setState({ autoPaused: false });
+    if (s.status === 'paused' || s.status === 'pausing') train();
+  }
 }
 
 export function pause(): void {
@@ -343,6 +469,7 @@ function applySpec(spec: ExperimentSpec, rebuild: boolean): void {
   useLab.setState({
     spec,
     ...theoryOf(spec),
+    ridgeReference: null,
     ...(spec.task.tasks !== useLab.getState().spec.task.tasks ? { viewTask: 0 } : {}),
     ...freshRun(),
     ...(gpu.kind === 'ready' ? { status: 'building' as const, matrices: null, params: null, softmax: null } : {}),
@@ -415,8 +542,10 @@ export function loadPreset(id: string): boolean {
  */
 export async function resumableSnapshot(): Promise<TrainerSnapshot | null> {
   const t = trainer;
-  const { status } = useLab.getState();
-  if (!t || (status !== 'ready' && status !== 'paused' && status !== 'done')) return null;
+  const { status, history } = useLab.getState();
+  // No live trainer (the device was lost): the run as of its last snapshot.
+  if (!t) return status === 'running' || status === 'pausing' || status === 'evaluating' ? null : keptSnapshotFor(history);
+  if (status !== 'ready' && status !== 'paused' && status !== 'done') return null;
   const snap = await t.snapshot();
   return trainer === t ? snap : null;
 }
@@ -440,6 +569,8 @@ async function importOp(gen: number, exp: ImportedExperiment): Promise<void> {
   const params = Float32Array.from(exp.params);
   const reading = readingOf(t, params);
   if (reading && exp.step > 0) fresh.omegaMu.push(exp.step, reading.omega, reading.mu);
+  traceLsa(t, 0, initial, fresh.lsaTrace);
+  const lsa = exp.step > 0 ? traceLsa(t, exp.step, params, fresh.lsaTrace) : lsaReadouts(t, params, s.theoryByOutput);
   useLab.setState({
     ...fresh,
     status: exp.step === 0 ? 'ready' : 'paused',
@@ -449,8 +580,9 @@ async function importOp(gen: number, exp: ImportedExperiment): Promise<void> {
     lastLossSteps: ys.length > 0 ? xs[xs.length - 1] - (xs.length > 1 ? xs[xs.length - 2] : 0) : 0,
     historyVersion: Math.max(fresh.historyVersion, s.historyVersion + 1),
     ...paramsView(t, params, reading),
-    lsa: lsaReadouts(t, params, s.theoryByOutput),
+    lsa,
   });
+  await ridgeReferenceOp(gen, t);
 }
 
 /**
@@ -477,6 +609,7 @@ export function importExperimentRun(exp: ImportedExperiment): boolean {
   useLab.setState({
     spec,
     ...theoryOf(spec),
+    ridgeReference: null,
     ...(spec.task.tasks !== s.spec.task.tasks ? { viewTask: 0 } : {}),
     ...freshRun(),
     status: 'building',
@@ -495,11 +628,21 @@ export function importExperimentRun(exp: ImportedExperiment): boolean {
  * trainer's layout; null when no trainer matches the vector's length.
  */
 export function modelMatrices(params: ArrayLike<number>): { matrices: NamedMatrix[]; layout: { name: string; offset: number; rows: number; cols: number }[] } | null {
-  if (!trainer || trainer.model.paramCount !== params.length) return null;
+  // Without a trainer (the device was lost) the current spec gives the layout.
+  const model = trainer?.model ?? modelOrNull(useLab.getState().spec);
+  if (!model || model.paramCount !== params.length) return null;
   return {
-    matrices: extractMatrices(trainer.model, params),
-    layout: trainer.model.matrices.map((m) => ({ name: m.name, offset: m.offset, rows: m.rows, cols: m.cols })),
+    matrices: extractMatrices(model, params),
+    layout: model.matrices.map((m) => ({ name: m.name, offset: m.offset, rows: m.rows, cols: m.cols })),
   };
+}
+
+function modelOrNull(spec: ExperimentSpec): ReturnType<typeof modelFor> | null {
+  try {
+    return modelFor(spec);
+  } catch {
+    return null;
+  }
 }
 
 function unavailable(gpu: Extract<GpuState, { kind: 'unavailable' }>): void {
@@ -522,23 +665,206 @@ export async function startLab(spec: ExperimentSpec): Promise<void> {
     unavailable({ kind: 'unavailable', reason: /no GPU adapter/i.test(detail) ? 'no-adapter' : 'device-failed', detail });
     return;
   }
-  device = acquired.device;
-  device.lost.then((info) => {
-    if (info.reason === 'destroyed') return;
-    stopRequested = true;
-    generation++;
-    trainer = null;
-    device = null;
-    unavailable({ kind: 'unavailable', reason: 'device-lost', detail: info.message || undefined });
+  attachDevice(acquired.device, acquired.description);
+  const gen = ++generation;
+  enqueue(() => rebuildOp(gen, useLab.getState().spec));
+}
+
+// ---- device loss ------------------------------------------------------------
+
+let bufferAccount: BufferAccount | null = null;
+
+/** GPU buffers the lab holds on its current device (count and bytes), for the memory readout and the soak run. */
+export function gpuBufferUsage(): { count: number; bytes: number; created: number } | null {
+  return bufferAccount ? { count: bufferAccount.liveCount(), bytes: bufferAccount.liveBytes(), created: bufferAccount.createdCount() } : null;
+}
+
+/** How long a recovery waits for the operation in flight to notice the loss before going ahead. */
+const QUEUE_WAIT_MS = 5000;
+
+/** Takes a device on: its loss is recovered from, its uncaptured errors reported once each. */
+function attachDevice(dev: GPUDevice, description: string): void {
+  device = dev;
+  bufferAccount = trackBuffers(dev);
+  watchLoss(dev);
+  void dev.lost.then((info) => {
+    // Only the lab's current device matters, and not where the lab destroyed it on purpose.
+    if (dev === device && !destroyedByLab(dev)) onDeviceLost(info);
   });
   const seen = new Set<string>();
-  device.addEventListener('uncapturederror', (ev) => {
+  dev.addEventListener('uncapturederror', (ev) => {
     const message = (ev as GPUUncapturedErrorEvent).error.message;
     if (seen.has(message)) return; // one notice per distinct error, not one per step
     seen.add(message);
     addNotice({ tone: 'error', title: 'GPU error', items: [message] });
   });
-  useLab.setState({ gpu: { kind: 'ready', description: acquired.description } });
-  const gen = ++generation;
-  enqueue(() => rebuildOp(gen, useLab.getState().spec));
+  useLab.setState({ gpu: { kind: 'ready', description } });
+}
+
+/**
+ * The device is gone (driver reset, a long-hidden tab, destroy()): stop the
+ * work on it and queue the recovery behind whatever was running, which now
+ * fails or returns as its generation is stale.
+ */
+function onDeviceLost(info: GPUDeviceLostInfo): void {
+  const lostAt = performance.now();
+  const was = useLab.getState().status;
+  recovering = true;
+  stopRequested = true;
+  generation++;
+  device = null;
+  trainer?.destroy();
+  trainer = null;
+  useLab.setState({ status: 'building' });
+  const behind = queue;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settled = Promise.race([behind, new Promise<void>((resolve) => (timer = setTimeout(resolve, QUEUE_WAIT_MS)))]);
+  queue = settled
+    .then(() => {
+      clearTimeout(timer);
+      return recoverOp(info, was, lostAt);
+    })
+    .catch((e: unknown) => fail(e));
+}
+
+/**
+ * Re-creates the device and the trainer for the current spec, restores the
+ * run's last snapshot, cuts the histories back to its step and carries on as
+ * the run was (training resumes; the replayed steps give the same numbers, as
+ * every step's data is keyed by its index). Gives up, saying so, when no
+ * device can be had or the device keeps getting lost.
+ */
+async function recoverOp(info: GPUDeviceLostInfo, was: LabState['status'], lostAt: number): Promise<void> {
+  try {
+    if (recordLoss(lostAt)) {
+      giveUp(info, `It was lost more than ${MAX_LOSSES} times within a minute, so the lab stopped re-creating it.`);
+      return;
+    }
+    const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+    let acquired;
+    try {
+      if (!gpu) throw new Error('WebGPU is no longer available');
+      acquired = await acquireDevice(gpu);
+    } catch (e) {
+      giveUp(info, `Re-creating it failed: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    attachDevice(acquired.device, acquired.description);
+    const gen = ++generation;
+    const s = useLab.getState();
+    const spec = s.spec;
+    // A snapshot of this very run (a spec change or Reset meanwhile started a new one).
+    const snap = keptSnapshotFor(s.history);
+    if (!snap) {
+      recovering = false;
+      await rebuildOp(gen, spec);
+      if (gen === generation) addNotice({ tone: 'info', title: resumedTitle(info, 0), items: [] });
+      noteRecovery({ fromStep: 0, ms: performance.now() - lostAt });
+      return;
+    }
+    const t = await createTrainer(gen, acquired.device, spec, (tr) => tr.restore(snap));
+    if (gen !== generation) return;
+    if (!t) {
+      giveUp(info, 'The trainer could not be rebuilt on the new device.');
+      return;
+    }
+    trainer = t;
+    const total = spec.train.steps;
+    const view = restoreView(t, snap);
+    // A finished run keeps its results; a run cut short carries on (through its evaluation).
+    const finished = was === 'done' && snap.step >= total;
+    const resume = !finished && (was === 'running' || was === 'evaluating' || was === 'done');
+    useLab.setState({
+      ...view,
+      status: finished ? 'done' : snap.step === 0 ? 'ready' : 'paused',
+      ...(finished ? { lengthPending: false, reducedPending: false } : {}),
+    });
+    recovering = false;
+    noteRecovery({ fromStep: snap.step, ms: performance.now() - lostAt });
+    addNotice({ tone: 'info', title: resumedTitle(info, snap.step), items: [] });
+    if (resume) train();
+  } finally {
+    recovering = false;
+  }
+}
+
+/**
+ * The page's run fields at a snapshot: the histories cut back to its step
+ * (the steps after it are replayed), the step counter there, and its
+ * parameters shown. `t` gives the model's layout; a live trainer or the spec's model.
+ */
+function restoreView(t: Pick<Trainer, 'spec' | 'model'>, snap: TrainerSnapshot): Partial<LabState> {
+  const s = useLab.getState();
+  s.history.truncateAfter(snap.step);
+  s.omegaMu.truncateAfter(snap.step);
+  s.lsaTrace.truncateAfter(snap.step);
+  clearRunTracking();
+  firstLoss = snap.step > 0 ? s.firstLoss : null;
+  const curve = s.history.points();
+  const n = curve.x.length;
+  const params = Float32Array.from(snap.params);
+  return {
+    step: snap.step,
+    stepsPerSecond: null,
+    firstLoss,
+    lastLoss: n > 0 ? curve.y[n - 1] : null,
+    lastLossSteps: n > 0 ? curve.x[n - 1] - (n > 1 ? curve.x[n - 2] : 0) : 0,
+    historyVersion: s.historyVersion + 1,
+    ...paramsView(t, params, readingOf(t, params)),
+    lsa: lsaReadouts(t, params, s.theoryByOutput),
+  };
+}
+
+/**
+ * No device to continue on: says so, leaves the page unable to train, and
+ * shows the run as of its last snapshot so Export experiment still saves it.
+ */
+function giveUp(info: GPUDeviceLostInfo, why: string): void {
+  recovering = false;
+  generation++;
+  stopRequested = true;
+  device = null;
+  trainer?.destroy();
+  trainer = null;
+  const s = useLab.getState();
+  const snap = keptSnapshotFor(s.history);
+  const model = modelOrNull(s.spec);
+  const usable = snap && model && model.paramCount === snap.params.length ? snap : null;
+  if (usable && model) useLab.setState(restoreView({ spec: s.spec, model }, usable));
+  unavailable({ kind: 'unavailable', reason: 'device-lost', detail: describeLoss(info) });
+  addNotice({ tone: 'error', title: GIVEN_UP_TITLE, items: givenUpItems(info, why, usable ? usable.step : null) });
+  noteRecovery('given-up');
+}
+
+/**
+ * Whenever the run comes to rest (ready, paused, done), the exact state there
+ * becomes the kept snapshot, so a loss while resting loses no step.
+ */
+async function restSnapshotOp(gen: number): Promise<void> {
+  const t = trainer;
+  if (gen !== generation || !t || recovering) return;
+  const { status, history } = useLab.getState();
+  if (status !== 'ready' && status !== 'paused' && status !== 'done') return;
+  if (keptSnapshotFor(history)?.step === t.stepsSubmitted) return;
+  const snap = await t.snapshot();
+  if (gen === generation && trainer === t && useLab.getState().history === history) keepSnapshot(snap, history);
+}
+
+useLab.subscribe((s, prev) => {
+  if (s.status === prev.status || !trainer || recovering) return;
+  if (s.status !== 'ready' && s.status !== 'paused' && s.status !== 'done') return;
+  const gen = generation;
+  enqueue(() => restSnapshotOp(gen));
+});
+
+/**
+ * Destroys the lab's current device the way a driver reset or the browser
+ * would lose it (for the page's tests and the devtools console); the lab
+ * recovers as from any loss. False when there is no device.
+ */
+export function loseDevice(): boolean {
+  const dev = device;
+  if (!dev) return false;
+  dev.destroy();
+  return true;
 }

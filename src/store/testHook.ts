@@ -1,7 +1,9 @@
 // A small read-only view of the lab for browser tests (e2e/run.mjs) and for
 // poking at a run from the devtools console. It exposes numbers, not the store.
 import { decodeSpec, encodeSpec, type ExperimentSpec, type SpecIssue } from '../spec/index.ts';
+import { keptSnapshotFor, recoveryStats } from './deviceRecovery.ts';
 import { referenceLoss, useLab } from './labStore.ts';
+import { gpuBufferUsage, loseDevice } from './runController.ts';
 
 export interface LabSnapshot {
   /** The current spec (a copy) and its link query, encodeSpec(spec). */
@@ -53,13 +55,36 @@ export interface LabSnapshot {
   omegaMuPoints: number;
   /** The raw flat parameter vector the heatmaps show (float32 values as numbers), or null. */
   params: number[] | null;
+  /** The Bayes ridge reference line on the loss plot (GPU Monte Carlo), or null until measured. */
+  ridgeReference: { mean: number; se: number } | null;
+  /** The run speed setting and whether the run is paused because the tab is hidden. */
+  speed: string;
+  autoPaused: boolean;
+  /** LSA: the latest η_eff per output; points in its history. */
+  etaEff: number[] | null;
+  lsaTracePoints: number;
+  /** GPU buffers the lab holds now (count, bytes) and has ever created on its device. */
+  gpuBuffers: { count: number; bytes: number; created: number } | null;
+  /** Points kept in the loss history (bounded however long the run). */
+  lossHistoryPoints: number;
   /** The loss curve as plotted (bucket ends and means). */
   lossHistory: { step: number[]; loss: number[] };
+  /**
+   * GPU device losses seen, recoveries made (the last one's snapshot step and
+   * time from the loss to the restored trainer), whether the lab gave up, and
+   * the step of the snapshot a loss now would resume from.
+   */
+  device: { losses: number; recoveries: number; recoveredFromStep: number | null; recoveryMs: number | null; givenUp: boolean; snapshotStep: number | null };
 }
 
 declare global {
   interface Window {
-    __iclLab?: { state: () => LabSnapshot; decodeSpec: (query: string) => { spec: ExperimentSpec; errors: SpecIssue[] } };
+    __iclLab?: {
+      state: () => LabSnapshot;
+      decodeSpec: (query: string) => { spec: ExperimentSpec; errors: SpecIssue[] };
+      /** Destroys the lab's GPU device as a real loss would (false without one); the lab recovers. */
+      loseDevice: () => boolean;
+    };
   }
 }
 
@@ -125,13 +150,22 @@ export function installTestHook(): void {
           : null,
         omegaMuPoints: s.omegaMu.points().step.length,
         params: s.params ? Array.from(s.params) : null,
+        ridgeReference: s.ridgeReference,
+        gpuBuffers: gpuBufferUsage(),
+        lossHistoryPoints: s.history.points().x.length,
+        speed: String(s.speed),
+        autoPaused: s.autoPaused,
+        etaEff: s.lsa ? s.lsa.map((r) => r.etaEff) : null,
+        lsaTracePoints: s.lsaTrace.points().step.length,
         lossHistory: (() => {
           const h = s.history.points();
           return { step: Array.from(h.x), loss: Array.from(h.y) };
         })(),
+        device: { ...recoveryStats, snapshotStep: keptSnapshotFor(s.history)?.step ?? null },
       };
     },
     /** What a link's query opens: decodeSpec on the page's own codec. */
     decodeSpec: (query: string) => decodeSpec(query.replace(/^\?/, '')),
+    loseDevice: () => loseDevice(),
   });
 }

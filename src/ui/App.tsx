@@ -1,6 +1,8 @@
-import { useLab } from '../store/labStore.ts';
+import { setLossLogScale, useLab } from '../store/labStore.ts';
 import { ExportExperiment } from './ExportExperiment.tsx';
 import { ImportExperiment } from './ImportExperiment.tsx';
+import { EtaPlot } from './EtaPlot.tsx';
+import { ExportAllHeatmaps } from './ExportAllHeatmaps.tsx';
 import { ExportMenu } from './ExportMenu.tsx';
 import { GammaCompare } from './GammaCompare.tsx';
 import { Heatmap } from './Heatmap.tsx';
@@ -14,9 +16,11 @@ import { ReducedCompare } from './ReducedCompare.tsx';
 import { RunControls } from './RunControls.tsx';
 import { SoftmaxHeads } from './SoftmaxHeads.tsx';
 import { ShareLink } from './ShareLink.tsx';
+import { ThemeToggle } from './ThemeToggle.tsx';
 import { SpecControls } from './SpecControls.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
 import { WebGpuUnavailable } from './WebGpuUnavailable.tsx';
+import { ExampleResultLoader } from './ExampleResultLoader.tsx';
 
 function AdapterChip() {
   const gpu = useLab((s) => s.gpu);
@@ -28,25 +32,36 @@ function AdapterChip() {
   );
 }
 
+function LogScaleToggle() {
+  const log = useLab((s) => s.lossLogScale);
+  return (
+    <label className="toggle">
+      <input type="checkbox" data-testid="loss-log" checked={log} onChange={(e) => setLossLogScale(e.target.checked)} />
+      log
+    </label>
+  );
+}
+
 export function App() {
   const gpu = useLab((s) => s.gpu);
   const modelType = useLab((s) => s.spec.model.type);
   const hasTheory = useLab((s) => s.theory?.available === true);
   const k = useLab((s) => s.spec.task.tasks);
   // Beside the ω/μ plot (softmax) the loss card is half as wide; the legend names L* there.
+  const lossCaption =
+    k > 1
+      ? `batch MSE, mean of ${k} outputs; dashed: mean L*`
+      : modelType === 'lsa'
+        ? 'batch MSE; dashed: L*, the best one-step GD; dash-dot: the Bayes-optimal ridge (test MSE)'
+        : 'batch MSE of (ŷ − y_q)²';
   const lossCard = (
     <section className="card" aria-label="training loss">
-      <header className="card-header">
+      <header className="card-header" title={lossCaption}>
         <h2>Training loss</h2>
         <span className="card-tools">
-        <span className="muted small">
-          {k > 1
-            ? `batch MSE, mean of ${k} outputs; dashed: mean L*`
-            : modelType === 'lsa'
-              ? 'batch MSE; dashed: L*, the best one-step GD'
-              : 'batch MSE of (ŷ − y_q)²'}
-        </span>
-        <ExportMenu title="loss" views={[{ name: 'loss', selector: '[data-testid="loss-plot"]' }]} />
+          <span className="muted small">{lossCaption}</span>
+          <LogScaleToggle />
+          <ExportMenu title="loss" views={[{ name: 'loss', selector: '[data-testid="loss-plot"]' }]} />
         </span>
       </header>
       <LossPlot />
@@ -54,7 +69,7 @@ export function App() {
   );
   const lengthCard = (
     <section className="card" aria-label="test MSE against context length">
-      <header className="card-header">
+      <header className="card-header" title="fresh prompts at each context length; dashed: the training n">
         <h2>Test MSE vs context length</h2>
         <span className="card-tools">
           <span className="muted small">fresh prompts; dashed: training n</span>
@@ -76,6 +91,7 @@ export function App() {
         <div className="topbar-tools">
           <ShareLink />
           <AdapterChip />
+          <ThemeToggle />
         </div>
       </header>
       <Notices />
@@ -85,13 +101,19 @@ export function App() {
             <RunControls />
             <ExportExperiment />
             <ImportExperiment />
+            <ExportAllHeatmaps />
           </section>
           <section className="card">
             <SpecControls />
           </section>
         </aside>
         <main className="main">
-          {gpu.kind === 'unavailable' ? <WebGpuUnavailable gpu={gpu} /> : null}
+          {gpu.kind === 'unavailable' ? (
+            <>
+              <WebGpuUnavailable gpu={gpu} />
+              <ExampleResultLoader />
+            </>
+          ) : null}
           {gpu.kind !== 'unavailable' ? (
             <>
               <Readouts />
@@ -100,6 +122,18 @@ export function App() {
                 <>
                   <div className="plot-row lsa-row">
                     {lossCard}
+                    <section className="card" aria-label="learned step size against step">
+                      <header className="card-header" title="η_eff = (W_PV)_{d+1,d+1} · mean diag (W_KQ)_{1:d,1:d}; dashed: η*; below: ‖Γ_eff − Γ*‖_F / ‖Γ*‖_F">
+                        <h2>
+                          η<sub>eff</sub> vs step
+                        </h2>
+                        <span className="card-tools">
+                          <span className="muted small">dashed: η*{hasTheory ? '; below: ‖Γ_eff − Γ*‖/‖Γ*‖' : ''}</span>
+                          <ExportMenu title="η_eff" views={[{ name: 'eta_eff', label: 'η_eff', selector: '[data-testid="eta-plot"]' }]} />
+                        </span>
+                      </header>
+                      <EtaPlot />
+                    </section>
                     {lengthCard}
                   </div>
                   <div className={hasTheory ? 'heatmaps heatmaps-3' : 'heatmaps'}>

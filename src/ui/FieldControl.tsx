@@ -13,24 +13,29 @@ interface Props {
   onCommit: (value: number | string | boolean) => boolean;
   /** Enum options that cannot be chosen now, each with the reason (shown as the option's tooltip). */
   disabledOptions?: ReadonlyMap<string, string>;
+  /** Enum options' readable names (the value stays the option itself). */
+  optionLabels?: Readonly<Record<string, string>>;
+  /** A seed: a typed box and a button that draws a fresh one, no slider. */
+  seed?: boolean;
 }
 
-export function FieldControl({ field, value, onCommit, disabledOptions }: Props) {
+export function FieldControl({ field, value, onCommit, disabledOptions, optionLabels, seed }: Props) {
   const id = useId();
   let control;
   switch (field.kind) {
     case 'int':
     case 'float':
-      control = <NumberControl id={id} field={field} value={value as number} onCommit={onCommit} />;
+      control = <NumberControl id={id} field={field} value={value as number} onCommit={onCommit} seed={seed} />;
       break;
     case 'enum':
       control = (
         <select id={id} className="select" value={String(value)} onChange={(e) => onCommit(e.target.value)}>
           {field.options.map((o) => {
             const why = disabledOptions?.get(o);
+            const name = optionLabels?.[o] ?? o;
             return (
               <option key={o} value={o} disabled={why !== undefined} title={why}>
-                {why !== undefined ? `${o} (${why})` : o}
+                {why !== undefined ? `${name} (${why})` : name}
               </option>
             );
           })}
@@ -52,7 +57,7 @@ export function FieldControl({ field, value, onCommit, disabledOptions }: Props)
   );
 }
 
-function NumberControl({ id, field, value, onCommit }: { id: string; field: NumberField; value: number; onCommit: Props['onCommit'] }) {
+function NumberControl({ id, field, value, onCommit, seed }: { id: string; field: NumberField; value: number; onCommit: Props['onCommit']; seed?: boolean }) {
   const [text, setText] = useState(String(value));
   const [dragPos, setDragPos] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -91,6 +96,22 @@ function NumberControl({ id, field, value, onCommit }: { id: string; field: Numb
   return (
     <div className="number-control">
       <div className="number-row">
+        {seed ? (
+          <button
+            type="button"
+            className="btn small seed-button"
+            title="Draw a new random seed"
+            aria-label={`new random ${field.label}`}
+            onClick={() => {
+              const [r] = crypto.getRandomValues(new Uint32Array(1));
+              const v = Math.min(field.max, Math.max(field.min, r));
+              setText(String(v));
+              commit(v);
+            }}
+          >
+            new
+          </button>
+        ) : (
         <input
           type="range"
           className="slider"
@@ -108,6 +129,7 @@ function NumberControl({ id, field, value, onCommit }: { id: string; field: Numb
           onKeyUp={endDrag}
           onBlur={endDrag}
         />
+        )}
         <input
           id={id}
           type="text"

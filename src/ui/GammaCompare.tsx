@@ -14,15 +14,12 @@ import { buildHeatmapFigure, colourRange, xLabels } from './Heatmap.tsx';
 import { LOG_TICKS } from './LossPlot.tsx';
 import { ExportMenu } from './ExportMenu.tsx';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { PLOT_BASE_LAYOUT } from './plotly.ts';
+import { plotBaseLayout, usePlotTheme, type PlotTheme } from './plotTheme.ts';
 import { fmt } from './format.ts';
 import { TaskPicker, useViewTask } from './TaskPicker.tsx';
 
 /** Colour-bar width, kept as right margin on the plot without one so both matrices come out the same size. */
 const SCALE_ROOM = 58;
-
-const EFF_COLOUR = '#2563eb';
-const STAR_COLOUR = '#d97706';
 
 function square(name: string, data: number[], d: number): NamedMatrix {
   return { name, rows: d, cols: d, data, noGradient: data.map(() => false), caption: '' };
@@ -43,7 +40,7 @@ export function symmetricSpectrum(g: ArrayLike<number>, d: number): number[] {
   return Array.from(symmetricEigen(s, d).values);
 }
 
-function spectraFigure(eff: number[] | null, star: number[]): { data: Data[]; layout: Partial<Layout> } {
+function spectraFigure(eff: number[] | null, star: number[], theme: PlotTheme): { data: Data[]; layout: Partial<Layout> } {
   const d = star.length;
   const idx = Array.from({ length: d }, (_, i) => i + 1);
   const all = eff ? [...eff, ...star] : star;
@@ -58,29 +55,29 @@ function spectraFigure(eff: number[] | null, star: number[]): { data: Data[]; la
     hovertemplate: `${name}<br>λ<sub>%{x}</sub> = %{y:.4g}<extra></extra>`,
   });
   const data: Data[] = [];
-  if (eff) data.push(series('Γ_eff (sym.)', eff, EFF_COLOUR, 'circle', 7));
-  data.push(series('Γ*', star, STAR_COLOUR, 'diamond-open', 10));
+  if (eff) data.push(series('Γ_eff (sym.)', eff, theme.series.blue, 'circle', 7));
+  data.push(series('Γ*', star, theme.series.amber, 'diamond-open', 10));
   const layout: Partial<Layout> = {
-    ...PLOT_BASE_LAYOUT,
+    ...plotBaseLayout(theme),
     margin: { l: 46, r: 6, t: 6, b: 30 },
     showlegend: false,
     xaxis: {
       title: { text: 'i (sorted)', standoff: 2, font: { size: 10 } },
       tickvals: d <= 12 ? idx : undefined,
       range: [0.4, d + 0.6],
-      gridcolor: '#eef1f5',
+      gridcolor: theme.grid,
       zeroline: false,
       fixedrange: true,
       tickfont: { size: 10 },
     },
     yaxis: log
-      ? { type: 'log', ...LOG_TICKS, title: { text: 'eigenvalue', standoff: 4, font: { size: 10 } }, gridcolor: '#eef1f5', fixedrange: true, tickfont: { size: 10 } }
+      ? { type: 'log', ...LOG_TICKS, title: { text: 'eigenvalue', standoff: 4, font: { size: 10 } }, gridcolor: theme.grid, fixedrange: true, tickfont: { size: 10 } }
       : {
           type: 'linear',
           title: { text: 'eigenvalue', standoff: 4, font: { size: 10 } },
-          gridcolor: '#eef1f5',
+          gridcolor: theme.grid,
           zeroline: true,
-          zerolinecolor: '#cbd5e1',
+          zerolinecolor: theme.zeroline,
           fixedrange: true,
           tickfont: { size: 10 },
           nticks: 5,
@@ -100,6 +97,7 @@ export function GammaCompare() {
   const relError = useLab((s) => s.lsa?.[t]?.gammaRelError ?? null);
   const gammaStar = theory?.available ? theory.gammaStar : undefined;
   const isotropic = gammaStar ? identityMultiple(gammaStar, d) : null;
+  const theme = usePlotTheme();
 
   const figures = useMemo(() => {
     if (!gammaStar || gammaStar.length !== d * d) return null;
@@ -107,15 +105,15 @@ export function GammaCompare() {
     const eff = gammaEff && gammaEff.length === d * d ? square('Γ_eff', gammaEff, d) : null;
     const range = Math.max(colourRange(star), eff ? colourRange(eff) : 0);
     const names = xLabels(d);
-    const left = eff ? buildHeatmapFigure(eff, { range, coordNames: names, showScale: false }) : null;
+    const left = eff ? buildHeatmapFigure(eff, { range, coordNames: names, showScale: false, theme }) : null;
     if (left) left.layout.margin = { ...left.layout.margin, r: SCALE_ROOM };
-    const right = buildHeatmapFigure(star, { range, coordNames: names });
+    const right = buildHeatmapFigure(star, { range, coordNames: names, theme });
     // Both matrices hang from the top, under their captions.
     for (const f of [left, right]) if (f) f.layout.yaxis = { ...f.layout.yaxis, constraintoward: 'top' };
     const effSpectrum = eff ? symmetricSpectrum(eff.data, d) : null;
-    const spectra = spectraFigure(effSpectrum, symmetricSpectrum(gammaStar, d));
+    const spectra = spectraFigure(effSpectrum, symmetricSpectrum(gammaStar, d), theme);
     return { left, right, spectra, eff, star, names };
-  }, [gammaEff, gammaStar, d]);
+  }, [gammaEff, gammaStar, d, theme]);
 
   if (!figures) return null;
   const tt = k > 1 ? t + 1 : null;
@@ -157,8 +155,8 @@ export function GammaCompare() {
             className="spectra-caption"
             title="Eigenvalues sorted in decreasing order: of the symmetric part (Γ_eff + Γ_effᵀ)/2 (filled circles) and of Γ* (open diamonds). Log axis when all are positive."
           >
-            eigenvalues, sorted: <span style={{ color: EFF_COLOUR }}>●</span> Γ<sub>eff</sub> (symmetric part){' '}
-            <span style={{ color: STAR_COLOUR }}>◇</span> Γ*
+            eigenvalues, sorted: <span style={{ color: theme.series.blue }}>●</span> Γ<sub>eff</sub> (symmetric part){' '}
+            <span style={{ color: theme.series.amber }}>◇</span> Γ*
           </figcaption>
           <PlotlyGraph data={figures.spectra.data} layout={figures.spectra.layout} className="plot spectra-plot" attrs={{ 'data-testid': 'gamma-spectra' }} />
         </figure>

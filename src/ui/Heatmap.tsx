@@ -8,21 +8,10 @@ import type { Data, Layout, Shape } from 'plotly.js';
 import type { NamedMatrix } from '../models/types.ts';
 import { useLab } from '../store/labStore.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { PLOT_FONT } from './plotly.ts';
+import { currentPlotTheme, plotBaseLayout, usePlotTheme, type PlotTheme } from './plotTheme.ts';
 import { ExportMenu } from './ExportMenu.tsx';
 import { flaggedRects, hatchPath } from './hatch.ts';
 
-const DIVERGING: [number, string][] = [
-  [0, '#2166ac'],
-  [0.2, '#67a9cf'],
-  [0.4, '#d1e5f0'],
-  [0.5, '#f7f7f7'],
-  [0.6, '#fddbc7'],
-  [0.8, '#ef8a62'],
-  [1, '#b2182b'],
-];
-const FROZEN_FILL = '#e2e8f0';
-const FROZEN_LINE = 'rgba(71, 85, 105, 0.55)';
 
 const SUBSCRIPT = '₀₁₂₃₄₅₆₇₈₉';
 function sub(n: number): string {
@@ -78,6 +67,8 @@ export interface HeatmapOptions {
   colNames?: string[];
   /** Draw the colour bar (default: unless compact). */
   showScale?: boolean;
+  /** Colours (the current theme's by default). */
+  theme?: PlotTheme;
 }
 
 /** The row and column names buildHeatmapFigure gives a matrix with these options. */
@@ -90,6 +81,8 @@ export function heatmapLabels(m: Pick<NamedMatrix, 'rows' | 'cols'>, options: He
 export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {}): { data: Data[]; layout: Partial<Layout> } {
   const { rows, cols } = m;
   const compact = options.compact ?? false;
+  const theme = options.theme ?? currentPlotTheme();
+  const FROZEN_LINE = theme.hatchLine;
   const z: number[][] = [];
   const frozen: (number | null)[][] = [];
   const labels: string[][] = [];
@@ -143,7 +136,7 @@ export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {})
       // A symmetric range puts 0 at the white centre of the scale.
       zmin: -range,
       zmax: range,
-      colorscale: DIVERGING,
+      colorscale: theme.diverging,
       customdata: labels as unknown as number[][],
       hovertemplate: '%{customdata}<br>%{z:.4g}<extra></extra>',
       showscale: options.showScale ?? !compact,
@@ -156,8 +149,8 @@ export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {})
       zmin: 0,
       zmax: 1,
       colorscale: [
-        [0, FROZEN_FILL],
-        [1, FROZEN_FILL],
+        [0, theme.hatchFill],
+        [1, theme.hatchFill],
       ],
       showscale: false,
       hoverongaps: false,
@@ -166,7 +159,7 @@ export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {})
     },
   ];
   const layout: Partial<Layout> = {
-    font: PLOT_FONT,
+    font: plotBaseLayout(theme).font,
     margin: compact ? { l: options.rowTicks ? 22 : 2, r: 2, t: 18, b: 2 } : { l: 36, r: 8, t: 28, b: 8 },
     paper_bgcolor: 'rgba(0,0,0,0)',
     plot_bgcolor: 'rgba(0,0,0,0)',
@@ -217,8 +210,9 @@ export function Heatmap({ name }: { name: string }) {
   const matrix = useLab((s) => s.matrices?.find((m) => m.name === name) ?? null);
   const d = useLab((s) => s.spec.task.d);
   const k = useLab((s) => s.spec.task.tasks);
+  const theme = usePlotTheme();
   const names = useMemo(() => (matrix ? namesFor(matrix, d, k) : null), [matrix, d, k]);
-  const figure = useMemo(() => (matrix && names ? buildHeatmapFigure(matrix, names) : null), [matrix, names]);
+  const figure = useMemo(() => (matrix && names ? buildHeatmapFigure(matrix, { ...names, theme }) : null), [matrix, names, theme]);
   const frozenCount = matrix ? matrix.noGradient.filter(Boolean).length : 0;
 
   return (

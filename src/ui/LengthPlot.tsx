@@ -11,7 +11,7 @@ import type { Estimate } from '../engine/stats.ts';
 import { useLab } from '../store/labStore.ts';
 import { LOG_TICKS } from './LossPlot.tsx';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { PLOT_BASE_LAYOUT } from './plotly.ts';
+import { plotBaseLayout, usePlotTheme } from './plotTheme.ts';
 import { useViewTask } from './TaskPicker.tsx';
 
 function trace(name: string, x: number[], est: Estimate[], color: string, dash: 'solid' | 'dash' | 'dot'): Data {
@@ -33,35 +33,38 @@ export function LengthPlot() {
   const curve = useLab((s) => s.lengthCurves?.[Math.min(shown, s.lengthCurves.length - 1)] ?? null);
   const pending = useLab((s) => s.lengthPending);
   const n = useLab((s) => s.spec.task.n);
+  const theme = usePlotTheme();
 
   const figure = useMemo(() => {
     if (!curve) return null;
-    const data: Data[] = [trace('model', curve.nCtx, curve.model, '#2563eb', 'solid')];
-    data.push(trace('one-step GD, best η(n)', curve.nCtx, curve.oneStepGd, '#d97706', 'dash'));
-    data.push(trace('debiased GD', curve.nCtx, curve.debiasedGd, '#9333ea', 'dash'));
-    data.push(trace('ridge', curve.nCtx, curve.ridge, '#059669', 'dot'));
+    const { series } = theme;
+    const data: Data[] = [trace('model', curve.nCtx, curve.model, series.blue, 'solid')];
+    data.push(trace('one-step GD, best η(n)', curve.nCtx, curve.oneStepGd, series.amber, 'dash'));
+    data.push(trace('debiased GD', curve.nCtx, curve.debiasedGd, series.purple, 'dash'));
+    data.push(trace('ridge', curve.nCtx, curve.ridge, series.green, 'dot'));
     const olsAt = curve.nCtx.flatMap((n, i) => (curve.ols[i] ? [{ n, e: curve.ols[i]! }] : []));
     if (olsAt.length > 0) {
-      const ols = trace('least squares', olsAt.map((p) => p.n), olsAt.map((p) => p.e), '#64748b', 'dot');
+      const ols = trace('least squares', olsAt.map((p) => p.n), olsAt.map((p) => p.e), theme.muted, 'dot');
       // Least squares blows up near n = d; off by default, one legend click away.
       data.push({ ...ols, visible: 'legendonly' });
     }
     const layout: Partial<Layout> = {
-      ...PLOT_BASE_LAYOUT,
-      margin: { l: 56, r: 16, t: 28, b: 40 },
+      ...plotBaseLayout(theme),
+      margin: { l: 56, r: 16, t: 10, b: 40 },
       showlegend: true,
-      legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)', font: { size: 11 } },
-      xaxis: { title: { text: 'context pairs n' }, type: 'log', ...LOG_TICKS, gridcolor: '#eef1f5', zeroline: false, fixedrange: true },
-      yaxis: { title: { text: 'test MSE' }, type: 'log', ...LOG_TICKS, gridcolor: '#eef1f5', fixedrange: true },
-      shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: n, x1: n, y0: 0, y1: 1, line: { color: '#64748b', width: 1.2, dash: 'dash' } }],
+      // Inside, bottom left: the curves fall from the top left, so that corner stays clear.
+      legend: { x: 0, xanchor: 'left', y: 0, yanchor: 'bottom', bgcolor: theme.legendBg, font: { size: 10 } },
+      xaxis: { title: { text: 'context pairs n' }, type: 'log', ...LOG_TICKS, gridcolor: theme.grid, zeroline: false, fixedrange: true },
+      yaxis: { title: { text: 'test MSE' }, type: 'log', ...LOG_TICKS, gridcolor: theme.grid, fixedrange: true },
+      shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: n, x1: n, y0: 0, y1: 1, line: { color: theme.muted, width: 1.2, dash: 'dash' } }],
       annotations: [
-        { xref: 'x', yref: 'paper', x: Math.log10(n), y: 1, text: `training n = ${n}`, showarrow: false, xanchor: 'right', xshift: -3, yanchor: 'top', font: { size: 10, color: '#64748b' } },
+        { xref: 'x', yref: 'paper', x: Math.log10(n), y: 1, text: `training n = ${n}`, showarrow: false, xanchor: 'right', xshift: -3, yanchor: 'top', font: { size: 10, color: theme.muted } },
       ],
       // Constant, so legend clicks survive a change of task (the axes are fixed-range autoscaled anyway).
       uirevision: 'length',
     };
     return { data, layout };
-  }, [curve, n, shown]);
+  }, [curve, n, shown, theme]);
 
   if (!figure)
     return (

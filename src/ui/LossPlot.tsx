@@ -1,13 +1,16 @@
-// Training loss against step, on a log axis, with the closed-form optimal
-// one-step-GD loss L* as a dashed reference line. With k outputs the training
-// loss is the mean over outputs of (ŷ_t − y_q,t)², so the line is the mean
-// over outputs of each output's own L*. The x range is the whole run from the
-// start, so the curve grows across a fixed frame.
+// Training loss against step (log or linear axis), with the theory's lines:
+// the closed-form optimal one-step-GD loss L* (dashed), the best
+// preconditioned one-step GD where it differs (dotted), and the Bayes-optimal
+// ridge's test MSE (dash-dot; a Monte Carlo estimate on the GPU, as ridge has
+// no closed form). With k outputs the training loss is the mean over outputs
+// of (ŷ_t − y_q,t)², so each line is the mean over outputs too. The x range
+// is the whole run from the start, so the curve grows across a fixed frame.
 import { useMemo } from 'react';
-import type { Data, Layout } from 'plotly.js';
+import type { Annotations, Data, Layout } from 'plotly.js';
+import type { TheoryNumbers } from '../engine/experiment.ts';
 import { referenceLoss, useLab } from '../store/labStore.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { PLOT_BASE_LAYOUT } from './plotly.ts';
+import { plotBaseLayout, usePlotTheme } from './plotTheme.ts';
 import { fmt } from './format.ts';
 
 /**
@@ -27,10 +30,46 @@ export const LOG_TICKS = (() => {
 })();
 
 export const LSTAR_TRACE_NAME = 'L* (optimal one-step GD)';
+export const PGD_TRACE_NAME = 'best preconditioned GD';
+export const RIDGE_TRACE_NAME = 'Bayes ridge (test)';
 
 /** The reference line's name: L*, or with k outputs the mean of the outputs' L*. */
 export function lStarTraceName(k: number): string {
   return k > 1 ? `L*, mean of ${k} tasks` : LSTAR_TRACE_NAME;
+}
+
+/** Mean over outputs of a per-output closed form; undefined where any output lacks it. */
+function meanOf(theories: TheoryNumbers[] | null, pick: (t: TheoryNumbers) => number | undefined): number | undefined {
+  if (!theories || theories.length === 0) return undefined;
+  const v = theories.map(pick);
+  return v.every((x) => x !== undefined && Number.isFinite(x)) ? (v as number[]).reduce((a, b) => a + b, 0) / v.length : undefined;
+}
+
+function referenceLine(name: string, value: number, total: number, color: string, dash: 'dash' | 'dot' | 'dashdot', hover: string): Data {
+  return {
+    type: 'scatter',
+    mode: 'lines',
+    name,
+    x: [0, total],
+    y: [value, value],
+    line: { color, width: 1.5, dash },
+    hovertemplate: `${hover} = ${fmt(value)}<extra></extra>`,
+  };
+}
+
+/** A reference line's short name at its right end, just above it (no legend to cover the curve). */
+function lineLabel(text: string, value: number, total: number, color: string, log: boolean, bgcolor: string): Partial<Annotations> {
+  return {
+    x: total,
+    // Annotations on a log axis are placed in log10 units.
+    y: log ? Math.log10(value) : value,
+    xanchor: 'right',
+    yanchor: 'bottom',
+    text,
+    showarrow: false,
+    font: { size: 10, color },
+    bgcolor,
+  };
 }
 
 export function LossPlot() {
@@ -39,6 +78,12 @@ export function LossPlot() {
   const total = useLab((s) => s.spec.train.steps);
   const lStar = useLab((s) => referenceLoss(s.theoryByOutput));
   const k = useLab((s) => s.spec.task.tasks);
+  const theories = useLab((s) => s.theoryByOutput);
+  const ridge = useLab((s) => s.ridgeReference);
+  const logScale = useLab((s) => s.lossLogScale);
+  const pgd = meanOf(theories, (t) => t.pgdLoss);
+  const theme = usePlotTheme();
+  const { series } = theme;
 
   const data = useMemo<Data[]>(() => {
     const pts = history.points();
@@ -49,36 +94,43 @@ export function LossPlot() {
         name: history.bucketWidth > 1 ? `batch loss (mean of ${history.bucketWidth} steps)` : 'batch loss',
         x: pts.x,
         y: pts.y,
-        line: { color: '#2563eb', width: 1.6 },
+        line: { color: series.blue, width: 1.6 },
         hovertemplate: 'step %{x}<br>loss %{y:.4g}<extra></extra>',
       },
     ];
     if (lStar !== undefined && Number.isFinite(lStar)) {
-      traces.push({
-        type: 'scatter',
-        mode: 'lines',
-        name: lStarTraceName(k),
-        x: [0, total],
-        y: [lStar, lStar],
-        line: { color: '#d97706', width: 1.6, dash: 'dash' },
-        hovertemplate: `${k > 1 ? `mean of the ${k} tasks' L*` : 'L*'} = ${fmt(lStar)}<extra></extra>`,
-      });
+      traces.push(referenceLine(lStarTraceName(k), lStar, total, series.amber, 'dash', k > 1 ? `mean of the ${k} tasks' L*` : 'L*'));
     }
+    // Preconditioned GD is drawn only where it beats plain one-step GD (Σ not a multiple of I).
+    if (pgd !== undefined && lStar !== undefined && lStar - pgd > 1e-6 * lStar) {
+      traces.push(referenceLine(PGD_TRACE_NAME, pgd, total, series.green, 'dot', 'best preconditioned GD'));
+    }
+    if (ridge) traces.push(referenceLine(RIDGE_TRACE_NAME, ridge.mean, total, series.violet, 'dashdot', `Bayes ridge (± ${fmt(ridge.se)})`));
     return traces;
     // `version` is a dependency because `history` changes in place.
-  }, [history, version, total, lStar, k]);
+  }, [history, version, total, lStar, k, pgd, ridge, series]);
+
+  const annotations = useMemo(() => {
+    const a: Partial<Annotations>[] = [];
+    if (lStar !== undefined && Number.isFinite(lStar) && lStar > 0) a.push(lineLabel(k > 1 ? 'mean L*' : 'L*', lStar, total, series.amberText, logScale, theme.annotationBg));
+    if (pgd !== undefined && lStar !== undefined && lStar - pgd > 1e-6 * lStar && pgd > 0) a.push(lineLabel('preconditioned GD', pgd, total, series.greenText, logScale, theme.annotationBg));
+    if (ridge && ridge.mean > 0) a.push(lineLabel('Bayes ridge', ridge.mean, total, series.violetText, logScale, theme.annotationBg));
+    return a;
+  }, [lStar, pgd, ridge, total, k, logScale, theme]);
 
   const layout = useMemo<Partial<Layout>>(
     () => ({
-      ...PLOT_BASE_LAYOUT,
-      margin: { l: 56, r: 16, t: 28, b: 40 },
-      showlegend: true,
-      legend: { orientation: 'h', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom', bgcolor: 'rgba(0,0,0,0)' },
-      xaxis: { title: { text: 'step' }, range: [0, total], gridcolor: '#eef1f5', zeroline: false, fixedrange: true },
-      yaxis: { title: { text: 'MSE' }, type: 'log', ...LOG_TICKS, gridcolor: '#eef1f5', fixedrange: true },
-      uirevision: 'loss',
+      ...plotBaseLayout(theme),
+      margin: { l: 56, r: 16, t: 10, b: 40 },
+      showlegend: false,
+      annotations,
+      xaxis: { title: { text: 'step' }, range: [0, total], gridcolor: theme.grid, zeroline: false, fixedrange: true },
+      yaxis: logScale
+        ? { title: { text: 'MSE' }, type: 'log', ...LOG_TICKS, gridcolor: theme.grid, fixedrange: true }
+        : { title: { text: 'MSE' }, type: 'linear', rangemode: 'tozero', gridcolor: theme.grid, fixedrange: true },
+      uirevision: `loss-${logScale}`,
     }),
-    [total],
+    [total, logScale, annotations, theme],
   );
 
   return <PlotlyGraph data={data} layout={layout} className="plot loss-plot" attrs={{ 'data-testid': 'loss-plot' }} />;

@@ -6,12 +6,13 @@ import type { Data, Layout } from 'plotly.js';
 import { useLab } from '../store/labStore.ts';
 import { headColour, sub } from './heads.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { PLOT_BASE_LAYOUT } from './plotly.ts';
+import { plotBaseLayout, usePlotTheme } from './plotTheme.ts';
 
 export function OmegaMuPlot() {
   const history = useLab((s) => s.omegaMu);
   const version = useLab((s) => s.historyVersion);
   const total = useLab((s) => s.spec.train.steps);
+  const theme = usePlotTheme();
 
   const data = useMemo<Data[]>(() => {
     const pts = history.points();
@@ -25,7 +26,7 @@ export function OmegaMuPlot() {
         y: omega,
         xaxis: 'x',
         yaxis: 'y',
-        line: { color: headColour(h), width: 1.6 },
+        line: { color: headColour(h, theme), width: 1.6 },
         hovertemplate: `head ${h + 1}, step %{x}<br>ω = %{y:.4g}<extra></extra>`,
       });
     });
@@ -38,26 +39,26 @@ export function OmegaMuPlot() {
         y: mu,
         xaxis: 'x',
         yaxis: 'y2',
-        line: { color: headColour(h), width: 1.6 },
+        line: { color: headColour(h, theme), width: 1.6 },
         hovertemplate: `head ${h + 1}, step %{x}<br>μ = %{y:.4g}<extra></extra>`,
       });
     });
     return traces;
     // `version` is a dependency because `history` changes in place.
-  }, [history, version]);
+  }, [history, version, theme]);
 
   const layout = useMemo<Partial<Layout>>(() => {
-    const yaxis = { gridcolor: '#eef1f5', zeroline: true, zerolinecolor: '#cbd5e1', fixedrange: true, nticks: 4 };
+    const yaxis = { gridcolor: theme.grid, zeroline: true, zerolinecolor: theme.zeroline, fixedrange: true, nticks: 4 };
     return {
-      ...PLOT_BASE_LAYOUT,
+      ...plotBaseLayout(theme),
       margin: { l: 56, r: 16, t: 8, b: 40 },
       showlegend: false,
-      xaxis: { title: { text: 'step' }, range: [0, total], anchor: 'y2', gridcolor: '#eef1f5', zeroline: false, fixedrange: true },
+      xaxis: { title: { text: 'step' }, range: [0, total], anchor: 'y2', gridcolor: theme.grid, zeroline: false, fixedrange: true },
       yaxis: { ...yaxis, domain: [0.55, 1], title: { text: 'ω<sub>h</sub>' } },
       yaxis2: { ...yaxis, domain: [0, 0.45], title: { text: 'μ<sub>h</sub>' } },
       uirevision: 'omega-mu',
     };
-  }, [total]);
+  }, [total, theme]);
 
   return <PlotlyGraph data={data} layout={layout} className="plot omega-mu-plot" attrs={{ 'data-testid': 'omega-mu-plot' }} />;
 }

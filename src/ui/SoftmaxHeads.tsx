@@ -16,6 +16,7 @@ import { fmt } from './format.ts';
 import { ExportMenu, type ExportView } from './ExportMenu.tsx';
 import { buildHeatmapFigure, colourRange, heatmapLabels, outputLabels, tokenLabels } from './Heatmap.tsx';
 import { headColour, sub } from './heads.ts';
+import { usePlotTheme } from './plotTheme.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
 
 const DORMANT_NOTE = `Dormant: ‖OV^h‖ is under ${DORMANT_THRESHOLD * 100}% of the largest head's, so this head barely reaches ŷ.`;
@@ -74,10 +75,11 @@ function headViews(maps: NamedMatrix[], d: number, k: number): ExportView[] {
 }
 
 function HeadMap({ matrix, range, rowTicks, className, d, k }: HeadMapProps) {
+  const theme = usePlotTheme();
   const figure = useMemo(() => {
     const names = headNames(matrix, d, k);
-    return buildHeatmapFigure(matrix, { compact: true, rowTicks, range, ...names });
-  }, [matrix, range, rowTicks, d, k]);
+    return buildHeatmapFigure(matrix, { compact: true, rowTicks, range, ...names, theme });
+  }, [matrix, range, rowTicks, d, k, theme]);
   // OV^h is D×k with square cells: as wide as k cells of KQ's height (at least the old one-column width).
   const style = matrix.cols < matrix.rows ? { width: `${Math.max(26, Math.ceil(4 + (matrix.cols * (MAP_HEIGHT - MAP_V_MARGINS)) / matrix.rows) + 2)}px` } : undefined;
   return (
@@ -100,11 +102,12 @@ interface PanelProps {
 }
 
 function HeadPanel({ h, heads, d, k, pair, pattern, reading, shared }: PanelProps) {
+  const theme = usePlotTheme();
   const dormant = reading?.dormant ?? false;
   return (
     <div className={dormant ? 'head-panel dormant' : 'head-panel'} data-head={h + 1} data-dormant={String(dormant)} title={dormant ? DORMANT_NOTE : undefined}>
       <div className="head-title">
-        <span className="head-swatch" style={{ background: headColour(h) }} aria-hidden="true" />
+        <span className="head-swatch" style={{ background: headColour(h, theme) }} aria-hidden="true" />
         <span>Head {h + 1}</span>
         {dormant ? <span className="badge-dormant">dormant</span> : null}
         {pair ? <ExportMenu title={`head ${h + 1}`} views={headViews(pattern ? [pair.kq, pair.ov, pattern.kq, pattern.ov] : [pair.kq, pair.ov], d, k)} /> : null}
@@ -165,6 +168,7 @@ function zeroSumOf(mu: number[]): number {
 }
 
 function HeadTable({ reading }: { reading: SoftmaxReading }) {
+  const theme = usePlotTheme();
   const H = reading.heads.length;
   const k = reading.muByOutput.length;
   return (
@@ -216,7 +220,7 @@ function HeadTable({ reading }: { reading: SoftmaxReading }) {
           {reading.heads.map((hd, h) => (
             <tr key={h} className={hd.dormant ? 'dormant' : undefined} data-head={h + 1} title={hd.dormant ? DORMANT_NOTE : undefined}>
               <td>
-                <span className="head-swatch" style={{ background: headColour(h) }} aria-hidden="true" />
+                <span className="head-swatch" style={{ background: headColour(h, theme) }} aria-hidden="true" />
                 {h + 1}
                 {hd.dormant ? <span className="badge-dormant">dormant</span> : null}
               </td>

@@ -1,7 +1,8 @@
-// The experiment's settings. Which fields get a control is a list of spec
-// paths; everything else about a control comes from the field table, so adding
-// a control for any other field is one more path here. Above them, a picker
-// loads one of the presets (a whole spec) in one click.
+// The experiment's settings: a control for every field of the spec, grouped
+// as the field table groups them, each shown only where it matters for the
+// current spec (κ only for the geometric spectrum, β₁ only for Adam…).
+// Everything else about a control comes from the field table. Above them, a
+// picker loads one of the presets (a whole spec) in one click.
 import { useId, useMemo } from 'react';
 import { useLab } from '../store/labStore.ts';
 import { loadPreset, matchingPresetId, setSpecField } from '../store/runController.ts';
@@ -17,27 +18,56 @@ import {
 } from '../spec/index.ts';
 import { FieldControl } from './FieldControl.tsx';
 
-export const CONTROLLED_FIELDS = [
-  'model.type',
-  'model.heads',
-  'model.init',
-  'model.initScale',
-  'task.d',
-  'task.n',
-  'task.noiseVar',
-  'optimizer.lr',
-  'train.steps',
-] as const;
+/**
+ * Every field of the spec gets a control, in the field table's order, grouped
+ * as the table groups them (the few Eval fields sit with Run).
+ */
+export const CONTROLLED_FIELDS: readonly string[] = FIELDS.map((f) => f.path);
 
-/** Settings without a control yet that are still worth seeing next to the controls. */
-const ALWAYS_LISTED = ['optimizer.kind', 'train.batch', 'task.prior.tau2'];
+/** Seeds are typed (or drawn anew), not slid: nearby seeds are unrelated. */
+const SEED_FIELDS = new Set(['task.covariance.rotationSeed', 'train.dataSeed', 'train.initSeed']);
 
-/** Whether a controlled field matters for the current spec (the others are hidden). */
-function isRelevant(path: string, spec: ExperimentSpec): boolean {
-  if (path === 'model.heads') return spec.model.type === 'softmax';
-  // PyTorch's default init has no scale.
-  if (path === 'model.initScale') return spec.model.init !== 'default';
-  return true;
+/** Readable names of enum options (the link keeps the short ones). */
+const OPTION_LABELS: Record<string, Record<string, string>> = {
+  'task.covariance.kind': { isotropic: 'isotropic (Σ = I)', powerlaw: 'power law', geometric: 'geometric (κ)', ar1: 'AR(1) (ρ)' },
+  'task.prior.kind': { isotropic: 'isotropic N(0, τ²I)', whitened: 'whitened N(0, Σ⁻¹)' },
+  'task.response': { identity: 'linear', tanh: 'tanh', relu: 'ReLU', cubic: 'cubic' },
+  'model.type': { lsa: 'linear self-attention', softmax: 'softmax attention' },
+  'optimizer.kind': { sgd: 'SGD', adam: 'Adam' },
+};
+
+/** Whether a field matters for the current spec (the others are hidden until they do). */
+export function isRelevant(path: string, spec: ExperimentSpec): boolean {
+  const cov = spec.task.covariance;
+  switch (path) {
+    case 'model.heads':
+      return spec.model.type === 'softmax';
+    case 'model.initScale':
+      return spec.model.init !== 'default'; // PyTorch's default init has no scale
+    case 'task.covariance.alpha':
+      return cov.kind === 'powerlaw';
+    case 'task.covariance.kappa':
+      return cov.kind === 'geometric';
+    case 'task.covariance.rho':
+      return cov.kind === 'ar1';
+    case 'task.covariance.rotate':
+      return cov.kind !== 'isotropic'; // rotating I changes nothing
+    case 'task.covariance.rotationSeed':
+      return cov.kind !== 'isotropic' && cov.rotate;
+    case 'task.prior.tau2':
+      return spec.task.prior.kind === 'isotropic';
+    case 'task.windowSize':
+    case 'task.windowStride':
+      return spec.task.tasks > 1 || spec.task.windowSize !== 0;
+    case 'optimizer.momentum':
+      return spec.optimizer.kind === 'sgd';
+    case 'optimizer.beta1':
+    case 'optimizer.beta2':
+    case 'optimizer.eps':
+      return spec.optimizer.kind === 'adam';
+    default:
+      return true;
+  }
 }
 
 /** Init options the current model cannot use (repairCombinations' rules), with the reason. */
@@ -51,17 +81,17 @@ function unavailableInits(spec: ExperimentSpec): ReadonlyMap<string, string> {
   return out;
 }
 
+/** The sidebar's sections: the field table's groups, Eval folded into Run. */
+function sectionOf(group: FieldGroup): string {
+  return group === 'Eval' ? 'Run' : group;
+}
+
 function fieldsOf(paths: readonly string[]): FieldDef[] {
   return paths.map((p) => {
     const f = FIELD_BY_PATH.get(p);
     if (!f) throw new Error(`no spec field ${p}`);
     return f;
   });
-}
-
-function showValue(f: FieldDef, v: unknown): string {
-  if (f.kind === 'bool') return v ? 'yes' : 'no';
-  return String(v);
 }
 
 /** Beyond this many changed fields the spec is no longer shown as an edited preset. */
@@ -109,22 +139,17 @@ function PresetPicker({ spec }: { spec: ExperimentSpec }) {
 
 export function SpecControls() {
   const spec = useLab((s) => s.spec);
-  const controlled = fieldsOf(CONTROLLED_FIELDS);
-  const shown = controlled.filter((f) => isRelevant(f.path, spec));
-  const groups = new Map<FieldGroup, FieldDef[]>();
-  for (const f of shown) groups.set(f.group, [...(groups.get(f.group) ?? []), f]);
-
-  const others = FIELDS.filter(
-    (f) => !shown.includes(f) && (ALWAYS_LISTED.includes(f.path) || getPath(spec, f.path) !== f.default),
-  );
+  const shown = fieldsOf(CONTROLLED_FIELDS).filter((f) => isRelevant(f.path, spec));
+  const sections = new Map<string, FieldDef[]>();
+  for (const f of shown) sections.set(sectionOf(f.group), [...(sections.get(sectionOf(f.group)) ?? []), f]);
   const initOptions = unavailableInits(spec);
 
   return (
     <div className="spec-controls">
       <PresetPicker spec={spec} />
-      {[...groups].map(([group, fields]) => (
-        <fieldset key={group} className="field-group">
-          <legend>{group}</legend>
+      {[...sections].map(([section, fields]) => (
+        <details key={section} className="field-group" open data-section={section}>
+          <summary>{section}</summary>
           {fields.map((f) => (
             <FieldControl
               key={f.path}
@@ -132,22 +157,12 @@ export function SpecControls() {
               value={getPath(spec, f.path)}
               onCommit={(v) => setSpecField(f.path, v)}
               disabledOptions={f.path === 'model.init' ? initOptions : undefined}
+              optionLabels={OPTION_LABELS[f.path]}
+              seed={SEED_FIELDS.has(f.path)}
             />
           ))}
-        </fieldset>
+        </details>
       ))}
-      <details className="other-settings">
-        <summary>Other settings ({others.length})</summary>
-        <dl>
-          {others.map((f) => (
-            <div key={f.path} className="kv" title={f.help}>
-              <dt>{f.label}</dt>
-              <dd>{showValue(f, getPath(spec, f.path))}</dd>
-            </div>
-          ))}
-        </dl>
-        <p className="muted small">Set through the link for now.</p>
-      </details>
     </div>
   );
 }

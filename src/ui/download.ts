@@ -2,6 +2,7 @@
 // object URL, and a Plotly graph rendered to PNG (2× its CSS size) or SVG.
 import type { Data, Layout } from 'plotly.js';
 import { loadPlotly } from './plotly.ts';
+import { forExport, LIGHT_PLOT } from './plotTheme.ts';
 
 /** Downloads `blob` as `fileName` (object URL on an <a download>, revoked a little later). */
 export function downloadBlob(blob: Blob, fileName: string): void {
@@ -28,7 +29,8 @@ type GraphDiv = HTMLElement & { data?: unknown[]; layout?: Record<string, unknow
 
 /**
  * The Plotly graph in `el` as an image file: PNG at PNG_SCALE× its CSS size,
- * or SVG at its CSS size, on a white background (the page draws on transparent).
+ * or SVG at its CSS size, on a white background (the page draws on transparent)
+ * in the light theme's colours whatever the page's theme: dark text, light grid.
  */
 export async function plotImageBlob(el: HTMLElement, format: 'png' | 'svg'): Promise<Blob> {
   const gd = el as GraphDiv;
@@ -37,8 +39,8 @@ export async function plotImageBlob(el: HTMLElement, format: 'png' | 'svg'): Pro
   const width = Math.max(1, el.clientWidth);
   const height = Math.max(1, el.clientHeight);
   const figure = {
-    data: gd.data as Data[],
-    layout: { ...gd.layout, width, height, autosize: false, paper_bgcolor: '#ffffff', plot_bgcolor: '#ffffff' } as Partial<Layout>,
+    data: forExport(gd.data) as Data[],
+    layout: { ...forExport(gd.layout), width, height, autosize: false, paper_bgcolor: LIGHT_PLOT.plotBg, plot_bgcolor: LIGHT_PLOT.plotBg } as Partial<Layout>,
     config: { displayModeBar: false, staticPlot: true },
   };
   const url = await Plotly.toImage(figure, { format, width, height, scale: format === 'png' ? PNG_SCALE : 1 });

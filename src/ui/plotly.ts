@@ -17,19 +17,6 @@ export const PLOT_CONFIG: Partial<PlotlyTypes.Config> = {
   displaylogo: false,
 };
 
-export const PLOT_FONT: Partial<PlotlyTypes.Font> = {
-  family: 'Inter, ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-  size: 12,
-  color: '#334155',
-};
-
-/** The look every line plot shares: the page's font, on the card's background, a white plotting area. */
-export const PLOT_BASE_LAYOUT: Partial<PlotlyTypes.Layout> = {
-  font: PLOT_FONT,
-  paper_bgcolor: 'rgba(0,0,0,0)',
-  plot_bgcolor: '#ffffff',
-};
-
 // Plotly redraws are synchronous and take 10-30 ms each on a slow CPU. Drawing
 // the loss curve and both heatmaps in one go would make one long task that
 // blocks input; this queue runs one draw per task instead, yielding to the
