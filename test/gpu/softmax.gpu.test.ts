@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { Trainer } from '../../src/engine/trainer.ts';
 import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
 import { STREAM } from '../../src/engine/rng.ts';
+import { softmaxForward, softmaxLayout } from '../../src/models/softmax.ts';
 import { defaultSpec, type ExperimentSpec } from '../../src/spec/index.ts';
+import type { Prompt } from '../../src/tasks/sampler.ts';
 import { referenceGradient, relError, testDevice } from './device.ts';
 
 const seed = () => (Math.random() * 2 ** 32) >>> 0;
@@ -56,6 +58,50 @@ describe('softmax attention kernels vs float64 reference', () => {
     const r = await check(spec);
     expect(r.gradient).toBeLessThan(1e-4);
     expect(r.loss).toBeLessThan(1e-4);
+  });
+
+  it('logits near the fixed shift\'s limit (±40): prompts that need the second pass sit beside ones that do not, and all match', async () => {
+    // The max logit per head and prompt, from the float64 forward pass's pieces.
+    const maxLogits = (spec: ExperimentSpec, theta: ArrayLike<number>, prompts: Prompt[]) => {
+      const L = softmaxLayout(spec.task.d, spec.model.heads, spec.task.tasks);
+      return prompts.map((p) => {
+        const f = softmaxForward(theta, p, L);
+        let worst = 0;
+        f.heads.forEach((hd, h) => {
+          let mx = -Infinity;
+          for (let i = 0; i < f.n; i++) {
+            let l = 0;
+            for (let j = 0; j < L.D; j++) {
+              let kz = 0;
+              for (let k = 0; k < L.D; k++) kz += theta[L.k(h) + j * L.D + k] * f.z(i, k);
+              l += hd.q[j] * kz;
+            }
+            mx = Math.max(mx, l / Math.sqrt(L.D));
+          }
+          worst = Math.max(worst, Math.abs(mx));
+        });
+        return worst;
+      });
+    };
+    const { device } = await testDevice();
+    let mixed: { scale: number; beyond: number } | null = null;
+    for (const scale of [0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0]) {
+      const spec = softmaxSpec(5, 40, 2, 'gaussian', scale);
+      const trainer = await Trainer.create(device, spec, { chunkSteps: 2 });
+      const prompts = await gpuSamplePrompts(device, trainer.task, { seed: spec.train.dataSeed, stepWord: STREAM.EVAL, count: 96 });
+      const beyond = maxLogits(spec, trainer.initialParams, prompts).filter((m) => m > 40).length / prompts.length;
+      trainer.destroy();
+      if (beyond >= 0.2 && beyond <= 0.8) {
+        mixed = { scale, beyond };
+        const r = await check(spec);
+        console.info(`init scale ${scale}: ${(beyond * 100).toFixed(0)}% of prompts beyond ±40; forward ${r.forward.toExponential(1)}, gradient ${r.gradient.toExponential(1)}`);
+        expect(r.finite).toBe(true);
+        expect(r.forward).toBeLessThan(1e-4);
+        expect(r.gradient).toBeLessThan(1e-4);
+        break;
+      }
+    }
+    expect(mixed).not.toBeNull();
   });
 
   it('large logits (hundreds): no overflow, no NaN, still matches', async () => {
