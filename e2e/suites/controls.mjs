@@ -54,6 +54,12 @@ async function trainEachPreset({ gpuContext, origin }, pick) {
       return now && now.some((v, i) => v !== z[i]);
     }, z0);
     assert.ok(s1.lossHistory.loss.every(Number.isFinite), `${id}: loss ${s1.lossHistory.loss}`);
+    // The loss plot fills its card, whichever layout the previous preset left it in.
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="loss-plot"]');
+      const f = el?._fullLayout;
+      return f && Math.abs(f.width - el.clientWidth) <= 2 && Math.abs(f.height - el.clientHeight) <= 2;
+    }, undefined, { timeout: 5_000 });
     assert.ok(s0.heatmapsDrawn >= 2, `${id}: ${s0.heatmapsDrawn} heatmaps`);
     // Loading the next preset asks before discarding these steps.
     page.once('dialog', (d) => void d.accept());

@@ -57,13 +57,17 @@ function referenceLine(name: string, value: number, total: number, color: string
   };
 }
 
-/** A reference line's short name at its right end, just above it (no legend to cover the curve). */
-function lineLabel(text: string, value: number, total: number, color: string, log: boolean, bgcolor: string): Partial<Annotations> {
+/**
+ * A reference line's short name at its left end, just above it (no legend to
+ * cover the curve): the loss starts above the theory's lines, so that corner
+ * stays clear, while the curve ends on top of them on the right.
+ */
+function lineLabel(text: string, value: number, color: string, log: boolean, bgcolor: string): Partial<Annotations> {
   return {
-    x: total,
+    x: 0,
     // Annotations on a log axis are placed in log10 units.
     y: log ? Math.log10(value) : value,
-    xanchor: 'right',
+    xanchor: 'left',
     yanchor: 'bottom',
     text,
     showarrow: false,
@@ -112,9 +116,9 @@ export function LossPlot() {
 
   const annotations = useMemo(() => {
     const a: Partial<Annotations>[] = [];
-    if (lStar !== undefined && Number.isFinite(lStar) && lStar > 0) a.push(lineLabel(k > 1 ? 'mean L*' : 'L*', lStar, total, series.amberText, logScale, theme.annotationBg));
-    if (pgd !== undefined && lStar !== undefined && lStar - pgd > 1e-6 * lStar && pgd > 0) a.push(lineLabel('preconditioned GD', pgd, total, series.greenText, logScale, theme.annotationBg));
-    if (ridge && ridge.mean > 0) a.push(lineLabel('Bayes ridge', ridge.mean, total, series.violetText, logScale, theme.annotationBg));
+    if (lStar !== undefined && Number.isFinite(lStar) && lStar > 0) a.push(lineLabel(k > 1 ? 'mean L*' : 'L*', lStar, series.amberText, logScale, theme.annotationBg));
+    if (pgd !== undefined && lStar !== undefined && lStar - pgd > 1e-6 * lStar && pgd > 0) a.push(lineLabel('preconditioned GD', pgd, series.greenText, logScale, theme.annotationBg));
+    if (ridge && ridge.mean > 0) a.push(lineLabel('Bayes ridge', ridge.mean, series.violetText, logScale, theme.annotationBg));
     return a;
   }, [lStar, pgd, ridge, total, k, logScale, theme]);
 

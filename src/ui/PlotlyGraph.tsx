@@ -1,7 +1,9 @@
 // One Plotly figure, redrawn with Plotly.react whenever its props change.
 // Redraws go through the shared draw queue (one per task); a change that
 // arrives while this graph is already queued only replaces the figure to draw,
-// so a burst of updates costs one draw.
+// so a burst of updates costs one draw. Plotly follows window resizes only, so
+// a ResizeObserver refits the figure when its box changes otherwise (a layout
+// switch moves a card between a three- and a two-column row).
 import { useEffect, useRef } from 'react';
 import type { Data, Layout } from 'plotly.js';
 import { loadPlotly, PLOT_CONFIG, queueDraw, type PlotlyModule } from './plotly.ts';
@@ -40,8 +42,27 @@ export function PlotlyGraph({ data, layout, className, attrs }: Props) {
 
   useEffect(() => {
     const node = el.current;
+    if (!node) return;
+    let size = '';
+    let resizeQueued = false;
+    const observer = new ResizeObserver(([entry]) => {
+      const now = `${Math.round(entry.contentRect.width)}x${Math.round(entry.contentRect.height)}`;
+      if (now === size) return;
+      const first = size === '';
+      size = now;
+      // The first observation is the size the figure was (or will be) drawn at.
+      if (first || resizeQueued) return;
+      resizeQueued = true;
+      queueDraw(async () => {
+        resizeQueued = false;
+        const gd = node as HTMLElement & { data?: unknown };
+        if (plotly.current && gd.data && node.isConnected) await plotly.current.Plots.resize(node);
+      });
+    });
+    observer.observe(node);
     return () => {
-      if (node && plotly.current) plotly.current.purge(node);
+      observer.disconnect();
+      if (plotly.current) plotly.current.purge(node);
     };
   }, []);
 
