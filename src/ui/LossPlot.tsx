@@ -58,17 +58,18 @@ function referenceLine(name: string, value: number, total: number, color: string
 }
 
 /**
- * A reference line's short name at its left end, just above it (no legend to
- * cover the curve): the loss starts above the theory's lines, so that corner
- * stays clear, while the curve ends on top of them on the right.
+ * A reference line's short name at its left end (no legend to cover the
+ * curve): the loss starts above the theory's lines, so that corner stays
+ * clear, while the curve ends on top of them on the right. L* is labelled
+ * above its line, the lower lines below theirs, so close lines keep apart.
  */
-function lineLabel(text: string, value: number, color: string, log: boolean, bgcolor: string): Partial<Annotations> {
+function lineLabel(text: string, value: number, color: string, log: boolean, bgcolor: string, side: 'above' | 'below' = 'above'): Partial<Annotations> {
   return {
     x: 0,
     // Annotations on a log axis are placed in log10 units.
     y: log ? Math.log10(value) : value,
     xanchor: 'left',
-    yanchor: 'bottom',
+    yanchor: side === 'above' ? 'bottom' : 'top',
     text,
     showarrow: false,
     font: { size: 10, color },
@@ -117,8 +118,8 @@ export function LossPlot() {
   const annotations = useMemo(() => {
     const a: Partial<Annotations>[] = [];
     if (lStar !== undefined && Number.isFinite(lStar) && lStar > 0) a.push(lineLabel(k > 1 ? 'mean L*' : 'L*', lStar, series.amberText, logScale, theme.annotationBg));
-    if (pgd !== undefined && lStar !== undefined && lStar - pgd > 1e-6 * lStar && pgd > 0) a.push(lineLabel('preconditioned GD', pgd, series.greenText, logScale, theme.annotationBg));
-    if (ridge && ridge.mean > 0) a.push(lineLabel('Bayes ridge', ridge.mean, series.violetText, logScale, theme.annotationBg));
+    if (pgd !== undefined && lStar !== undefined && lStar - pgd > 1e-6 * lStar && pgd > 0) a.push(lineLabel('preconditioned GD', pgd, series.greenText, logScale, theme.annotationBg, 'below'));
+    if (ridge && ridge.mean > 0) a.push(lineLabel('Bayes ridge', ridge.mean, series.violetText, logScale, theme.annotationBg, 'below'));
     return a;
   }, [lStar, pgd, ridge, total, k, logScale, theme]);
 
