@@ -4,11 +4,12 @@
 // ‖Γ_eff − Γ*‖_F / ‖Γ*‖_F, on a log axis. The x range is the whole run, as
 // on the loss plot.
 import { useMemo } from 'react';
-import type { Data, Layout } from 'plotly.js';
+import type { Data } from 'plotly.js';
 import { useLab } from '../store/labStore.ts';
 import { headColour } from './heads.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { plotBaseLayout, usePlotTheme } from './plotTheme.ts';
+import { stepPanelsLayout } from './OmegaMuPlot.tsx';
+import { usePlotTheme } from './plotTheme.ts';
 
 export function EtaPlot() {
   const trace = useLab((s) => s.lsaTrace);
@@ -66,20 +67,10 @@ export function EtaPlot() {
     // `version` is a dependency because `trace` changes in place.
   }, [trace, version, total, theories, k, theme]);
 
-  const layout = useMemo<Partial<Layout>>(() => {
-    const yaxis = { gridcolor: theme.grid, zeroline: true, zerolinecolor: theme.zeroline, fixedrange: true, nticks: 4 };
-    return {
-      ...plotBaseLayout(theme),
-      margin: { l: 56, r: 16, t: 8, b: 40 },
-      showlegend: false,
-      xaxis: { title: { text: 'step' }, range: [0, total], anchor: hasGamma ? 'y2' : 'y', gridcolor: theme.grid, zeroline: false, fixedrange: true },
-      yaxis: { ...yaxis, domain: hasGamma ? [0.55, 1] : [0, 1], title: { text: 'η<sub>eff</sub>' } },
-      ...(hasGamma
-        ? { yaxis2: { ...yaxis, type: 'log' as const, zeroline: false, domain: [0, 0.45], title: { text: 'Γ rel. error' } } }
-        : {}),
-      uirevision: 'eta',
-    };
-  }, [total, hasGamma, theme]);
+  const layout = useMemo(
+    () => stepPanelsLayout(theme, total, 'η<sub>eff</sub>', hasGamma ? { title: 'Γ rel. error', log: true } : null, 'eta'),
+    [total, hasGamma, theme],
+  );
 
   return <PlotlyGraph data={data} layout={layout} className="plot eta-plot" attrs={{ 'data-testid': 'eta-plot' }} />;
 }

@@ -8,10 +8,11 @@ import { useMemo } from 'react';
 import type { Data, Layout } from 'plotly.js';
 import type { ExperimentSpec } from '../spec/types.ts';
 import exampleJson from './example/exampleResult.json';
-import type { ExampleEstimate, ExampleMatrix, ExampleResultData } from './example/types.ts';
+import type { ExampleMatrix, ExampleResultData } from './example/types.ts';
 import { fmt, fmtInt } from './format.ts';
-import { buildHeatmapFigure } from './Heatmap.tsx';
+import { buildHeatmapFigure, MatrixTitle } from './Heatmap.tsx';
 import { fmtR2 } from './Identification.tsx';
+import { lengthAxes, lengthTrace } from './LengthPlot.tsx';
 import { LOG_TICKS, lStarTraceName } from './LossPlot.tsx';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
 import { plotBaseLayout, usePlotTheme, type PlotTheme } from './plotTheme.ts';
@@ -75,50 +76,21 @@ function lossFigure(ex: ExampleResultData, t: PlotTheme): { data: Data[]; layout
   return { data, layout };
 }
 
-function curve(name: string, x: number[], est: ExampleEstimate[], color: string, dash: 'solid' | 'dash' | 'dot'): Data {
-  return {
-    type: 'scatter',
-    mode: 'lines+markers',
-    name,
-    x,
-    y: est.map((e) => e.mean),
-    error_y: { type: 'data', array: est.map((e) => e.stderr), visible: true, thickness: 1, width: 2, color },
-    line: { color, width: 1.6, dash },
-    marker: { color, size: 4 },
-    hovertemplate: `${name}<br>n = %{x}<br>MSE %{y:.4g}<extra></extra>`,
-  };
-}
-
 function lengthFigure(ex: ExampleResultData, t: PlotTheme): { data: Data[]; layout: Partial<Layout> } | null {
   const c = ex.lengthCurve;
   if (!c) return null;
   const n = ex.spec.task.n;
   const data: Data[] = [
-    curve('model', c.nCtx, c.model, t.series.blue, 'solid'),
-    curve('one-step GD, best η(n)', c.nCtx, c.oneStepGd, t.series.amber, 'dash'),
-    curve('debiased GD', c.nCtx, c.debiasedGd, t.series.purple, 'dash'),
-    curve('ridge', c.nCtx, c.ridge, t.series.green, 'dot'),
+    lengthTrace('model', c.nCtx, c.model, t.series.blue, 'solid'),
+    lengthTrace('one-step GD, best η(n)', c.nCtx, c.oneStepGd, t.series.amber, 'dash'),
+    lengthTrace('debiased GD', c.nCtx, c.debiasedGd, t.series.purple, 'dash'),
+    lengthTrace('ridge', c.nCtx, c.ridge, t.series.green, 'dot'),
   ];
   const layout: Partial<Layout> = {
     ...lineLayout(t),
-    xaxis: { title: { text: 'context pairs n' }, type: 'log', ...LOG_TICKS, gridcolor: t.grid, zeroline: false, fixedrange: true },
-    yaxis: { title: { text: 'test MSE' }, type: 'log', ...LOG_TICKS, gridcolor: t.grid, fixedrange: true },
-    shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: n, x1: n, y0: 0, y1: 1, line: { color: t.muted, width: 1.2, dash: 'dash' } }],
-    annotations: [
-      { xref: 'x', yref: 'paper', x: Math.log10(n), y: 1, text: `training n = ${n}`, showarrow: false, xanchor: 'right', xshift: -3, yanchor: 'top', font: { size: 10, color: t.muted } },
-    ],
+    ...lengthAxes(n, t),
   };
   return { data, layout };
-}
-
-function Title({ name }: { name: string }) {
-  const [base, subscript] = name.split('_');
-  return (
-    <>
-      {base}
-      {subscript ? <sub>{subscript}</sub> : null}
-    </>
-  );
 }
 
 function ExampleHeatmap({ m }: { m: ExampleMatrix }) {
@@ -129,7 +101,7 @@ function ExampleHeatmap({ m }: { m: ExampleMatrix }) {
     <section className="card heatmap-card" aria-label={`example ${m.name}`}>
       <header className="card-header">
         <h2>
-          <Title name={m.name} />
+          <MatrixTitle name={m.name} />
           <span className="dims">
             {m.rows}×{m.cols}
           </span>

@@ -190,7 +190,8 @@ export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {})
   return { data, layout };
 }
 
-function Title({ name }: { name: string }) {
+/** A matrix name with its subscript set as one: W_KQ → W<sub>KQ</sub>. */
+export function MatrixTitle({ name }: { name: string }) {
   const [base, subscript] = name.split('_');
   return (
     <>
@@ -219,7 +220,7 @@ export function Heatmap({ name }: { name: string }) {
     <section className="card heatmap-card" aria-label={name}>
       <header className="card-header">
         <h2>
-          <Title name={name} />
+          <MatrixTitle name={name} />
           {matrix ? (
             <span className="dims">
               {matrix.rows}×{matrix.cols}

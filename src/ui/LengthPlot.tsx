@@ -11,10 +11,11 @@ import type { Estimate } from '../engine/stats.ts';
 import { useLab } from '../store/labStore.ts';
 import { LOG_TICKS } from './LossPlot.tsx';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { plotBaseLayout, usePlotTheme } from './plotTheme.ts';
+import { plotBaseLayout, usePlotTheme, type PlotTheme } from './plotTheme.ts';
 import { useViewTask } from './TaskPicker.tsx';
 
-function trace(name: string, x: number[], est: Estimate[], color: string, dash: 'solid' | 'dash' | 'dot'): Data {
+/** One curve of test MSE against context length, with ± one standard error. */
+export function lengthTrace(name: string, x: number[], est: Estimate[], color: string, dash: 'solid' | 'dash' | 'dot'): Data {
   return {
     type: 'scatter',
     mode: 'lines+markers',
@@ -28,6 +29,18 @@ function trace(name: string, x: number[], est: Estimate[], color: string, dash: 
   };
 }
 
+/** Log-log axes of test MSE against context length, with the training n marked. */
+export function lengthAxes(n: number, theme: PlotTheme): Partial<Layout> {
+  return {
+    xaxis: { title: { text: 'context pairs n' }, type: 'log', ...LOG_TICKS, gridcolor: theme.grid, zeroline: false, fixedrange: true },
+    yaxis: { title: { text: 'test MSE' }, type: 'log', ...LOG_TICKS, gridcolor: theme.grid, fixedrange: true },
+    shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: n, x1: n, y0: 0, y1: 1, line: { color: theme.muted, width: 1.2, dash: 'dash' } }],
+    annotations: [
+      { xref: 'x', yref: 'paper', x: Math.log10(n), y: 1, text: `training n = ${n}`, showarrow: false, xanchor: 'right', xshift: -3, yanchor: 'top', font: { size: 10, color: theme.muted } },
+    ],
+  };
+}
+
 export function LengthPlot() {
   const shown = useViewTask();
   const curve = useLab((s) => s.lengthCurves?.[Math.min(shown, s.lengthCurves.length - 1)] ?? null);
@@ -38,13 +51,13 @@ export function LengthPlot() {
   const figure = useMemo(() => {
     if (!curve) return null;
     const { series } = theme;
-    const data: Data[] = [trace('model', curve.nCtx, curve.model, series.blue, 'solid')];
-    data.push(trace('one-step GD, best η(n)', curve.nCtx, curve.oneStepGd, series.amber, 'dash'));
-    data.push(trace('debiased GD', curve.nCtx, curve.debiasedGd, series.purple, 'dash'));
-    data.push(trace('ridge', curve.nCtx, curve.ridge, series.green, 'dot'));
+    const data: Data[] = [lengthTrace('model', curve.nCtx, curve.model, series.blue, 'solid')];
+    data.push(lengthTrace('one-step GD, best η(n)', curve.nCtx, curve.oneStepGd, series.amber, 'dash'));
+    data.push(lengthTrace('debiased GD', curve.nCtx, curve.debiasedGd, series.purple, 'dash'));
+    data.push(lengthTrace('ridge', curve.nCtx, curve.ridge, series.green, 'dot'));
     const olsAt = curve.nCtx.flatMap((n, i) => (curve.ols[i] ? [{ n, e: curve.ols[i]! }] : []));
     if (olsAt.length > 0) {
-      const ols = trace('least squares', olsAt.map((p) => p.n), olsAt.map((p) => p.e), theme.muted, 'dot');
+      const ols = lengthTrace('least squares', olsAt.map((p) => p.n), olsAt.map((p) => p.e), theme.muted, 'dot');
       // Least squares blows up near n = d; off by default, one legend click away.
       data.push({ ...ols, visible: 'legendonly' });
     }
@@ -54,12 +67,7 @@ export function LengthPlot() {
       showlegend: true,
       // Inside, bottom left: the curves fall from the top left, so that corner stays clear.
       legend: { x: 0, xanchor: 'left', y: 0, yanchor: 'bottom', bgcolor: theme.legendBg, font: { size: 10 } },
-      xaxis: { title: { text: 'context pairs n' }, type: 'log', ...LOG_TICKS, gridcolor: theme.grid, zeroline: false, fixedrange: true },
-      yaxis: { title: { text: 'test MSE' }, type: 'log', ...LOG_TICKS, gridcolor: theme.grid, fixedrange: true },
-      shapes: [{ type: 'line', xref: 'x', yref: 'paper', x0: n, x1: n, y0: 0, y1: 1, line: { color: theme.muted, width: 1.2, dash: 'dash' } }],
-      annotations: [
-        { xref: 'x', yref: 'paper', x: Math.log10(n), y: 1, text: `training n = ${n}`, showarrow: false, xanchor: 'right', xshift: -3, yanchor: 'top', font: { size: 10, color: theme.muted } },
-      ],
+      ...lengthAxes(n, theme),
       // Constant, so legend clicks survive a change of task (the axes are fixed-range autoscaled anyway).
       uirevision: 'length',
     };

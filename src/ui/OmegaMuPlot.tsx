@@ -6,7 +6,26 @@ import type { Data, Layout } from 'plotly.js';
 import { useLab } from '../store/labStore.ts';
 import { headColour, sub } from './heads.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { plotBaseLayout, usePlotTheme } from './plotTheme.ts';
+import { plotBaseLayout, usePlotTheme, type PlotTheme } from './plotTheme.ts';
+
+/**
+ * Quantities against step, the x range the whole run: one panel, or two
+ * stacked on a shared step axis (the lower one optionally on a log axis).
+ */
+export function stepPanelsLayout(theme: PlotTheme, total: number, top: string, bottom: { title: string; log?: boolean } | null, uirevision: string): Partial<Layout> {
+  const yaxis = { gridcolor: theme.grid, zeroline: true, zerolinecolor: theme.zeroline, fixedrange: true, nticks: 4 };
+  return {
+    ...plotBaseLayout(theme),
+    margin: { l: 56, r: 16, t: 8, b: 40 },
+    showlegend: false,
+    xaxis: { title: { text: 'step' }, range: [0, total], anchor: bottom ? 'y2' : 'y', gridcolor: theme.grid, zeroline: false, fixedrange: true },
+    yaxis: { ...yaxis, domain: bottom ? [0.55, 1] : [0, 1], title: { text: top } },
+    ...(bottom
+      ? { yaxis2: { ...yaxis, ...(bottom.log ? { type: 'log' as const, zeroline: false } : {}), domain: [0, 0.45], title: { text: bottom.title } } }
+      : {}),
+    uirevision,
+  };
+}
 
 export function OmegaMuPlot() {
   const history = useLab((s) => s.omegaMu);
@@ -47,18 +66,7 @@ export function OmegaMuPlot() {
     // `version` is a dependency because `history` changes in place.
   }, [history, version, theme]);
 
-  const layout = useMemo<Partial<Layout>>(() => {
-    const yaxis = { gridcolor: theme.grid, zeroline: true, zerolinecolor: theme.zeroline, fixedrange: true, nticks: 4 };
-    return {
-      ...plotBaseLayout(theme),
-      margin: { l: 56, r: 16, t: 8, b: 40 },
-      showlegend: false,
-      xaxis: { title: { text: 'step' }, range: [0, total], anchor: 'y2', gridcolor: theme.grid, zeroline: false, fixedrange: true },
-      yaxis: { ...yaxis, domain: [0.55, 1], title: { text: 'ω<sub>h</sub>' } },
-      yaxis2: { ...yaxis, domain: [0, 0.45], title: { text: 'μ<sub>h</sub>' } },
-      uirevision: 'omega-mu',
-    };
-  }, [total, theme]);
+  const layout = useMemo(() => stepPanelsLayout(theme, total, 'ω<sub>h</sub>', { title: 'μ<sub>h</sub>' }, 'omega-mu'), [total, theme]);
 
   return <PlotlyGraph data={data} layout={layout} className="plot omega-mu-plot" attrs={{ 'data-testid': 'omega-mu-plot' }} />;
 }
