@@ -8,7 +8,8 @@
 // one-output LSA specs are accepted: the example draws W_KQ and W_PV.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runExperiment, type ExperimentResult } from '../src/engine/experiment.ts';
+import type { ExperimentResult } from '../src/analysis/evaluation.ts';
+import { runExperiment } from '../src/orchestration/run.ts';
 import type { Estimate } from '../src/engine/stats.ts';
 import { nodeDevice } from '../src/gpu/node.ts';
 import { decodeSpec, defaultSpec, encodeSpec, type ExperimentSpec } from '../src/spec/index.ts';

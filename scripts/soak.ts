@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runExperiment } from '../src/engine/experiment.ts';
+import { runExperiment } from '../src/orchestration/run.ts';
 import { trackBuffers } from '../src/gpu/bufferAccounting.ts';
 import { nodeDevice } from '../src/gpu/node.ts';
 import { decodeSpec, encodeSpec } from '../src/spec/index.ts';

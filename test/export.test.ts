@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildExperimentExport, EXPORT_FORMAT, experimentJson } from '../src/export/experiment.ts';
 import { asciiLabel, exportFileName, formatNumber, matrixCsv, matrixJson, parseMatrixCsv, parseNumber } from '../src/export/matrix.ts';
-import { RESULT_FORMAT } from '../src/engine/experiment.ts';
+import { RESULT_FORMAT } from '../src/analysis/evaluation.ts';
 import type { NamedMatrix } from '../src/models/types.ts';
 import { defaultSpec, encodeSpec } from '../src/spec/index.ts';
 

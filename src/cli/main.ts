@@ -5,7 +5,8 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodeSpec, parseSpec, type ParsedSpec } from '../spec/index.ts';
 import { nodeDevice } from '../gpu/node.ts';
-import { runExperiment, type ExperimentResult } from '../engine/experiment.ts';
+import type { ExperimentResult } from '../analysis/evaluation.ts';
+import { runExperiment } from '../orchestration/run.ts';
 
 const USAGE = `usage: npm run lab -- run --spec <spec.json | share URL | query> [--steps N] [--out result.json] [--chunk K]
 

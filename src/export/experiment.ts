@@ -4,7 +4,7 @@
 //
 // Fields (format 'icl-lab-experiment', formatVersion 1). Where a field has a
 // counterpart in the headless runner's result (ExperimentResult,
-// src/engine/experiment.ts, format 'icl-lab-result') it has its name and shape:
+// src/analysis/evaluation.ts, format 'icl-lab-result') it has its name and shape:
 //   format, formatVersion  this format's tag and version;
 //   resultFormat           the runner's format these fields follow ('icl-lab-result', its version);
 //   exportedAt             ISO time of the export;
@@ -37,8 +37,8 @@
 //                          predictor at the learned (ω, μ) (`reduced`).
 // Fields with nothing to say yet (before training finishes) are null. Numbers JSON cannot hold
 // (NaN, ±Infinity, -0) are written as the strings "NaN", "Infinity", "-Infinity", "-0".
-import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, TestResult, TheoryNumbers } from '../engine/experiment.ts';
-import { RESULT_FORMAT, RESULT_FORMAT_VERSION } from '../engine/experiment.ts';
+import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, TestResult, TheoryNumbers } from '../analysis/evaluation.ts';
+import { RESULT_FORMAT, RESULT_FORMAT_VERSION } from '../analysis/evaluation.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { nonFiniteReplacer } from './matrix.ts';

@@ -9,6 +9,12 @@ import { defaultSpec, checkField, repairCombinations, type ParsedSpec } from './
 /** Longest query string the decoder will look at. */
 export const MAX_QUERY_LENGTH = 4096;
 
+/**
+ * Link keys that are not experiment fields but ride along with one: a sweep's
+ * (sweep.ts) and the compared run's (compare). decodeSpec leaves them to their readers.
+ */
+export const EXTRA_LINK_KEYS: ReadonlySet<string> = new Set(['sv', 'sweep', 'seeds', 'lengths', 'vs']);
+
 export function encodeSpec(spec: ExperimentSpec): string {
   const parts = [`v=${SPEC_VERSION}`];
   for (const f of FIELDS) {
@@ -79,6 +85,7 @@ export function decodeSpec(text: string): ParsedSpec {
       if (++versions === 2) errors.push({ field: 'version', message: 'the version v is given more than once; the first value was kept' });
       continue;
     }
+    if (EXTRA_LINK_KEYS.has(key)) continue;
     const f = FIELD_BY_KEY.get(key);
     if (!f) {
       errors.push({ field: '', message: `unknown link parameter ${JSON.stringify(key.slice(0, 20))} was ignored` });

@@ -3,3 +3,4 @@ export * from './fields.ts';
 export * from './validate.ts';
 export * from './codec.ts';
 export * from './presets.ts';
+export * from './sweep.ts';

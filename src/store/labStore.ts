@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { ReducedComparison } from '../analysis/reduced.ts';
 import type { SoftmaxReading } from '../analysis/softmax.ts';
-import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, TestResult, TheoryNumbers } from '../engine/experiment.ts';
+import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, TestResult, TheoryNumbers } from '../analysis/evaluation.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import { defaultSpec, type ExperimentSpec } from '../spec/index.ts';
 import { LossHistory } from './lossHistory.ts';

@@ -13,7 +13,7 @@
 // length on the GPU.
 import { reducedComparisonSliced } from '../analysis/reduced.ts';
 import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
-import { divergenceMessage, evaluateTrainer, lengthGeneralization, lsaSummary, theoryFor, type TheoryNumbers } from '../engine/experiment.ts';
+import { divergenceMessage, evaluateTrainer, lengthGeneralization, lsaSummary, theoryFor, type TheoryNumbers } from '../analysis/evaluation.ts';
 import { Trainer, type Readback, type TrainerSnapshot } from '../engine/trainer.ts';
 import type { ImportedExperiment } from '../export/importExperiment.ts';
 import { trackBuffers, type BufferAccount } from '../gpu/bufferAccounting.ts';

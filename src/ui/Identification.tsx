@@ -4,7 +4,7 @@
 // explain; the best candidate is named, the others follow in small print.
 // With k outputs (multi-task prompts) each output is identified on its own,
 // one line per task, named by the window of x it reads.
-import type { OutputEvaluation } from '../engine/experiment.ts';
+import type { OutputEvaluation } from '../analysis/evaluation.ts';
 import { useLab, windowLabel } from '../store/labStore.ts';
 import { fmt, fmtEstimate } from './format.ts';
 

@@ -7,7 +7,7 @@
 // is the whole run from the start, so the curve grows across a fixed frame.
 import { useMemo } from 'react';
 import type { Annotations, Data, Layout } from 'plotly.js';
-import type { TheoryNumbers } from '../engine/experiment.ts';
+import type { TheoryNumbers } from '../analysis/evaluation.ts';
 import { referenceLoss, useLab } from '../store/labStore.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
 import { plotBaseLayout, usePlotTheme } from './plotTheme.ts';

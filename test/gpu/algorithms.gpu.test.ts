@@ -2,7 +2,7 @@
 // preconditioned GD with Γ* for a rotated AR(1) covariance, plain one-step GD
 // for Σ = I and, with a tanh response, as good as the best-fit one-step GD.
 import { describe, expect, it } from 'vitest';
-import { runExperiment } from '../../src/engine/experiment.ts';
+import { runExperiment } from '../../src/orchestration/run.ts';
 import { decodeSpec } from '../../src/spec/index.ts';
 import { testDevice } from './device.ts';
 

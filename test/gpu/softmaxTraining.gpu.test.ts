@@ -2,7 +2,7 @@
 // isotropic data learn opposite-sign, diagonal-homogeneous KQ and last-entry-only
 // OV with μ₁ + μ₂ ≈ 0, and predict about as well as the optimal one-step GD.
 import { describe, expect, it } from 'vitest';
-import { runExperiment } from '../../src/engine/experiment.ts';
+import { runExperiment } from '../../src/orchestration/run.ts';
 import { decodeSpec, PRESETS, presetSpec } from '../../src/spec/index.ts';
 import { testDevice } from './device.ts';
 

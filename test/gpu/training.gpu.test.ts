@@ -2,7 +2,7 @@
 // and convergence of LSA to the optimal one-step GD predictor (Mahankali et al.).
 import { describe, expect, it } from 'vitest';
 import { Trainer } from '../../src/engine/trainer.ts';
-import { runExperiment } from '../../src/engine/experiment.ts';
+import { runExperiment } from '../../src/orchestration/run.ts';
 import { defaultSpec, decodeSpec } from '../../src/spec/index.ts';
 import { isotropicOptimum } from '../../src/theory/closedForms.ts';
 import { testDevice } from './device.ts';

@@ -1,18 +1,18 @@
-// One experiment end to end — train on the GPU, evaluate on fresh prompts next
-// to the theory's predictors, read the learned matrices — producing the result
-// document that the headless runner writes and the page shows.
-import { readLsa, type LsaReading } from '../analysis/lsa.ts';
-import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
-import { reducedComparison, type ReducedComparison } from '../analysis/reduced.ts';
+// The end-of-run evaluation — a trained model on fresh prompts next to the
+// theory's predictors, the algorithm identification, the length curve — and
+// the result document that the headless runner writes and the page shows
+// (orchestration/run.ts trains and assembles it).
+import { readLsa, type LsaReading } from './lsa.ts';
+import type { SoftmaxReading } from './softmax.ts';
+import type { ReducedComparison } from './reduced.ts';
 import { identity, symmetricEigen } from '../linalg/dense.ts';
-import { extractMatrices, type NamedMatrix } from '../models/types.ts';
-import { encodeSpec } from '../spec/codec.ts';
+import type { NamedMatrix } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { taskView, type TaskContext } from '../tasks/task.ts';
 import { oneStepGdTheory, optimalEta, type OneStepTheory } from '../theory/closedForms.ts';
 import { fitOneStep } from '../theory/bestFit.ts';
-import { downsample, meanStderr, squaredErrors, type Estimate } from './stats.ts';
-import { Trainer, type Divergence, type EvalSamples, type GdRun, type Readback, type TrainerCounters, type TrainerOptions } from './trainer.ts';
+import { meanStderr, squaredErrors, type Estimate } from '../engine/stats.ts';
+import { Trainer, type Divergence, type EvalSamples, type GdRun, type TrainerCounters } from '../engine/trainer.ts';
 
 export const RESULT_FORMAT = 'icl-lab-result';
 export const RESULT_FORMAT_VERSION = 1;
@@ -366,73 +366,4 @@ export function lsaSummary(params: ArrayLike<number>, d: number, theory: TheoryN
     out.gammaRelError = Math.sqrt(num / den);
   }
   return out;
-}
-
-export async function runExperiment(
-  device: GPUDevice,
-  spec: ExperimentSpec,
-  options: TrainerOptions & { adapter: string; steps?: number; onProgress?: (r: Readback) => void; maxHistory?: number },
-): Promise<ExperimentResult> {
-  const trainer = await Trainer.create(device, spec, options);
-  try {
-    const steps = Math.min(options.steps ?? spec.train.steps, spec.train.steps);
-    const losses = new Float32Array(steps);
-    const isSoftmax = spec.model.type === 'softmax';
-    const H = spec.model.heads;
-    const K = spec.task.tasks;
-    const d = spec.task.d;
-    const trajectory: OmegaMuTrajectory = { step: [], omega: Array.from({ length: H }, () => []), mu: Array.from({ length: H }, () => []) };
-    const track = (step: number, params: ArrayLike<number>) => {
-      if (!isSoftmax) return;
-      const r = readSoftmax(params, d, H, K);
-      trajectory.step.push(step);
-      r.omega.forEach((w, h) => trajectory.omega[h].push(w));
-      r.mu.forEach((m, h) => trajectory.mu[h].push(m));
-    };
-    track(0, trainer.initialParams);
-    const t0 = performance.now();
-    await trainer.run({
-      steps,
-      onReadback: (r) => {
-        losses.set(r.losses, r.step - r.losses.length);
-        track(r.step, r.params);
-        options.onProgress?.(r);
-      },
-    });
-    const wallSeconds = (performance.now() - t0) / 1000;
-    if (trainer.divergence) throw new Error(`training diverged. ${divergenceMessage(spec, trainer.divergence)}`);
-    const params = await trainer.readParams();
-    const evaluation = await evaluateTrainer(trainer);
-    const curves = await lengthGeneralization(trainer);
-    const named = extractMatrices(trainer.model, params);
-    let softmax: ExperimentResult['softmax'];
-    if (isSoftmax) {
-      const reading = readSoftmax(params, d, H, K);
-      softmax = { ...reading, trajectory, reduced: reducedComparison(spec, trainer.task, reading.omega, reading.mu) };
-      named.push(...softmaxMatrices(reading, d));
-    }
-    const matrices = Object.fromEntries(named.map((m) => [m.name, m]));
-    return {
-      format: RESULT_FORMAT,
-      formatVersion: RESULT_FORMAT_VERSION,
-      spec,
-      share: encodeSpec(spec),
-      adapter: options.adapter,
-      steps,
-      wallSeconds,
-      stepsPerSecond: steps / wallSeconds,
-      lossHistory: downsample(losses, options.maxHistory ?? 10_000),
-      test: evaluation.test,
-      identification: evaluation.identification,
-      lengthGeneralization: curves[0],
-      theory: evaluation.theory,
-      outputs: evaluation.outputs.map((o, t) => ({ ...o, lengthGeneralization: curves[t] })),
-      lsa: spec.model.type === 'lsa' ? lsaSummary(params, d, evaluation.theory, K, 0) : undefined,
-      softmax,
-      matrices,
-      counters: { ...trainer.counters },
-    };
-  } finally {
-    trainer.destroy();
-  }
 }
