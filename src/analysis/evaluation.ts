@@ -283,7 +283,8 @@ export interface LengthCurve {
   /** Least squares, where n_test ≥ d (null below). */
   ols: (Estimate | null)[];
   prompts: number;
-  seconds: number;
+  /** Wall-clock seconds the curve took (a sweep keeps it under `timing`). */
+  seconds?: number;
 }
 
 /** Default n_test grid: 1 … 4n, about 12 points, log-spaced, always including n. */

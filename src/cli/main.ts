@@ -1,20 +1,36 @@
 // Headless runner: the lab's real WGSL through Dawn in Node.
-//   npm run lab -- run --spec <spec.json | share URL> [--steps N] [--out result.json] [--chunk K]
+//   npm run lab -- run --spec <spec.json | share URL> [--steps N] [--out result.json] [--chunk K] [--lengths L]
+//   npm run lab -- sweep --spec <base> --vary H=1,2,4,8 [--seeds 3] --out sweep.json [--shard i/N]
+//   npm run lab -- merge shard1.json shard2.json … --out sweep.json
 // Writes the result JSON (format in README.md) to --out or stdout; progress to stderr.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { decodeSpec, parseSpec, type ParsedSpec } from '../spec/index.ts';
+import { decodeSpec, parseLengths, parseSpec, type ParsedSpec } from '../spec/index.ts';
+import { mergeCommand, sweepCommand } from './sweep.ts';
 import { nodeDevice } from '../gpu/node.ts';
 import type { ExperimentResult } from '../analysis/evaluation.ts';
 import { runExperiment } from '../orchestration/run.ts';
 
-const USAGE = `usage: npm run lab -- run --spec <spec.json | share URL | query> [--steps N] [--out result.json] [--chunk K]
+const USAGE = `usage:
+  npm run lab -- run --spec <spec.json | share URL | query> [--steps N] [--out result.json] [--chunk K] [--lengths L]
+  npm run lab -- sweep --spec <base> --vary <field>=<values> [--vary …] [--seeds S] [--lengths L]
+                       --out sweep.json [--shard i/N | --shards N] [--csv runs.csv] [--svg figure.svg] [--metric M] [--fresh]
+  npm run lab -- merge shard1.json shard2.json … --out sweep.json [--csv runs.csv] [--svg figure.svg] [--metric M]
 
-  --spec   an experiment spec as a JSON file (missing fields take defaults),
-           or a share link / its query string (v=1&d=5&...)
-  --steps  train only the first N steps of the spec
-  --out    write the result JSON here (default: stdout)
-  --chunk  steps per GPU submission and readback (default 100)`;
+  --spec    an experiment spec as a JSON file (missing fields take defaults),
+            or a share link / its query string (v=1&d=5&...); for sweep, also a sweep link (…&sweep=H:1,2,4,8)
+  --steps   train only the first N steps of the spec
+  --out     write the result JSON here (default: stdout; required for sweep and merge)
+  --chunk   steps per GPU submission and readback (default 100)
+  --lengths context lengths of the length curve, e.g. 10,20,40,100 or lin(10,100,10) (default 1 … 4n)
+  --vary    a swept field by its link key or path, and its values: a list (H=1,2,4,8),
+            a linear range (n=lin(10,100,10)) or a log range (kappa=log(1,1000,7)); at most two
+  --seeds   replicates per grid point (default 1); replicate 0 keeps the spec's seeds
+  --shard   run only shard i of N (runs i−1, i−1+N, …); without it, SLURM_ARRAY_TASK_ID or a
+            Kubernetes JOB_COMPLETION_INDEX (with --shards N) picks the shard
+  --csv     also write the run table as CSV
+  --svg     also write the figure as SVG (--metric picks its metric, default test.model)
+  --fresh   overwrite --out instead of resuming the sweep it holds`;
 
 function fail(message: string): never {
   process.stderr.write(`error: ${message}\n`);
@@ -41,13 +57,15 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--') argv.shift();
   const [command, ...rest] = argv;
+  if (command === 'sweep') return sweepCommand(rest, loadSpec, fail);
+  if (command === 'merge') return mergeCommand(rest, fail);
   if (command !== 'run') {
     process.stderr.write(USAGE + '\n');
     process.exit(command === undefined || command === 'help' || command === '--help' ? 0 : 2);
   }
   const { values } = parseArgs({
     args: rest,
-    options: { spec: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' }, chunk: { type: 'string' } },
+    options: { spec: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' }, chunk: { type: 'string' }, lengths: { type: 'string' } },
     strict: true,
   });
   if (!values.spec) fail('--spec is required\n' + USAGE);
@@ -59,6 +77,13 @@ async function main(): Promise<void> {
   const chunk = values.chunk === undefined ? 100 : Number(values.chunk);
   if (!Number.isInteger(chunk) || chunk < 1 || chunk > 1024) fail(`--chunk must be an integer from 1 to 1024`);
 
+  let lengths: number[] | undefined;
+  if (values.lengths !== undefined) {
+    const r = parseLengths(values.lengths);
+    if (!r.ok) fail(`--lengths: ${r.message}`);
+    lengths = r.lengths;
+  }
+
   const gpu = await nodeDevice();
   process.stderr.write(`adapter: ${gpu.description}\n`);
   let lastPrint = 0;
@@ -68,6 +93,7 @@ async function main(): Promise<void> {
       adapter: gpu.description,
       steps,
       chunkSteps: chunk,
+      lengths,
       onProgress: (r) => {
         const now = performance.now();
         if (now - lastPrint < 1000 && r.step < steps) return;
@@ -107,7 +133,7 @@ function summary(result: ExperimentResult): string {
     );
   }
   const lg = result.lengthGeneralization;
-  lines.push(`length generalization: ${lg.nCtx.length} context lengths up to ${lg.nCtx.at(-1)} on ${lg.prompts} prompts each in ${lg.seconds.toFixed(2)} s`);
+  lines.push(`length generalization: ${lg.nCtx.length} context lengths up to ${lg.nCtx.at(-1)} on ${lg.prompts} prompts each in ${(lg.seconds ?? 0).toFixed(2)} s`);
   const sm = result.softmax;
   if (sm) {
     lines.push(
@@ -135,7 +161,7 @@ function summary(result: ExperimentResult): string {
 main().catch((e) => {
   // Expected failures (bad input, limits, divergence) get their message; anything else its stack too.
   const err = e as Error;
-  const expected = err.name === 'ResourceLimitError' || /^(training diverged|invalid experiment spec)/.test(err.message);
+  const expected = err.name === 'ResourceLimitError' || err.name === 'RunDiverged' || /^(training diverged|invalid experiment spec)/.test(err.message);
   process.stderr.write(`error: ${expected ? err.message : (err.stack ?? err)}\n`);
   process.exit(1);
 });

@@ -3,7 +3,7 @@
 // learned matrices. The headless runner, the sweep engine (in Node and in the
 // page) and the tests all run experiments through here, so a run inside a
 // sweep is the same computation as the run alone.
-import { reducedComparison } from '../analysis/reduced.ts';
+import { reducedComparison, reducedComparisonSliced, type ReducedComparison } from '../analysis/reduced.ts';
 import { readSoftmax, softmaxMatrices } from '../analysis/softmax.ts';
 import {
   divergenceMessage,
@@ -45,6 +45,20 @@ export interface RunOptions extends TrainerOptions {
   lengths?: number[];
   /** Polled between submissions; when it turns true the run ends with RunCancelled. */
   shouldStop?: () => boolean;
+  /**
+   * In the page: the CPU-side Monte Carlo after training (He et al.'s reduced
+   * predictor) runs in slices of this many milliseconds with a yield between
+   * them, so no main-thread task runs long. The numbers are the same.
+   */
+  cpuSliceMs?: number;
+}
+
+async function reducedFor(spec: ExperimentSpec, trainer: Trainer, omega: number[], mu: number[], options: RunOptions): Promise<ReducedComparison> {
+  if (options.cpuSliceMs === undefined) return reducedComparison(spec, trainer.task, omega, mu);
+  const r = await reducedComparisonSliced(spec, trainer.task, omega, mu, { sliceMs: options.cpuSliceMs, shouldStop: options.shouldStop });
+  if (!r) throw new RunCancelled();
+  const { busyMs: _b, slices: _s, ...numbers } = r;
+  return numbers;
 }
 
 export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, options: RunOptions): Promise<ExperimentResult> {
@@ -85,7 +99,7 @@ export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, opt
     let softmax: ExperimentResult['softmax'];
     if (isSoftmax) {
       const reading = readSoftmax(params, d, H, K);
-      softmax = { ...reading, trajectory, reduced: reducedComparison(spec, trainer.task, reading.omega, reading.mu) };
+      softmax = { ...reading, trajectory, reduced: await reducedFor(spec, trainer, reading.omega, reading.mu, options) };
       named.push(...softmaxMatrices(reading, d));
     }
     const matrices = Object.fromEntries(named.map((m) => [m.name, m]));

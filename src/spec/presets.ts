@@ -63,3 +63,49 @@ export function presetSpec(preset: Preset): ExperimentSpec {
   if (errors.length > 0) throw new Error(`preset ${preset.id} is invalid: ${errors.map((e) => e.message).join('; ')}`);
   return spec;
 }
+
+/** A paper's figure as a sweep: its link (base experiment and sweep), and the figures drawn from it. */
+export interface SweepPreset {
+  id: string;
+  label: string;
+  description: string;
+  /** The sweep link's query (without v=1). */
+  query: string;
+  /** The figures to draw: the length curve, or a metric against the swept field. */
+  figures: { kind: 'field' | 'length'; metric?: string }[];
+}
+
+const LSA_ISOTROPIC = 'model=lsa&init=gaussian&iscale=0.1&d=5&n=20&cov=isotropic&prior=isotropic&tau2=1&s2=0.1&opt=adam&lr=0.01&sched=cosine&B=256&T=2000';
+
+export const SWEEP_PRESETS: readonly SweepPreset[] = [
+  {
+    id: 'he-heads-length',
+    label: 'He et al.: test MSE against context length, H = 1, 2, 4, 8',
+    description:
+      "He et al.'s recipe trained at n = 40 with 1, 2, 4 and 8 softmax heads, three seeds each; test MSE at context lengths 10 … 100 beside one-step GD, debiased GD and the Bayes ridge. Two or more heads approach debiased GD; one head stays above it.",
+    query: `${HE_ET_AL}&sv=1&sweep=H:1,2,4,8&seeds=3&lengths=lin(10,100,10)`,
+    figures: [{ kind: 'length' }, { kind: 'field', metric: 'softmax.zeroSum' }],
+  },
+  {
+    id: 'mahankali-eta-n',
+    label: 'Mahankali et al.: η_eff against n beside η*(n)',
+    description:
+      'Linear self-attention on isotropic data at context lengths n = 5 … 80, three seeds each: the learned step η_eff against the closed-form η*(n) = nτ²/(τ²(n + d + 1) + σ²), and the test MSE against L*(n).',
+    query: `${LSA_ISOTROPIC}&sv=1&sweep=n:5,10,20,40,80&seeds=3`,
+    figures: [
+      { kind: 'field', metric: 'lsa.etaEff' },
+      { kind: 'field', metric: 'test.model' },
+    ],
+  },
+  {
+    id: 'precond-kappa',
+    label: 'Preconditioned GD against the condition number κ',
+    description:
+      'Linear self-attention on a rotated geometric spectrum with condition number κ = 1 … 1000, three seeds each: ‖Γ_eff − Γ*‖/‖Γ*‖ and the test MSE beside the optimal plain one-step GD (L*) and the optimal preconditioned GD. The gap between those two lines is what preconditioning buys.',
+    query: 'model=lsa&init=gaussian&iscale=0.1&d=5&n=20&cov=geometric&rot=1&rseed=3&prior=isotropic&tau2=1&s2=0.1&opt=adam&lr=0.03&sched=cosine&B=1024&T=10000&sv=1&sweep=kappa:log(1,1000,7)&seeds=3',
+    figures: [
+      { kind: 'field', metric: 'test.model' },
+      { kind: 'field', metric: 'lsa.gammaRelError' },
+    ],
+  },
+];

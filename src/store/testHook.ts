@@ -126,7 +126,7 @@ export function installTestHook(): void {
               matches: o.identification.matches.map((m) => ({ predictor: m.predictor, r2: m.r2 })),
             }))
           : null,
-        lengthCurve: s.lengthCurves ? { nCtx: [...s.lengthCurves[0].nCtx], seconds: s.lengthCurves[0].seconds } : s.lengthPending ? 'pending' : null,
+        lengthCurve: s.lengthCurves ? { nCtx: [...s.lengthCurves[0].nCtx], seconds: s.lengthCurves[0].seconds ?? 0 } : s.lengthPending ? 'pending' : null,
         lengthCurves: s.lengthCurves?.length ?? 0,
         reduced: s.reduced
           ? {

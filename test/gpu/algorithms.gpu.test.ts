@@ -46,7 +46,7 @@ describe('algorithm identification for trained LSA', () => {
     // At the training length the curve agrees with the test MSE within noise.
     const at = c.nCtx.indexOf(20);
     expect(Math.abs(c.model[at].mean - r.test.model.mean)).toBeLessThan(4 * (c.model[at].stderr + r.test.model.stderr));
-    console.info(`length curve: ${c.nCtx.length} lengths up to ${c.nCtx.at(-1)}, ${c.prompts} prompts each, ${c.seconds.toFixed(2)} s`);
+    console.info(`length curve: ${c.nCtx.length} lengths up to ${c.nCtx.at(-1)}, ${c.prompts} prompts each, ${(c.seconds ?? 0).toFixed(2)} s`);
   });
 
   it('tanh response: the trained LSA is within 2% of the best-fit one-step GD', async () => {
