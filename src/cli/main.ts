@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodeSpec, parseLengths, parseSpec, type ParsedSpec } from '../spec/index.ts';
-import { mergeCommand, sweepCommand } from './sweep.ts';
+import { figureCommand, mergeCommand, sweepCommand } from './sweep.ts';
 import { nodeDevice } from '../gpu/node.ts';
 import type { ExperimentResult } from '../analysis/evaluation.ts';
 import { runExperiment } from '../orchestration/run.ts';
@@ -16,6 +16,7 @@ const USAGE = `usage:
   npm run lab -- sweep --spec <base> --vary <field>=<values> [--vary …] [--seeds S] [--lengths L]
                        --out sweep.json [--shard i/N | --shards N] [--csv runs.csv] [--svg figure.svg] [--metric M] [--fresh]
   npm run lab -- merge shard1.json shard2.json … --out sweep.json [--csv runs.csv] [--svg figure.svg] [--metric M]
+  npm run lab -- figure sweep.json --svg figure.svg [--metric M] [--kind field|length] [--csv runs.csv]
 
   --spec    an experiment spec as a JSON file (missing fields take defaults),
             or a share link / its query string (v=1&d=5&...); for sweep, also a sweep link (…&sweep=H:1,2,4,8)
@@ -29,7 +30,9 @@ const USAGE = `usage:
   --shard   run only shard i of N (runs i−1, i−1+N, …); without it, SLURM_ARRAY_TASK_ID or a
             Kubernetes JOB_COMPLETION_INDEX (with --shards N) picks the shard
   --csv     also write the run table as CSV
-  --svg     also write the figure as SVG (--metric picks its metric, default test.model)
+  --preset  a paper figure's sweep: he-heads-length, mahankali-eta-n, precond-kappa
+  --svg     also write the figure as SVG (--metric picks its metric, default test.model;
+            --kind length: test MSE against context length, the default when --lengths is given)
   --fresh   overwrite --out instead of resuming the sweep it holds`;
 
 function fail(message: string): never {
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'sweep') return sweepCommand(rest, loadSpec, fail);
   if (command === 'merge') return mergeCommand(rest, fail);
+  if (command === 'figure') return figureCommand(rest, fail);
   if (command !== 'run') {
     process.stderr.write(USAGE + '\n');
     process.exit(command === undefined || command === 'help' || command === '--help' ? 0 : 2);

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { nodeDevice } from '../gpu/node.ts';
 import { decodeSweep, hasSweep, parseAxis, parseLengths, parseShard, runCount, MAX_SEEDS, SWEEP_VERSION, checkSweep, type SweepSpec } from '../spec/sweep.ts';
-import type { ExperimentSpec, ParsedSpec } from '../spec/index.ts';
+import { SWEEP_PRESETS, type ExperimentSpec, type ParsedSpec } from '../spec/index.ts';
 import { runSweep, sequentialBackend, type SweepProgress, type SweepRunRecord } from '../orchestration/sweep.ts';
 import { buildSweepFile, mergeSweepFiles, readSweepFile, runTableCsv, SweepFileError, withoutTiming, type SweepFile } from '../orchestration/sweepFile.ts';
 import { sweepFigure } from '../analysis/sweepFigure.ts';
@@ -39,11 +39,17 @@ export function shardFromEnv(env: NodeJS.ProcessEnv, shards: number | undefined)
 
 /** The sweep from --spec (a base experiment, or a whole sweep link) and the flags that add to it. */
 function sweepFromArgs(
-  values: { spec?: string; vary?: string[]; seeds?: string; lengths?: string },
+  values: { spec?: string; preset?: string; vary?: string[]; seeds?: string; lengths?: string },
   loadSpec: (arg: string) => ParsedSpec,
   fail: Fail,
 ): SweepSpec {
-  if (!values.spec) fail('--spec is required (the base experiment: a spec JSON file or a link)');
+  if (values.preset !== undefined) {
+    const p = SWEEP_PRESETS.find((x) => x.id === values.preset);
+    if (!p) fail(`--preset ${JSON.stringify(values.preset)} is not a sweep preset (${SWEEP_PRESETS.map((x) => x.id).join(', ')})`);
+    if (values.spec) fail('give --preset or --spec, not both');
+    values = { ...values, spec: `v=1&${p!.query}` };
+  }
+  if (!values.spec) fail('--spec is required (the base experiment: a spec JSON file or a link), or --preset');
   let base: ExperimentSpec;
   let sweep: SweepSpec | null = null;
   const arg = values.spec!;
@@ -147,12 +153,30 @@ function readFileArg(path: string, fail: Fail): SweepFile {
   }
 }
 
-function writeExtras(file: SweepFile, values: { out?: string; csv?: string; svg?: string; metric?: string }): void {
+function figureOptions(values: { metric?: string; kind?: string }, fail: Fail): { metric?: string; kind?: 'field' | 'length' } {
+  if (values.kind !== undefined && values.kind !== 'field' && values.kind !== 'length') fail(`--kind must be field or length, got ${JSON.stringify(values.kind)}`);
+  return { ...(values.metric ? { metric: values.metric } : {}), ...(values.kind ? { kind: values.kind as 'field' | 'length' } : {}) };
+}
+
+function writeExtras(file: SweepFile, values: { out?: string; csv?: string; svg?: string; metric?: string; kind?: string }, fail: Fail): void {
   if (values.csv) writeFileSync(values.csv, runTableCsv(file));
-  if (values.svg) {
-    const fig = sweepFigure(file, values.metric ? { metric: values.metric } : {});
-    writeFileSync(values.svg, figureSvg(fig));
-  }
+  if (values.svg) writeFileSync(values.svg, figureSvg(sweepFigure(file, figureOptions(values, fail))));
+}
+
+/** npm run lab -- figure sweep.json --svg figure.svg [--metric M] [--kind field|length] [--csv runs.csv] */
+export function figureCommand(rest: string[], fail: Fail): void {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { svg: { type: 'string' }, csv: { type: 'string' }, metric: { type: 'string' }, kind: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) fail('give one sweep file: npm run lab -- figure sweep.json --svg figure.svg');
+  if (!values.svg && !values.csv) fail('give --svg (the figure) and/or --csv (the run table)');
+  const file = readFileArg(positionals[0], fail);
+  if (values.metric && !file.points.some((p) => p.metrics[values.metric!]))
+    fail(`--metric ${values.metric} is not measured in this sweep; it has ${[...new Set(file.points.flatMap((p) => Object.keys(p.metrics)))].join(', ')}`);
+  writeExtras(file, values, fail);
 }
 
 /** One line per grid point: the main metric as mean ± SE over seeds, and what the runs were identified as. */
@@ -177,6 +201,7 @@ export async function sweepCommand(rest: string[], loadSpec: (arg: string) => Pa
     args: rest,
     options: {
       spec: { type: 'string' },
+      preset: { type: 'string' },
       vary: { type: 'string', multiple: true },
       seeds: { type: 'string' },
       lengths: { type: 'string' },
@@ -186,6 +211,7 @@ export async function sweepCommand(rest: string[], loadSpec: (arg: string) => Pa
       csv: { type: 'string' },
       svg: { type: 'string' },
       metric: { type: 'string' },
+      kind: { type: 'string' },
       chunk: { type: 'string' },
       fresh: { type: 'boolean' },
     },
@@ -253,7 +279,7 @@ export async function sweepCommand(rest: string[], loadSpec: (arg: string) => Pa
     gpu.close();
   }
   const file = save();
-  writeExtras(file, values);
+  writeExtras(file, values, fail);
   process.stderr.write(pointSummary(file));
   process.stderr.write(
     outcome.cancelled
@@ -266,7 +292,7 @@ export async function sweepCommand(rest: string[], loadSpec: (arg: string) => Pa
 export function mergeCommand(rest: string[], fail: Fail): void {
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { out: { type: 'string' }, csv: { type: 'string' }, svg: { type: 'string' }, metric: { type: 'string' } },
+    options: { out: { type: 'string' }, csv: { type: 'string' }, svg: { type: 'string' }, metric: { type: 'string' }, kind: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
@@ -281,7 +307,7 @@ export function mergeCommand(rest: string[], fail: Fail): void {
     throw e;
   }
   writeAtomic(values.out!, JSON.stringify(merged) + '\n');
-  writeExtras(merged, values);
+  writeExtras(merged, values, fail);
   process.stderr.write(pointSummary(merged));
   process.stderr.write(`merged ${files.length} file${files.length > 1 ? 's' : ''}, ${merged.runs.length} runs → ${values.out}\n`);
 }
