@@ -1,4 +1,4 @@
-// The counter-based generator (src/engine/rng.ts, mirror of shaders/rng.wgsl):
+// The counter-based generator (src/rng/rng.ts, mirror of shaders/rng.wgsl):
 // exact agreement with an independent BigInt transcription of the WGSL hash,
 // normal moments and shape, uniform top bits, and no correlation between
 // streams with neighbouring keys.
@@ -7,7 +7,7 @@
 // hypothesis (p ≈ 6e-7 per check), so with fixed keys a pass is stable and a
 // failure means a real defect, not bad luck.
 import { describe, expect, it } from 'vitest';
-import { NormalStream, normals4, pcg4d, STREAM } from '../src/engine/rng.ts';
+import { NormalStream, normals4, pcg4d, STREAM } from '../src/rng/rng.ts';
 import { uniforms } from './helpers.ts';
 
 const M32 = (1n << 32n) - 1n;

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { inverse, matmul, symmetricEigen, type Mat } from '../src/linalg/dense.ts';
 import { samplePrompt, type Prompt } from '../src/tasks/sampler.ts';
-import { normals4, pcg4d } from '../src/engine/rng.ts';
+import { normals4, pcg4d } from '../src/rng/rng.ts';
 import type { TaskContext } from '../src/tasks/task.ts';
 import { relError, taskCtx, type TaskOverrides } from './helpers.ts';
 

@@ -7,7 +7,7 @@
 // batch is timed on a subset of its prompts and scaled to the whole batch.
 import { modelFor } from '../models/index.ts';
 import { newOptimizerState, optimizerStep } from '../engine/optimizer.ts';
-import { promptKey, recordNormals } from '../engine/rng.ts';
+import { promptKey, recordNormals } from '../rng/rng.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { samplePrompt } from '../tasks/sampler.ts';
 import { buildTask, type TaskContext } from '../tasks/task.ts';

@@ -13,7 +13,7 @@ import type { ExperimentSpec } from '../spec/types.ts';
 import { buildTask, type TaskContext } from '../tasks/task.ts';
 import { checkTrainingLimits, evalChunkPrompts } from './limits.ts';
 import { SUM_CHUNK, sumChunks } from '../models/softmax.ts';
-import { STREAM } from './rng.ts';
+import { STREAM } from '../rng/rng.ts';
 import { learningRate } from './optimizer.ts';
 import { inverse, trace } from '../linalg/dense.ts';
 import { composeShader, RESPONSE_CODE, SOURCES, type Constants } from './shaders.ts';

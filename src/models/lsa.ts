@@ -6,7 +6,7 @@
 import trainShader from '../../shaders/lsa_train.wgsl?raw';
 import predictShader from '../../shaders/lsa_predict.wgsl?raw';
 import gradSumShader from '../../shaders/lsa_reduce.wgsl?raw';
-import { NormalStream, STREAM } from '../engine/rng.ts';
+import { NormalStream, STREAM } from '../rng/rng.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import type { Prompt } from '../tasks/sampler.ts';
 import type { ModelDef } from './types.ts';

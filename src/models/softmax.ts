@@ -12,7 +12,7 @@ import sumsShader from '../../shaders/softmax_sums.wgsl?raw';
 import gradShader from '../../shaders/softmax_grad.wgsl?raw';
 import prepShader from '../../shaders/softmax_prep.wgsl?raw';
 import gradFromWork from '../../shaders/grad_from_work.wgsl?raw';
-import { NormalStream, pcg4d, STREAM } from '../engine/rng.ts';
+import { NormalStream, pcg4d, STREAM } from '../rng/rng.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import type { Prompt } from '../tasks/sampler.ts';
 import type { MatrixLayout, ModelDef } from './types.ts';

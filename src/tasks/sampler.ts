@@ -1,6 +1,6 @@
 // Float64 CPU sampler of the prompt distribution, drawing the same normals
 // from the same records as the GPU sampler (shaders/task.wgsl).
-import { promptKey, recordNormals } from '../engine/rng.ts';
+import { promptKey, recordNormals } from '../rng/rng.ts';
 import { applyResponse, type TaskContext } from './task.ts';
 
 export interface Prompt {

@@ -2,7 +2,7 @@
 // derived once from the spec in float64: Σ, its Cholesky factor, the prior
 // covariance Ω and a factor of it, and the response function's scaling.
 import { cholesky, diag, identity, inverse, matmul, orthonormalize, symmetricEigen, trace, transpose, type Mat } from '../linalg/dense.ts';
-import { NormalStream, STREAM } from '../engine/rng.ts';
+import { NormalStream, STREAM } from '../rng/rng.ts';
 import type { CovarianceSpec, ResponseKind, TaskSpec } from '../spec/types.ts';
 
 /** One output of a (multi-task) prompt: its window of x, its prior and its response scaling. */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Trainer, ridgePenalty } from '../../src/engine/trainer.ts';
 import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
-import { STREAM } from '../../src/engine/rng.ts';
+import { STREAM } from '../../src/rng/rng.ts';
 import { decodeSpec } from '../../src/spec/index.ts';
 import { debiasedGd, kStepGd, ols, ridgeWithPenalty } from '../../src/theory/predictors.ts';
 import { predictPreconditionedGd } from '../../src/theory/closedForms.ts';

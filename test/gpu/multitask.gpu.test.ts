@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Trainer } from '../../src/engine/trainer.ts';
 import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
-import { STREAM } from '../../src/engine/rng.ts';
+import { STREAM } from '../../src/rng/rng.ts';
 import { defaultSpec, type ExperimentSpec } from '../../src/spec/index.ts';
 import { referenceGradient, relError, testDevice } from './device.ts';
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Trainer } from '../../src/engine/trainer.ts';
 import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
-import { STREAM } from '../../src/engine/rng.ts';
+import { STREAM } from '../../src/rng/rng.ts';
 import { softmaxForward, softmaxLayout } from '../../src/models/softmax.ts';
 import { defaultSpec, type ExperimentSpec } from '../../src/spec/index.ts';
 import type { Prompt } from '../../src/tasks/sampler.ts';
