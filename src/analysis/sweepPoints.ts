@@ -51,13 +51,16 @@ export function runScalars(r: SweepRunResult): Record<string, number> {
   }
   const s = r.softmax;
   if (s) {
-    s.omega.forEach((w, h) => put(`softmax.omega${h + 1}`, w));
-    s.muByOutput.forEach((mus, t) => mus.forEach((m, h) => put(`softmax.mu${h + 1}${t === 0 ? '' : `.task${t + 1}`}`, m)));
-    put('softmax.zeroSum', s.zeroSum);
-    s.heads.forEach((h, i) => {
-      put(`softmax.diagonalHomogeneity${i + 1}`, h.diagonalHomogeneity);
-      put(`softmax.lastEntryOnly${i + 1}`, h.lastEntryOnly);
+    // Heads are interchangeable: rank them by μ_h (first output), largest first, so that
+    // seeds whose heads came out in another order average like with like.
+    const rank = s.mu.map((_, h) => h).sort((a, b) => s.mu[b] - s.mu[a] || a - b);
+    rank.forEach((h, i) => {
+      put(`softmax.omega${i + 1}`, s.omega[h]);
+      s.muByOutput.forEach((mus, t) => put(`softmax.mu${i + 1}${t === 0 ? '' : `.task${t + 1}`}`, mus[h]));
+      put(`softmax.diagonalHomogeneity${i + 1}`, s.heads[h].diagonalHomogeneity);
+      put(`softmax.lastEntryOnly${i + 1}`, s.heads[h].lastEntryOnly);
     });
+    put('softmax.zeroSum', s.zeroSum);
     put('softmax.dormantHeads', s.dormant.length);
     if (s.reduced.available) {
       put('softmax.reduced.learnedApproxLoss', s.reduced.learnedApproxLoss);
@@ -182,6 +185,6 @@ export const METRIC_LABELS: Record<string, string> = {
 export function metricLabel(key: string): string {
   if (METRIC_LABELS[key]) return METRIC_LABELS[key];
   const m = /^softmax\.(omega|mu)(\d+)$/.exec(key);
-  if (m) return `${m[1] === 'omega' ? 'ω' : 'μ'}_${m[2]}`;
+  if (m) return `${m[1] === 'omega' ? 'ω' : 'μ'}_${m[2]} (heads ranked by μ)`;
   return key;
 }
