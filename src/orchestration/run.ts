@@ -13,6 +13,7 @@ import {
   RESULT_FORMAT,
   RESULT_FORMAT_VERSION,
   type ExperimentResult,
+  type LengthCurve,
   type OmegaMuTrajectory,
 } from '../analysis/evaluation.ts';
 import { downsample } from '../engine/stats.ts';
@@ -53,12 +54,75 @@ export interface RunOptions extends TrainerOptions {
   cpuSliceMs?: number;
 }
 
-async function reducedFor(spec: ExperimentSpec, trainer: Trainer, omega: number[], mu: number[], options: RunOptions): Promise<ReducedComparison> {
-  if (options.cpuSliceMs === undefined) return reducedComparison(spec, trainer.task, omega, mu);
-  const r = await reducedComparisonSliced(spec, trainer.task, omega, mu, { sliceMs: options.cpuSliceMs, shouldStop: options.shouldStop });
-  if (!r) throw new RunCancelled();
-  const { busyMs: _b, slices: _s, ...numbers } = r;
-  return numbers;
+/** The end-of-run measurements, stage by stage. */
+export interface RunFinish {
+  evaluation: Evaluation;
+  /** Softmax attention: He et al.'s reduced predictor at the learned (ω_h, μ_h), with the main-thread time it took; null for LSA or where the stage failed and was reported. */
+  reduced: (ReducedComparison & { busyMs: number; slices: number; wallMs: number }) | null;
+  /** One per output; null where the stage failed and was reported. */
+  lengthCurves: LengthCurve[] | null;
+}
+
+export type Evaluation = Awaited<ReturnType<typeof evaluateTrainer>>;
+
+export interface FinishOptions {
+  /** Test prompts of the evaluation (default: the trainer's spec). */
+  evalPrompts?: number;
+  lengths?: number[];
+  cpuSliceMs?: number;
+  shouldStop?: () => boolean;
+  /** Each stage's result as soon as it is known: the page shows them in turn. */
+  onEvaluation?: (e: Evaluation) => void;
+  onReduced?: (r: NonNullable<RunFinish['reduced']>) => void;
+  /**
+   * How the reduced-predictor and length-curve stages fail: the runner lets
+   * the run fail; the page keeps the finished run and reports the stage.
+   */
+  onStageError?: (stage: 'reduced' | 'length', e: unknown) => void;
+}
+
+/**
+ * What every finished run measures, the page's and the runner's alike: the
+ * evaluation on fresh prompts (test MSEs, identification), then for softmax
+ * attention He et al.'s reduced predictor at the learned (ω_h, μ_h) (its Monte
+ * Carlo on the CPU, in slices where cpuSliceMs is set), then the length curve
+ * on the GPU. Null when shouldStop() turned true between stages.
+ */
+export async function finishRun(trainer: Trainer, options: FinishOptions = {}): Promise<RunFinish | null> {
+  const stopped = () => options.shouldStop?.() ?? false;
+  const spec = trainer.spec;
+  const evaluation = await evaluateTrainer(trainer, options.evalPrompts);
+  if (stopped()) return null;
+  options.onEvaluation?.(evaluation);
+  const stage = async <T>(which: 'reduced' | 'length', run: () => Promise<T>): Promise<T | null> => {
+    if (!options.onStageError) return run();
+    try {
+      return await run();
+    } catch (e) {
+      if (!stopped()) options.onStageError(which, e);
+      return null;
+    }
+  };
+  let reduced: RunFinish['reduced'] = null;
+  if (spec.model.type === 'softmax') {
+    reduced = await stage('reduced', async () => {
+      const params = await trainer.readParams();
+      const reading = readSoftmax(params, spec.task.d, spec.model.heads, spec.task.tasks);
+      const start = performance.now();
+      if (options.cpuSliceMs === undefined) {
+        const r = reducedComparison(spec, trainer.task, reading.omega, reading.mu);
+        const ms = performance.now() - start;
+        return { ...r, busyMs: ms, slices: 1, wallMs: ms };
+      }
+      const r = await reducedComparisonSliced(spec, trainer.task, reading.omega, reading.mu, { sliceMs: options.cpuSliceMs, shouldStop: options.shouldStop });
+      return r ? { ...r, wallMs: performance.now() - start } : null;
+    });
+    if (stopped()) return null;
+    if (reduced) options.onReduced?.(reduced);
+  }
+  const lengthCurves = await stage('length', () => lengthGeneralization(trainer, options.lengths && options.lengths.length > 0 ? { nCtx: options.lengths } : {}));
+  if (stopped()) return null;
+  return { evaluation, reduced, lengthCurves };
 }
 
 export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, options: RunOptions): Promise<ExperimentResult> {
@@ -93,13 +157,16 @@ export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, opt
     if (trainer.divergence) throw new RunDiverged(`training diverged. ${divergenceMessage(spec, trainer.divergence)}`);
     if (trainer.stepsCompleted < steps) throw new RunCancelled();
     const params = await trainer.readParams();
-    const evaluation = await evaluateTrainer(trainer);
-    const curves = await lengthGeneralization(trainer, options.lengths && options.lengths.length > 0 ? { nCtx: options.lengths } : {});
+    const finish = await finishRun(trainer, { lengths: options.lengths, cpuSliceMs: options.cpuSliceMs, shouldStop: options.shouldStop });
+    if (!finish) throw new RunCancelled();
+    const { evaluation } = finish;
+    const curves = finish.lengthCurves!;
     const named = extractMatrices(trainer.model, params);
     let softmax: ExperimentResult['softmax'];
     if (isSoftmax) {
       const reading = readSoftmax(params, d, H, K);
-      softmax = { ...reading, trajectory, reduced: await reducedFor(spec, trainer, reading.omega, reading.mu, options) };
+      const { busyMs: _b, slices: _s, wallMs: _w, ...reduced } = finish.reduced!;
+      softmax = { ...reading, trajectory, reduced };
       named.push(...softmaxMatrices(reading, d));
     }
     const matrices = Object.fromEntries(named.map((m) => [m.name, m]));

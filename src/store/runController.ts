@@ -6,14 +6,13 @@
 // most every PUBLISH_INTERVAL_MS, on an animation frame. For softmax
 // attention each readback is also read the way He et al. do (KQ^h, OV^h, ω_h,
 // μ_h): the ω/μ history records every readback, the views the latest one.
-// When training finishes, the end-of-run evaluation measures every output's
-// test MSE and algorithm identification on the GPU, then (softmax attention)
-// compares the learned (ω_h, μ_h) with He et al.'s reduced predictor on the
-// CPU in short slices, then measures each output's test MSE against context
-// length on the GPU.
-import { reducedComparisonSliced } from '../analysis/reduced.ts';
+// When training finishes, the runner's own end-of-run measurements
+// (orchestration/run.ts finishRun: the evaluation, He et al.'s reduced
+// predictor in short CPU slices, the length curve) are shown stage by stage,
+// so the page's numbers are the runner's.
 import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
-import { divergenceMessage, evaluateTrainer, lengthGeneralization, lsaSummary, theoryFor, type TheoryNumbers } from '../analysis/evaluation.ts';
+import { divergenceMessage, lsaSummary, theoryFor, type TheoryNumbers } from '../analysis/evaluation.ts';
+import { finishRun } from '../orchestration/run.ts';
 import { Trainer, type Readback, type TrainerSnapshot } from '../engine/trainer.ts';
 import type { ImportedExperiment } from '../export/importExperiment.ts';
 import { trackBuffers, type BufferAccount } from '../gpu/bufferAccounting.ts';
@@ -109,16 +108,8 @@ function lsaReadouts(t: Pick<Trainer, 'spec'>, params: ArrayLike<number>, theori
  * often the curve can move; a few hundred readbacks per run keeps the curve
  * detailed without spending the GPU's time on round trips.
  */
-function chunkStepsFor(spec: ExperimentSpec): number {
+export function chunkStepsFor(spec: ExperimentSpec): number {
   return Math.min(100, Math.max(10, Math.ceil(spec.train.steps / 200)));
-}
-
-/**
- * Prompts per context length for the length curve: softmax attention costs
- * O(n²) per prompt at the longest contexts, so it gets fewer.
- */
-function lengthPromptsFor(spec: ExperimentSpec): number {
-  return spec.model.type === 'softmax' ? 2048 : 8192;
 }
 
 function freshRun(): RunFields {
@@ -351,48 +342,32 @@ async function trainOp(gen: number, limit?: number): Promise<void> {
     return;
   }
   useLab.setState({ status: 'evaluating' });
-  const { test, identification, outputs } = await evaluateTrainer(t, useLab.getState().spec.eval.prompts);
-  if (gen !== generation) return;
+  // The runner's end-of-run measurements (orchestration/run.ts), shown stage by stage.
+  // He et al.'s reduced predictor's Monte Carlo (~0.1-0.2 s of CPU at He et al.'s
+  // sizes) runs in ~8 ms slices, so the page keeps painting; a Reset or spec change
+  // abandons the rest. Still inside the queued operation, so they wait for it.
   const softmax = t.spec.model.type === 'softmax';
-  useLab.setState({ status: 'done', evaluation: test, identification, outputs, lengthPending: true, reducedPending: softmax });
-  // Still inside the queued operation, so a Reset or spec change waits for it.
-  if (softmax) await reducedOp(gen, t);
-  if (gen !== generation) return;
-  try {
-    const lengthCurves = await lengthGeneralization(t, { prompts: lengthPromptsFor(t.spec) });
-    if (gen === generation) useLab.setState({ lengthCurves, lengthPending: false });
-  } catch (e) {
-    if (gen !== generation || useLab.getState().gpu.kind === 'unavailable') return;
-    // The run itself is complete; only the extra curve is missing.
-    useLab.setState({ lengthPending: false });
-    addNotice({ tone: 'warning', title: 'Test MSE against context length could not be measured', items: [e instanceof Error ? e.message : String(e)] });
-  }
-}
-
-/**
- * He et al.'s reduced predictor at the trained (ω_h, μ_h): L̃ there, its Monte
- * Carlo true loss (REDUCED_MC_PROMPTS = 4000 prompts, the runner's count and
- * prompts, so the page shows the runner's numbers) and inf L̃. The Monte
- * Carlo loop costs ~0.1-0.2 s of CPU at He et al.'s sizes (more with many
- * heads or long contexts), too long for one main-thread task, so it runs in
- * slices of ~8 ms with a zero-delay timeout between them: the page keeps
- * painting and taking input, and a Reset or spec change abandons it.
- */
-async function reducedOp(gen: number, t: Trainer): Promise<void> {
-  try {
-    const params = await t.readParams();
-    if (gen !== generation) return;
-    const { d, tasks: k } = t.spec.task;
-    const reading = readSoftmax(params, d, t.spec.model.heads, k);
-    const start = performance.now();
-    const r = await reducedComparisonSliced(t.spec, t.task, reading.omega, reading.mu, { sliceMs: 8, shouldStop: () => gen !== generation });
-    if (!r || gen !== generation) return;
-    useLab.setState({ reduced: { ...r, wallMs: performance.now() - start }, reducedPending: false });
-  } catch (e) {
-    if (gen !== generation || useLab.getState().gpu.kind === 'unavailable') return;
-    useLab.setState({ reducedPending: false });
-    addNotice({ tone: 'warning', title: "He et al.'s reduced predictor could not be compared", items: [e instanceof Error ? e.message : String(e)] });
-  }
+  const stale = () => gen !== generation;
+  await finishRun(t, {
+    evalPrompts: useLab.getState().spec.eval.prompts,
+    cpuSliceMs: 8,
+    shouldStop: stale,
+    onEvaluation: ({ test, identification, outputs }) =>
+      useLab.setState({ status: 'done', evaluation: test, identification, outputs, lengthPending: true, reducedPending: softmax }),
+    onReduced: (reduced) => useLab.setState({ reduced, reducedPending: false }),
+    onStageError: (stage, e) => {
+      if (stale() || useLab.getState().gpu.kind === 'unavailable') return;
+      // The run itself is complete; only this measurement is missing.
+      useLab.setState(stage === 'reduced' ? { reducedPending: false } : { lengthPending: false });
+      addNotice({
+        tone: 'warning',
+        title: stage === 'reduced' ? "He et al.'s reduced predictor could not be compared" : 'Test MSE against context length could not be measured',
+        items: [e instanceof Error ? e.message : String(e)],
+      });
+    },
+  }).then((finish) => {
+    if (finish?.lengthCurves && !stale()) useLab.setState({ lengthCurves: finish.lengthCurves, lengthPending: false });
+  });
 }
 
 async function resetOp(gen: number): Promise<void> {
@@ -491,6 +466,7 @@ const ADJUSTED_TITLE = 'Another setting was adjusted to fit this change';
 export function setSpecField(path: string, value: number | string | boolean): boolean {
   const s = useLab.getState();
   if (getPath(s.spec, path) === value) return true;
+  if (specChangeGuard && !specChangeGuard(FIELD_BY_PATH.get(path)?.label ?? path)) return false;
   const rebuild = invalidatesRun(path);
   if (rebuild && hasProgress(s)) {
     const label = FIELD_BY_PATH.get(path)?.label ?? path;
@@ -526,12 +502,40 @@ export function loadPreset(id: string): boolean {
   const spec = presetSpec(preset);
   const s = useLab.getState();
   if (encodeSpec(spec) === encodeSpec(s.spec)) return true;
+  if (specChangeGuard && !specChangeGuard(`the preset "${preset.label}"`)) return false;
   if (hasProgress(s)) {
     const ok = window.confirm(`Loading the preset "${preset.label}" starts a new run and discards the current one (${s.step} steps trained). Continue?`);
     if (!ok) return false;
   }
   useLab.setState({ loadedPreset: preset.id });
   applySpec(spec, true);
+  return true;
+}
+
+/**
+ * Asked before a field edit or a preset replaces the spec, with what is
+ * changing; false declines the change. The sweep mode sets it: the spec is
+ * its base experiment, so an edit would make a different sweep.
+ */
+let specChangeGuard: ((what: string) => boolean) | null = null;
+
+export function setSpecChangeGuard(guard: ((what: string) => boolean) | null): void {
+  specChangeGuard = guard;
+}
+
+/**
+ * Replaces the whole spec (a sweep preset's base experiment): a new run.
+ * Asks before discarding trained steps; returns false if the user declined.
+ */
+export function replaceSpec(spec: ExperimentSpec, what: string): boolean {
+  const s = useLab.getState();
+  if (encodeSpec(spec) === encodeSpec(s.spec)) return true;
+  if (hasProgress(s)) {
+    const ok = window.confirm(`Loading ${what} starts a new run and discards the current one (${s.step} steps trained). Continue?`);
+    if (!ok) return false;
+  }
+  useLab.setState({ loadedPreset: null });
+  applySpec(structuredClone(spec), true);
   return true;
 }
 
@@ -673,6 +677,35 @@ export async function startLab(spec: ExperimentSpec): Promise<void> {
 // ---- device loss ------------------------------------------------------------
 
 let bufferAccount: BufferAccount | null = null;
+
+/** The lab's current GPU device and its adapter's description; null while there is none (starting, lost, unavailable). */
+export function labDevice(): { device: GPUDevice; description: string } | null {
+  const gpu = useLab.getState().gpu;
+  return device && gpu.kind === 'ready' && !recovering ? { device, description: gpu.description } : null;
+}
+
+/**
+ * Runs `op` on the lab's device as one of the lab's queued operations, so it
+ * never runs beside the single run's training (a Train pressed meanwhile waits
+ * behind it). Rejects when there is no device; `op`'s errors reject too,
+ * without touching the single run's state.
+ */
+export function runOnLabDevice<T>(op: (device: GPUDevice, description: string) => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    enqueue(async () => {
+      const lab = labDevice();
+      if (!lab) {
+        reject(new Error('no GPU device: the lab has none right now'));
+        return;
+      }
+      try {
+        resolve(await op(lab.device, lab.description));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
 
 /** GPU buffers the lab holds on its current device (count and bytes), for the memory readout and the soak run. */
 export function gpuBufferUsage(): { count: number; bytes: number; created: number } | null {
