@@ -4,6 +4,7 @@ import { decodeSpec, encodeSpec, type ExperimentSpec, type SpecIssue } from '../
 import { keptSnapshotFor, recoveryStats } from './deviceRecovery.ts';
 import { referenceLoss, useLab } from './labStore.ts';
 import { gpuBufferUsage, loseDevice } from './runController.ts';
+import { installCompareHook } from './compareTestHook.ts';
 
 export interface LabSnapshot {
   /** The current spec (a copy) and its link query, encodeSpec(spec). */
@@ -168,4 +169,5 @@ export function installTestHook(): void {
     decodeSpec: (query: string) => decodeSpec(query.replace(/^\?/, '')),
     loseDevice: () => loseDevice(),
   });
+  installCompareHook();
 }

@@ -45,7 +45,8 @@ function meanOf(theories: TheoryNumbers[] | null, pick: (t: TheoryNumbers) => nu
   return v.every((x) => x !== undefined && Number.isFinite(x)) ? (v as number[]).reduce((a, b) => a + b, 0) / v.length : undefined;
 }
 
-function referenceLine(name: string, value: number, total: number, color: string, dash: 'dash' | 'dot' | 'dashdot', hover: string): Data {
+/** A horizontal theory or reference line across the run's steps (also the compare view's L* lines). */
+export function referenceLine(name: string, value: number, total: number, color: string, dash: 'dash' | 'dot' | 'dashdot', hover: string): Data {
   return {
     type: 'scatter',
     mode: 'lines',
