@@ -5,11 +5,17 @@ import { createRoot } from 'react-dom/client';
 import { addNotice, useLab } from './store/labStore.ts';
 import { setPageHidden, startLab } from './store/runController.ts';
 import { installTestHook } from './store/testHook.ts';
+import { openSweepFromLocation } from './store/sweepController.ts';
+import { useSweep } from './store/sweepStore.ts';
+import { installSweepTestHook } from './store/sweepTestHook.ts';
+import { initCompareFromLocation } from './store/compareStore.ts';
 import { specFromLocation, writeSpecToLocation } from './store/url.ts';
 import { App } from './ui/App.tsx';
 import './ui/styles.css';
 
-const { spec, errors } = specFromLocation();
+// A link with `sweep=` opens the sweep mode (its notice names the link's bad parts); its base is the lab's spec.
+const sweepBase = openSweepFromLocation();
+const { spec, errors } = sweepBase ? { spec: sweepBase, errors: [] } : specFromLocation();
 if (errors.length > 0) {
   addNotice({
     tone: 'warning',
@@ -17,12 +23,16 @@ if (errors.length > 0) {
     items: errors.map((e) => e.message),
   });
 }
+// A pinned run's spec in the link (vs=) is read before the address bar is rewritten.
+initCompareFromLocation();
 // Write the full, canonical query back at once, then keep it in step with every edit.
-writeSpecToLocation(spec);
+// (In sweep mode the address bar holds the sweep instead: sweepController.ts writes it.)
+if (!sweepBase) writeSpecToLocation(spec);
 useLab.subscribe((s, prev) => {
-  if (s.spec !== prev.spec) writeSpecToLocation(s.spec);
+  if (s.spec !== prev.spec && useSweep.getState().mode === 'single') writeSpecToLocation(s.spec);
 });
 installTestHook();
+installSweepTestHook();
 // A hidden tab pauses training and a shown one resumes it (runController.setPageHidden).
 document.addEventListener('visibilitychange', () => setPageHidden(document.hidden));
 void startLab(spec);

@@ -21,6 +21,14 @@ import { SpecControls } from './SpecControls.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
 import { WebGpuUnavailable } from './WebGpuUnavailable.tsx';
 import { ExampleResultLoader } from './ExampleResultLoader.tsx';
+import { useSweep } from '../store/sweepStore.ts';
+import { ModeSwitch } from './sweep/ModeSwitch.tsx';
+import { SweepBaseLock } from './sweep/SweepBaseLock.tsx';
+import { SweepPanel } from './sweep/SweepPanel.tsx';
+import { SweepShareLink } from './sweep/SweepShareLink.tsx';
+import { SweepView } from './sweep/SweepView.tsx';
+import { ComparePanel } from './compare/ComparePanel.tsx';
+import { PinButton } from './compare/PinButton.tsx';
 
 function AdapterChip() {
   const gpu = useLab((s) => s.gpu);
@@ -47,6 +55,7 @@ export function App() {
   const modelType = useLab((s) => s.spec.model.type);
   const hasTheory = useLab((s) => s.theory?.available === true);
   const k = useLab((s) => s.spec.task.tasks);
+  const sweepMode = useSweep((s) => s.mode) === 'sweep';
   // Beside the ω/μ plot (softmax) the loss card is half as wide; the legend names L* there.
   const lossCaption =
     k > 1
@@ -89,7 +98,8 @@ export function App() {
           <span className="tagline">one attention layer learning linear regression in context</span>
         </div>
         <div className="topbar-tools">
-          <ShareLink />
+          <ModeSwitch />
+          {sweepMode ? <SweepShareLink /> : <ShareLink />}
           <AdapterChip />
           <ThemeToggle />
         </div>
@@ -97,24 +107,29 @@ export function App() {
       <Notices />
       <div className="layout">
         <aside className="sidebar">
-          <section className="card">
+          {sweepMode ? <SweepPanel /> : null}
+          <section className="card" hidden={sweepMode}>
             <RunControls />
             <ExportExperiment />
             <ImportExperiment />
             <ExportAllHeatmaps />
+            <PinButton />
           </section>
           <section className="card">
-            <SpecControls />
+            <SweepBaseLock>
+              <SpecControls />
+            </SweepBaseLock>
           </section>
         </aside>
         <main className="main">
-          {gpu.kind === 'unavailable' ? (
+          {sweepMode ? <SweepView /> : null}
+          {!sweepMode && gpu.kind === 'unavailable' ? (
             <>
               <WebGpuUnavailable gpu={gpu} />
               <ExampleResultLoader />
             </>
           ) : null}
-          {gpu.kind !== 'unavailable' ? (
+          {!sweepMode && gpu.kind !== 'unavailable' ? (
             <>
               <Readouts />
               <Identification />
@@ -166,6 +181,7 @@ export function App() {
                   </div>
                 </>
               )}
+              <ComparePanel />
             </>
           ) : null}
         </main>

@@ -5,7 +5,7 @@
 // a ResizeObserver refits the figure when its box changes otherwise (a layout
 // switch moves a card between a three- and a two-column row).
 import { useEffect, useRef } from 'react';
-import type { Data, Layout } from 'plotly.js';
+import type { Data, Layout, PlotMouseEvent } from 'plotly.js';
 import { loadPlotly, PLOT_CONFIG, queueDraw, type PlotlyModule } from './plotly.ts';
 
 interface Figure {
@@ -17,13 +17,21 @@ interface Props extends Figure {
   className?: string;
   /** data-* attributes for tests and styling. */
   attrs?: Record<`data-${string}`, string>;
+  /** Called with Plotly's plotly_click event (a click on a point). */
+  onClick?: (event: PlotMouseEvent) => void;
 }
 
-export function PlotlyGraph({ data, layout, className, attrs }: Props) {
+type EventfulDiv = HTMLDivElement & { on?: (name: string, fn: (e: PlotMouseEvent) => void) => void; removeListener?: (name: string, fn: (e: PlotMouseEvent) => void) => void };
+
+export function PlotlyGraph({ data, layout, className, attrs, onClick }: Props) {
   const el = useRef<HTMLDivElement>(null);
   const next = useRef<Figure | null>(null);
   const queued = useRef(false);
   const plotly = useRef<PlotlyModule | null>(null);
+  const clickRef = useRef(onClick);
+  clickRef.current = onClick;
+  // One stable listener, bound again after each draw (a full redraw drops Plotly's listeners).
+  const clickListener = useRef((e: PlotMouseEvent) => clickRef.current?.(e));
 
   useEffect(() => {
     next.current = { data, layout };
@@ -36,7 +44,14 @@ export function PlotlyGraph({ data, layout, className, attrs }: Props) {
       if (!fig) return;
       const Plotly = (plotly.current ??= await loadPlotly());
       // The graph may have been unmounted while Plotly was loading.
-      if (el.current) await Plotly.react(el.current, fig.data, fig.layout, PLOT_CONFIG);
+      if (el.current) {
+        await Plotly.react(el.current, fig.data, fig.layout, PLOT_CONFIG);
+        const gd = el.current as EventfulDiv;
+        if (clickRef.current && gd.on) {
+          gd.removeListener?.('plotly_click', clickListener.current);
+          gd.on('plotly_click', clickListener.current);
+        }
+      }
     });
   }, [data, layout]);
 

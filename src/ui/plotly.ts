@@ -29,6 +29,8 @@ export function queueDraw(job: () => Promise<void>): void {
   if (draining) return;
   draining = true;
   void (async () => {
+    // Not inside the task that queued it (often a React commit): the draw gets a task of its own.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     while (drawQueue.length > 0) {
       const next = drawQueue.shift()!;
       try {
