@@ -235,21 +235,27 @@ export async function sweepCommand(rest: string[], loadSpec: (arg: string) => Pa
   const chunk = values.chunk === undefined ? 100 : Number(values.chunk);
   if (!Number.isInteger(chunk) || chunk < 1 || chunk > 1024) fail('--chunk must be an integer from 1 to 1024');
   let finished: SweepRunRecord[] = [];
+  let prevTiming: Record<string, unknown> = {};
   const empty = buildSweepFile(sweep, [], { shard });
   if (existsSync(values.out!) && !values.fresh) {
     const prev = readFileArg(values.out!, fail);
     if (prev.share !== empty.share || JSON.stringify(prev.shard) !== JSON.stringify(shard))
       fail(`${values.out} holds another sweep or shard; pass --fresh to overwrite it, or choose another --out`);
     finished = prev.runs;
+    prevTiming = prev.timing;
     if (finished.length > 0) process.stderr.write(`resuming: ${finished.length} run${finished.length > 1 ? 's' : ''} already in ${values.out}\n`);
   }
   const gpu = await nodeDevice();
   process.stderr.write(`adapter: ${gpu.description}\nsweep: ${runCount(sweep)} runs${shard ? `, shard ${shard.index}/${shard.count}` : ''}: ?${empty.share}\n`);
   const t0 = performance.now();
-  const startedAt = new Date().toISOString();
+  // A resumed sweep's wall time adds to the earlier sessions'.
+  const startedAt = typeof prevTiming.startedAt === 'string' ? prevTiming.startedAt : new Date().toISOString();
+  const earlier = typeof prevTiming.wallSeconds === 'number' ? prevTiming.wallSeconds : 0;
+  const sessions = (typeof prevTiming.sessions === 'number' ? prevTiming.sessions : 0) + 1;
   const records: SweepRunRecord[] = [...finished];
   const save = () => {
-    const file = buildSweepFile(sweep, records, { shard, timing: { adapter: gpu.description, startedAt, wallSeconds: (performance.now() - t0) / 1000 } });
+    const timing = { adapter: gpu.description, startedAt, wallSeconds: earlier + (performance.now() - t0) / 1000, sessions };
+    const file = buildSweepFile(sweep, records, { shard, timing });
     writeAtomic(values.out!, JSON.stringify(file) + '\n');
     return file;
   };

@@ -34,9 +34,9 @@ function wrap(text: string, width: number): string[] {
 }
 
 export function figureSvg(fig: Figure, size: { width?: number; height?: number } = {}): string {
-  const W = size.width ?? 760;
+  const W = size.width ?? 790;
   const plotH = size.height ?? 420;
-  const legendW = 250;
+  const legendW = 280;
   const m = { top: 40, right: legendW + 20, bottom: 56, left: 70 };
   const linkLines = wrap('?' + fig.link, 124);
   const H = plotH + 18 + 11 * linkLines.length + 10;
@@ -50,7 +50,9 @@ export function figureSvg(fig: Figure, size: { width?: number; height?: number }
   if (yDom[0] === yDom[1]) yDom[1] = yDom[0] + 1;
   const x: ScaleContinuousNumeric<number, number> = (fig.logX ? scaleLog() : scaleLinear()).domain(xDom).range([m.left, W - m.right]);
   const pad = (yDom[1] - yDom[0]) * 0.05;
-  const y: ScaleContinuousNumeric<number, number> = (fig.logY ? scaleLog().domain(yDom) : scaleLinear().domain([yDom[0] - pad, yDom[1] + pad])).range([plotH - m.bottom, m.top]);
+  // Non-negative quantities (losses, ratios, errors) keep a floor at 0.
+  const yLow = yDom[0] >= 0 ? Math.max(0, yDom[0] - pad) : yDom[0] - pad;
+  const y: ScaleContinuousNumeric<number, number> = (fig.logY ? scaleLog().domain(yDom) : scaleLinear().domain([yLow, yDom[1] + pad])).range([plotH - m.bottom, m.top]);
   if (!fig.xTicks) x.nice();
   y.nice();
   const parts: string[] = [];
@@ -61,9 +63,13 @@ export function figureSvg(fig: Figure, size: { width?: number; height?: number }
   const [y0, y1] = y.range();
   const xt = fig.xTicks ? fig.xTicks.map((_, i) => i) : x.ticks(fig.logX ? 6 : 8);
   const yt = y.ticks(fig.logY ? 6 : 6);
-  for (const v of yt) parts.push(`<line x1="${x0}" x2="${x1}" y1="${y(v)}" y2="${y(v)}" stroke="#e6e6e6"/><text x="${x0 - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${esc(fmtTick(v))}</text>`);
+  // A log axis labels its decades (and 2, 5 where there are few) and marks the rest without a label.
+  const logLabel = (scale: ScaleContinuousNumeric<number, number>) => scale.tickFormat(6, '~g');
+  const yLabel = fig.logY ? logLabel(y) : fmtTick;
+  for (const v of yt) parts.push(`<line x1="${x0}" x2="${x1}" y1="${y(v)}" y2="${y(v)}" stroke="#e6e6e6"/><text x="${x0 - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${esc(yLabel(v))}</text>`);
+  const xLabel = fig.logX ? logLabel(x) : fmtTick;
   for (const v of xt) {
-    const label = fig.xTicks ? fig.xTicks[v] : fmtTick(v);
+    const label = fig.xTicks ? fig.xTicks[v] : xLabel(v);
     parts.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${y0}" y2="${y0 + 5}" stroke="#333"/><text x="${x(v)}" y="${y0 + 18}" font-size="11" text-anchor="middle">${esc(label)}</text>`);
   }
   parts.push(`<rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}" fill="none" stroke="#333"/>`);
@@ -71,7 +77,10 @@ export function figureSvg(fig: Figure, size: { width?: number; height?: number }
   parts.push(`<text transform="translate(18 ${(y0 + y1) / 2}) rotate(-90)" font-size="12" text-anchor="middle">${esc(fig.yLabel)}</text>`);
   parts.push(`<clipPath id="plot"><rect x="${x0}" y="${y1}" width="${x1 - x0}" height="${y0 - y1}"/></clipPath><g clip-path="url(#plot)">`);
   const ok = (t: FigureTrace, i: number) => Number.isFinite(t.x[i]) && Number.isFinite(t.y[i]) && (!fig.logY || t.y[i] > 0);
-  for (const t of fig.traces) {
+  // Measured predictors, then the model, then the closed forms on top (dashed, with open
+  // markers), so a model that lands on its theory line still shows both.
+  const drawOrder = (['predictor', 'model', 'theory'] as const).flatMap((role) => fig.traces.filter((t) => t.role === role));
+  for (const t of drawOrder) {
     const idx = t.x.map((_, i) => i).filter((i) => ok(t, i));
     const color = traceColor(t);
     if (idx.some((i) => t.se[i] !== null && t.se[i]! > 0)) {
@@ -87,6 +96,7 @@ export function figureSvg(fig: Figure, size: { width?: number; height?: number }
     const w = t.role === 'model' ? 2 : 1.4;
     parts.push(`<path d="${path(idx)}" fill="none" stroke="${color}" stroke-width="${w}"${DASH[t.dash] ? ` stroke-dasharray="${DASH[t.dash]}"` : ''}/>`);
     if (t.role === 'model') for (const i of idx) parts.push(`<circle cx="${x(t.x[i])}" cy="${y(t.y[i])}" r="2.6" fill="${color}"/>`);
+    if (t.role === 'theory') for (const i of idx) parts.push(`<rect x="${x(t.x[i]) - 3.5}" y="${y(t.y[i]) - 3.5}" width="7" height="7" fill="none" stroke="${color}" stroke-width="1.2"/>`);
     for (const dx of t.diverged) parts.push(`<text x="${x(dx)}" y="${y0 - 8}" font-size="14" fill="#c00" text-anchor="middle">×</text>`);
   }
   parts.push('</g>');
@@ -96,7 +106,8 @@ export function figureSvg(fig: Figure, size: { width?: number; height?: number }
   for (const t of fig.traces) {
     const color = traceColor(t);
     parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="${t.role === 'model' ? 2 : 1.4}"${DASH[t.dash] ? ` stroke-dasharray="${DASH[t.dash]}"` : ''}/>`);
-    parts.push(`<text x="${lx + 30}" y="${ly + 4}" font-size="11">${esc(t.name.length > 38 ? t.name.slice(0, 37) + '…' : t.name)}</text>`);
+    if (t.role === 'theory') parts.push(`<rect x="${lx + 8.5}" y="${ly - 3.5}" width="7" height="7" fill="#fff" stroke="${color}" stroke-width="1.2"/>`);
+    parts.push(`<text x="${lx + 30}" y="${ly + 4}" font-size="11">${esc(t.name.length > 44 ? t.name.slice(0, 43) + '…' : t.name)}</text>`);
     ly += 17;
   }
   if (fig.traces.some((t) => t.diverged.length > 0)) parts.push(`<text x="${lx}" y="${ly + 4}" font-size="11" fill="#c00">× a run diverged or failed here</text>`);
