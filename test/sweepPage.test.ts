@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Figure, FigureTrace } from '../src/analysis/sweepFigure.ts';
 import type { SweepRunRecord } from '../src/orchestration/sweep.ts';
 import { MemoryStorage, openSweepStorage } from '../src/store/sweepStorage.ts';
-import { bandPolygon, DIVERGED_TRACE, mergeReferences, sweepPlotData, withAlpha } from '../src/ui/sweep/sweepPlot.ts';
+import { bandPolygon, DIVERGED_TRACE, sweepPlotData, withAlpha } from '../src/ui/sweep/sweepPlot.ts';
 import { LIGHT_PLOT } from '../src/ui/plotTheme.ts';
 
 const record = (index: number, status: SweepRunRecord['status'] = 'diverged'): SweepRunRecord =>
@@ -59,19 +59,6 @@ describe('sweep figure as Plotly traces', () => {
     const log = bandPolygon(trace({ y: [1, 2, 3], se: [5, null, 0.2] }), true)!;
     expect(log.y.every((v) => v > 0)).toBe(true);
     expect(bandPolygon(trace({ se: [null, null, null] }), false)).toBeNull();
-  });
-
-  it('merges a reference line repeated for every value of the second field', () => {
-    const traces = [
-      trace({ name: 'lr = 0.1' }),
-      trace({ name: 'L*: optimal one-step GD (closed form), lr = 0.1', role: 'theory', dash: 'dash', se: [null, null, null] }),
-      trace({ name: 'lr = 1', color: 1, y: [2, 3, 4] }),
-      trace({ name: 'L*: optimal one-step GD (closed form), lr = 1', role: 'theory', dash: 'dash', color: 1, se: [null, null, null] }),
-      trace({ name: 'Bayes ridge (measured), lr = 1', role: 'predictor', dash: 'dashdot', color: 1, y: [0.5, 0.5, 0.5] }),
-    ];
-    const merged = mergeReferences(traces);
-    expect(merged.map((t) => t.name)).toEqual(['lr = 0.1', 'L*: optimal one-step GD (closed form)', 'lr = 1', 'Bayes ridge (measured), lr = 1']);
-    expect(merged[1].color).toBeLessThan(0);
   });
 
   it('draws bands under their lines, carries grid points for clicks, and marks diverged x on the overlay axis', () => {

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { aggregatePoint, runScalars, seedEstimate, type SweepRunResult } from '../src/analysis/sweepPoints.ts';
 import { uniforms } from './helpers.ts';
+import { sweepFigure } from '../src/analysis/sweepFigure.ts';
+import { decodeSweep, gridPoints } from '../src/spec/index.ts';
 
 /** A minimal softmax run result with the given heads and test MSE. */
 function result(mse: number, omega: number[], mu: number[], label = 'debiased GD', curve = [1, 0.5]): SweepRunResult {
@@ -74,5 +76,35 @@ describe('sweep aggregates', () => {
     const one = aggregatePoint([{ status: 'done', result: result(0.3, [0.1, 0.2], [3, -3]) }]).length[0]!;
     expect(one.stderrOver).toBe('prompts');
     expect(one.model[0]).toEqual({ mean: 1, stderr: 0.01, n: 1 });
+  });
+});
+
+describe('sweep figure', () => {
+  it('draws a reference line once when it does not depend on the second field, and per value when it does', () => {
+    const point = (coords: (number | string)[], i: number) => ({
+      point: i,
+      coords,
+      ...aggregatePoint([{ status: 'done', result: result(0.3 + i / 10, [0.1, 0.2], [3, -3]) }]),
+    });
+    for (const [query, shared] of [
+      ['v=1&sv=1&sweep=n:5,10&sweep=lr:0.01,0.1', true],
+      ['v=1&sv=1&sweep=lr:0.01,0.1&sweep=n:5,10', false],
+    ] as const) {
+      const sweep = decodeSweep(query).sweep!;
+      const points = gridPoints(sweep).map((c, i) => {
+        const p = point(c as (number | string)[], i);
+        // L* depends on n only.
+        const n = c[sweep.axes.findIndex((a) => a.field === 'task.n')] as number;
+        p.metrics['theory.gdLoss'] = { mean: 1 / n, stderr: 0, n: 1 };
+        return p;
+      });
+      const fig = sweepFigure({ sweep, points, share: 'v=1' }, { kind: 'field', metric: 'test.model' });
+      const lstar = fig.traces.filter((t) => t.name.startsWith('L*'));
+      expect(fig.traces.filter((t) => t.role === 'model').length).toBe(2);
+      if (shared) {
+        expect(lstar.map((t) => t.name)).toEqual(['L*: optimal one-step GD (closed form)']);
+        expect(lstar[0].color).toBeLessThan(0);
+      } else expect(lstar.map((t) => t.name)).toEqual(['L*: optimal one-step GD (closed form), n = 5', 'L*: optimal one-step GD (closed form), n = 10']);
+    }
   });
 });

@@ -113,7 +113,10 @@ export function sweepFigure(file: { sweep: SweepSpec; points: PointLike[]; share
     // The predictors see the same test prompts at every grid point unless a field of the
     // test task is swept (the training n is not one: the curve has its own lengths): draw them once.
     const shared = sweep.axes.every((a) => a.field === 'task.n' || FIELD_BY_PATH.get(a.field)?.group !== 'Task');
-    const sources = shared ? points.filter((p) => p.length[t]).slice(0, 1) : points.filter((p) => p.length[t]);
+    // Shared: the point with the longest grid (a swept n gives each point its own default 1 … 4n).
+    const withCurve = points.filter((p) => p.length[t]);
+    const longest = withCurve.reduce<PointLike | null>((a, p) => (!a || p.length[t]!.nCtx.length > a.length[t]!.nCtx.length ? p : a), null);
+    const sources = shared ? (longest ? [longest] : []) : withCurve;
     for (const p of sources) {
       const c = p.length[t]!;
       const tag = shared ? '' : `, ${lineName(p, 0)}`;
@@ -172,8 +175,9 @@ export function sweepFigure(file: { sweep: SweepSpec; points: PointLike[]; share
         diverged: [],
       });
     }
-    if (metric === 'lsa.etaRatio') traces.push({ name: 'η_eff = η*', x: ps.map((p) => xOf(p.coords[0])), y: ps.map(() => 1), se: ps.map(() => null), role: 'theory', dash: 'dash', color: -1, diverged: [] });
+    if (metric === 'lsa.etaRatio' && g === 0) traces.push({ name: 'η_eff = η*', x: ps.map((p) => xOf(p.coords[0])), y: ps.map(() => 1), se: ps.map(() => null), role: 'theory', dash: 'dash', color: -1, diverged: [] });
   });
+  if (axis1) mergeSharedReferences(traces, `, ${keyOf(axis1.field)} = `);
   const xs = numeric ? (axis0.values as number[]) : [];
   const ys = traces.flatMap((tr) => tr.y).filter((v) => Number.isFinite(v));
   return {
@@ -188,4 +192,32 @@ export function sweepFigure(file: { sweep: SweepSpec; points: PointLike[]; share
     note: seedsNote,
     link: file.share,
   };
+}
+
+/**
+ * A reference line that does not depend on the second swept field (L* when
+ * the learning rate is swept, say) comes out the same for every value of it:
+ * keep one, named without the value, in a reference colour.
+ */
+function mergeSharedReferences(traces: FigureTrace[], suffix: string): void {
+  const byBase = new Map<string, number[]>();
+  traces.forEach((t, i) => {
+    if (t.role === 'model') return;
+    const at = t.name.lastIndexOf(suffix);
+    const base = at >= 0 ? t.name.slice(0, at) : t.name;
+    if (!byBase.has(base)) byBase.set(base, []);
+    byBase.get(base)!.push(i);
+  });
+  const drop = new Set<number>();
+  let color = -1;
+  for (const [base, idx] of byBase) {
+    const first = traces[idx[0]];
+    const same = idx.every((i) => JSON.stringify([traces[i].x, traces[i].y]) === JSON.stringify([first.x, first.y]));
+    if (!same || idx.length < 2) continue;
+    traces[idx[0]] = { ...first, name: base, color: color-- };
+    idx.slice(1).forEach((i) => drop.add(i));
+  }
+  const kept = traces.filter((_, i) => !drop.has(i));
+  traces.length = 0;
+  traces.push(...kept);
 }

@@ -55,38 +55,11 @@ export function emptyPlotData(xLabel: string, yLabel: string, theme: PlotTheme):
   };
 }
 
-/**
- * The figure's traces with duplicate reference lines merged: a closed form or
- * a predictor that does not depend on the second field (L*(n) at every
- * learning rate) is drawn once, in the reference colour, without the second
- * field's value in its name.
- */
-export function mergeReferences(traces: FigureTrace[]): FigureTrace[] {
-  const out: FigureTrace[] = [];
-  const seen = new Map<string, number>();
-  for (const t of traces) {
-    if (t.role === 'model') {
-      out.push(t);
-      continue;
-    }
-    const base = t.name.replace(/, [A-Za-z0-9_.]+ = [^,]+$/, '');
-    const key = JSON.stringify([base, t.role, t.dash, t.x, t.y]);
-    const at = seen.get(key);
-    if (at === undefined) {
-      seen.set(key, out.length);
-      out.push(t);
-    } else {
-      const refs = traces.filter((r) => r.role !== 'model').map((r) => r.name.replace(/, [A-Za-z0-9_.]+ = [^,]+$/, ''));
-      out[at] = { ...out[at], name: base, color: -1 - Math.max(0, [...new Set(refs)].indexOf(base)) };
-    }
-  }
-  return out;
-}
 
 export function sweepPlotData(fig: Figure, theme: PlotTheme): { data: Data[]; layout: Partial<Layout> } {
   const data: Data[] = [];
   const bands: Data[] = [];
-  for (const t of mergeReferences(fig.traces)) {
+  for (const t of fig.traces) {
     const color = sweepTraceColor(t, theme);
     const band = bandPolygon(t, fig.logY);
     if (band)
