@@ -13,6 +13,7 @@
 // docs/screenshot-softmax.png (two softmax heads), docs/screenshot-spectra.png
 // (LSA on AR(1) data: Γ_eff, Γ* and their spectra), docs/screenshot-multitask.png
 // (two tasks, four softmax heads), docs/screenshot-dark.png (LSA, dark theme),
+// docs/screenshot-sweep.png (the sweep mode), docs/screenshot-compare.png (two runs compared),
 // test-results/screenshot-softmax-pattern.png
 // (the heads card with He et al.'s pattern shown), and on failure test-results/<test>.png.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
