@@ -71,6 +71,42 @@ function pointPosition(page, selector, i, j) {
 
 export const tests = [
   {
+    name: 'sweep compare: pin a finished run in the table, open another beside it; the pinned side comes from the saved sweep, untrained, and the current run trains to the sweep\'s numbers',
+    async run({ gpuContext, origin }) {
+      const { page, problems } = await openSweep(gpuContext, origin, small('&ds=91'));
+      const s = await runToEnd(page);
+      const [a, b] = [s.records[0], s.records[3]];
+      await page.locator(`tr[data-run="${a.index}"] button[data-action="sweep-pin"]`).click();
+      assert.equal(await page.locator(`tr[data-run="${a.index}"] button[data-action="sweep-pin"]`).getAttribute('aria-pressed'), 'true');
+      // The pinned row offers no compare with itself; the others do.
+      assert.equal(await page.locator(`tr[data-run="${a.index}"] button[data-action="sweep-compare"]`).count(), 0);
+      await Promise.all([page.waitForURL(/vs=/), page.locator(`tr[data-run="${b.index}"] button[data-action="sweep-compare"]`).click()]);
+      const url = new URL(page.url());
+      assert.equal(new URLSearchParams(url.search).get('vs'), a.share, 'the link carries the pinned run');
+      await waitForLab(page, (l) => l.status === 'ready');
+      const compare = () => page.evaluate(() => window.__iclCompare.state());
+      const deadline = Date.now() + 20_000;
+      let c = await compare();
+      while (c.pinnedStatus !== 'done' && Date.now() < deadline) {
+        await page.waitForTimeout(200);
+        c = await compare();
+      }
+      assert.equal(c.pinnedStatus, 'done', 'the pinned run was taken from the saved sweep without training');
+      assert.equal(c.pinnedSource, 'sweep');
+      assert.equal(c.training, null);
+      const modelRow = () => c.rows.find((r) => r.id === 'test.model');
+      assert.equal(modelRow().pinned, a.testMse, 'the pinned test MSE is the sweep record\'s');
+      // The current run is the other record's spec: trained here, it lands on the sweep's numbers bit for bit.
+      await page.click('button[data-action="train"]');
+      await waitForLab(page, (l) => l.status === 'done' && l.lengthCurve !== 'pending', undefined, 60_000);
+      c = await compare();
+      assert.equal(modelRow().current, b.testMse, 'the current run trains to the sweep record\'s test MSE');
+      assert.ok(c.specDiff.length > 0, 'the fields that differ are listed');
+      assertNoProblems(problems);
+      await page.close();
+    },
+  },
+  {
     name: 'sweep mode: a small sweep runs to completion, draws mean ± SE bands, the model lines and L*, and the table has every run done; exports and Copy link',
     async run({ gpuContext, origin }) {
       await gpuContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });

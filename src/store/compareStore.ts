@@ -12,6 +12,7 @@ import { pinnedFromLab, pinnedFromResult, type PinnedRun } from './compareModel.
 import { addNotice, useLab, type LabState } from './labStore.ts';
 import { chunkStepsFor, pause, runOnLabDevice } from './runController.ts';
 import { linkExtraFromLocation, setLinkExtra } from './url.ts';
+import { openSweepStorage } from './sweepStorage.ts';
 
 export { pinnedFromLab, pinnedFromResult, type PinnedRun } from './compareModel.ts';
 
@@ -146,4 +147,23 @@ export function initCompareFromLocation(loc: Location = window.location): void {
     });
   }
   useCompare.setState({ spec, run: null, training: null, error: null });
+  void pinFromSavedSweeps(spec);
+}
+
+/**
+ * A pinned spec that a sweep in this browser already trained (the sweep's
+ * "compare with pinned") is pinned from that sweep's saved result, with no
+ * training: the same numbers, as a run inside a sweep is bit-identical to it alone.
+ */
+async function pinFromSavedSweeps(spec: ExperimentSpec): Promise<void> {
+  const share = encodeSpec(spec);
+  try {
+    const storage = await openSweepStorage();
+    const found = await storage.findDone(share);
+    const s = useCompare.getState();
+    if (!found?.result || s.run || !s.spec || encodeSpec(s.spec) !== share) return;
+    pinRun(pinnedFromResult(found.result, 'sweep'));
+  } catch {
+    // Nothing saved to use: the pinned run is trained on demand as before.
+  }
 }

@@ -38,7 +38,11 @@ export interface SweepStorage {
   save(link: string, record: SweepRunRecord): Promise<void>;
   /** Deletes every run saved for the link; returns how many there were. */
   discard(link: string): Promise<number>;
+  /** A finished run of any saved sweep whose own link is `share` (for pinning it to compare), or null. */
+  findDone(share: string): Promise<SweepRunRecord | null>;
 }
+
+const isDoneRun = (r: SweepRunRecord | undefined, share: string) => r?.share === share && r.status === 'done' && r.result !== undefined;
 
 const range = (link: string) => IDBKeyRange.bound([link, -Infinity], [link, Infinity]);
 
@@ -65,6 +69,17 @@ class IdbStorage implements SweepStorage {
     await tx.done;
     return n;
   }
+
+  async findDone(share: string): Promise<SweepRunRecord | null> {
+    // A cursor, so only the matching row is kept in memory (a store can hold many sweeps).
+    let cursor = await this.db.transaction(SWEEP_RUNS_STORE).store.openCursor();
+    while (cursor) {
+      const row = cursor.value;
+      if (row.v === SWEEP_ROW_VERSION && isDoneRun(row.record, share)) return row.record;
+      cursor = await cursor.continue();
+    }
+    return null;
+  }
 }
 
 /** Runs kept for this page load only. */
@@ -86,6 +101,11 @@ export class MemoryStorage implements SweepStorage {
     const n = this.byLink.get(link)?.size ?? 0;
     this.byLink.delete(link);
     return n;
+  }
+
+  async findDone(share: string): Promise<SweepRunRecord | null> {
+    for (const runs of this.byLink.values()) for (const r of runs.values()) if (isDoneRun(r, share)) return r;
+    return null;
   }
 
   /** Takes over what another storage already holds for a link (after IndexedDB failed mid-sweep). */

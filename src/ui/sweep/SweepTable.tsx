@@ -2,7 +2,7 @@
 // and seeds, status (diverged and failed marked, their message in the title),
 // the identified algorithm and the main metrics. A row (or its run link, from
 // the keyboard) opens the run in the single-run view. Exports as CSV and JSON.
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { metricLabel } from '../../analysis/sweepPoints.ts';
 import { buildSweepFile, runTable, runTableCsv, type RunTableRow } from '../../orchestration/sweepFile.ts';
 import { exportFileName } from '../../export/matrix.ts';
@@ -39,10 +39,15 @@ interface RowProps {
   metrics: readonly string[];
   axisKeys: string[];
   step: string | null;
+  /** Compare: the link of the run pinned in this table, if any. */
+  pinnedShare: string | null;
+  onPin: (share: string | null) => void;
 }
 
-const Row = memo(function Row({ plan, row, status, message, metrics, axisKeys, step }: RowProps) {
+const Row = memo(function Row({ plan, row, status, message, metrics, axisKeys, step, pinnedShare, onPin }: RowProps) {
   const coords = plan.coords.map((v, i) => `${axisKeys[i]} = ${v}`).join(', ');
+  const done = row?.status === 'done';
+  const pinned = done && pinnedShare === row!.share;
   const open = () => openRun(row?.share ?? encodeShare(plan));
   return (
     <tr className={`sweep-run-row run-${status}`} data-run={plan.index} data-status={status} onClick={open} title={`Open run ${plan.index} in the single-run view`}>
@@ -78,6 +83,31 @@ const Row = memo(function Row({ plan, row, status, message, metrics, axisKeys, s
           {row && row.metrics[k] !== undefined ? fmt(row.metrics[k], 4) : ''}
         </td>
       ))}
+      <td className="compare-cell" onClick={(e) => e.stopPropagation()}>
+        {done ? (
+          <button
+            type="button"
+            className={pinned ? 'btn small active' : 'btn small'}
+            data-action="sweep-pin"
+            aria-pressed={pinned}
+            title={pinned ? 'Unpin this run' : `Pin run ${plan.index} for comparison, then open another run beside it`}
+            onClick={() => onPin(pinned ? null : row!.share)}
+          >
+            {pinned ? 'pinned' : 'pin'}
+          </button>
+        ) : null}
+        {done && pinnedShare !== null && !pinned ? (
+          <button
+            type="button"
+            className="btn small"
+            data-action="sweep-compare"
+            title={`Open run ${plan.index} in the single-run view beside the pinned run (its saved result is pinned there)`}
+            onClick={() => openRun(`${row!.share}&vs=${encodeURIComponent(pinnedShare)}`)}
+          >
+            compare
+          </button>
+        ) : null}
+      </td>
     </tr>
   );
 });
@@ -102,6 +132,7 @@ export function SweepTable() {
   const byIndex = useMemo(() => new Map((table?.rows ?? []).map((r) => [r.index, r])), [table]);
   const messages = useMemo(() => new Map(records.map((r) => [r.index, r.message])), [records]);
   const metrics = useMemo(() => (table ? table.metrics.filter((k) => table.rows.some((r) => r.metrics[k] !== undefined)) : []), [table]);
+  const [pinnedShare, setPinnedShare] = useState<string | null>(null);
   if (!sweep || !file) return null;
   const axisKeys = sweep.axes.map((a) => FIELD_BY_PATH.get(a.field)?.key ?? a.field);
   const done = records.filter((r) => r.status === 'done').length;
@@ -148,6 +179,7 @@ export function SweepTable() {
                   {SHORT[k] ?? metricLabel(k)}
                 </th>
               ))}
+              <th scope="col" title="pin a run, then open another beside it in the single-run view">compare</th>
             </tr>
           </thead>
           <tbody>
@@ -155,7 +187,7 @@ export function SweepTable() {
               const row = byIndex.get(p.index);
               const status: RowStatus = row ? row.status : current?.index === p.index ? 'training' : 'queued';
               const step = status === 'training' && current ? `${current.step}/${current.steps}` : null;
-              return <Row key={p.index} plan={p} row={row} status={status} message={messages.get(p.index)} metrics={metrics} axisKeys={axisKeys} step={step} />;
+              return <Row key={p.index} plan={p} row={row} status={status} message={messages.get(p.index)} metrics={metrics} axisKeys={axisKeys} step={step} pinnedShare={pinnedShare} onPin={setPinnedShare} />;
             })}
           </tbody>
         </table>
