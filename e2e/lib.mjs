@@ -379,3 +379,18 @@ export function pngSize(buf) {
 
 export const SMALL = 'v=1&d=3&n=10&B=256&T=300&lr=0.02&ep=4096';
 
+
+/** A beforeLoad for open(): records every main-thread task over 50 ms (PerformanceObserver 'longtask') in window.__longTasks. */
+export const recordLongTasks = (page) =>
+  page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+
+/** The long tasks recorded by recordLongTasks that started between two performance.now() readings, and the longest. */
+export async function longTasksBetween(page, start, end) {
+  const during = (await page.evaluate(() => window.__longTasks)).filter((t) => t.start >= start && t.start <= end);
+  return { count: during.length, longest: during.reduce((m, t) => Math.max(m, t.duration), 0) };
+}

@@ -5,7 +5,7 @@
 // longest main-thread task while training.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { assertNoProblems, open, plotData, pngSize, SMALL, snapshot, startServer, waitForLab } from '../lib.mjs';
+import { assertNoProblems, longTasksBetween, open, plotData, pngSize, recordLongTasks, SMALL, snapshot, startServer, waitForLab } from '../lib.mjs';
 
 const field = (page, path) => page.locator(`[data-field="${path}"]`);
 
@@ -254,13 +254,7 @@ export const tests = [
         ['softmax H = 2 (He et al.)', 'v=1&model=softmax&H=2&d=5&n=40&B=256&T=600&lr=0.003&init=small-identity&iscale=0.01&ep=4096'],
       ]) {
         const { page, problems } = await open(gpuContext, origin, query, {
-          beforeLoad: (p) =>
-            p.addInitScript(() => {
-              window.__longTasks = [];
-              new PerformanceObserver((list) => {
-                for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-              }).observe({ type: 'longtask', buffered: true });
-            }),
+          beforeLoad: recordLongTasks,
         });
         await waitForLab(page, (s) => s.status === 'ready');
         await page.waitForTimeout(300);
@@ -268,10 +262,8 @@ export const tests = [
         await page.click('button[data-action="train"]');
         await waitForLab(page, (s) => s.status === 'done', undefined, 80_000);
         const end = await page.evaluate(() => performance.now());
-        const tasks = await page.evaluate(() => window.__longTasks);
-        const during = tasks.filter((t) => t.start >= start && t.start <= end);
-        const longest = during.reduce((m, t) => Math.max(m, t.duration), 0);
-        report.push(`${label}: ${during.length} tasks over 50 ms in ${((end - start) / 1000).toFixed(1)} s of training, longest ${longest.toFixed(0)} ms`);
+        const { count, longest } = await longTasksBetween(page, start, end);
+        report.push(`${label}: ${count} tasks over 50 ms in ${((end - start) / 1000).toFixed(1)} s of training, longest ${longest.toFixed(0)} ms`);
         // Reported above; bounded loosely here, since on a 2-core machine the GPU process (SwiftShader) competes with the page for the CPU.
         assert.ok(longest < 250, `${label}: a ${longest.toFixed(0)} ms main-thread task during training`);
         assertNoProblems(problems);

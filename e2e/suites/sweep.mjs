@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertNoProblems, exportDownload, launch, lStar, open, plotData, pngSize, ROOT, waitForLab } from '../lib.mjs';
+import { assertNoProblems, exportDownload, launch, longTasksBetween, lStar, open, plotData, pngSize, recordLongTasks, ROOT, waitForLab } from '../lib.mjs';
 
 /** Four short LSA runs: n = 5, 10 × 2 seeds. */
 const BASE = 'v=1&d=3&n=10&T=200&B=64&ep=1024&lr=0.01';
@@ -453,13 +453,7 @@ export const tests = [
       // One sweep over the model type: LSA, and softmax attention with its sliced CPU Monte Carlo.
       const query = `${BASE}&H=2&ds=51&sv=1&sweep=model:lsa,softmax&seeds=2`;
       const { page, problems } = await openSweep(gpuContext, origin, query, {
-        beforeLoad: (p) =>
-          p.addInitScript(() => {
-            window.__longTasks = [];
-            new PerformanceObserver((list) => {
-              for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-            }).observe({ type: 'longtask', buffered: true });
-          }),
+        beforeLoad: recordLongTasks,
       });
       await waitForLab(page, (s) => s.status === 'ready');
       await page.waitForTimeout(500);
@@ -467,9 +461,8 @@ export const tests = [
       const s = await runToEnd(page);
       assert.ok(s.records.every((r) => r.status === 'done'));
       const end = await page.evaluate(() => performance.now());
-      const during = (await page.evaluate(() => window.__longTasks)).filter((t) => t.start >= start && t.start <= end);
-      const longest = during.reduce((m, t) => Math.max(m, t.duration), 0);
-      console.log(`      ${during.length} tasks over 50 ms in ${((end - start) / 1000).toFixed(1)} s of sweeping (4 runs), longest ${longest.toFixed(0)} ms`);
+      const { count, longest } = await longTasksBetween(page, start, end);
+      console.log(`      ${count} tasks over 50 ms in ${((end - start) / 1000).toFixed(1)} s of sweeping (4 runs), longest ${longest.toFixed(0)} ms`);
       // Reported above; bounded loosely (as the single-run test is), since on a 2-core machine the
       // GPU process (SwiftShader) competes with the page for the CPU and each figure redraw is a task.
       assert.ok(longest < 250, `a ${longest.toFixed(0)} ms main-thread task while sweeping`);

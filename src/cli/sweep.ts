@@ -11,7 +11,7 @@ import { nodeDevice } from '../gpu/node.ts';
 import { decodeSweep, hasSweep, parseAxis, parseLengths, parseShard, runCount, MAX_SEEDS, SWEEP_VERSION, checkSweep, type SweepSpec } from '../spec/sweep.ts';
 import { SWEEP_PRESETS, type ExperimentSpec, type ParsedSpec } from '../spec/index.ts';
 import { runSweep, sequentialBackend, type SweepProgress, type SweepRunRecord } from '../orchestration/sweep.ts';
-import { buildSweepFile, mergeSweepFiles, readSweepFile, runTableCsv, SweepFileError, withoutTiming, type SweepFile } from '../orchestration/sweepFile.ts';
+import { buildSweepFile, mergeSweepFiles, readSweepFile, runTableCsv, SweepFileError, type SweepFile } from '../orchestration/sweepFile.ts';
 import { sweepFigure } from '../analysis/sweepFigure.ts';
 import { figureSvg } from '../export/figureSvg.ts';
 import { metricLabel } from '../analysis/sweepPoints.ts';
@@ -316,9 +316,4 @@ export function mergeCommand(rest: string[], fail: Fail): void {
   writeExtras(merged, values, fail);
   process.stderr.write(pointSummary(merged));
   process.stderr.write(`merged ${files.length} file${files.length > 1 ? 's' : ''}, ${merged.runs.length} runs → ${values.out}\n`);
-}
-
-/** Two sweep files equal in every number once the `timing` keys are dropped (for scripts and tests). */
-export function sameSweep(a: SweepFile, b: SweepFile): boolean {
-  return JSON.stringify(withoutTiming(a)) === JSON.stringify(withoutTiming(b));
 }

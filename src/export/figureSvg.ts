@@ -7,10 +7,10 @@ import { area, line } from 'd3-shape';
 import type { Figure, FigureTrace } from '../analysis/sweepFigure.ts';
 
 /** The page's trace colours (Plotly's default cycle), and greys for the predictors and theory lines. */
-export const FIGURE_PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+const FIGURE_PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
 const REFERENCE_COLORS = ['#444444', '#8a5a00', '#2b7a78', '#6b6b6b'];
 
-export function traceColor(t: Pick<FigureTrace, 'color'>): string {
+function traceColor(t: Pick<FigureTrace, 'color'>): string {
   return t.color >= 0 ? FIGURE_PALETTE[t.color % FIGURE_PALETTE.length] : REFERENCE_COLORS[(-t.color - 1) % REFERENCE_COLORS.length];
 }
 

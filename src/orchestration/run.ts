@@ -2,7 +2,8 @@
 // prompts next to the theory's predictors, measure the length curve, read the
 // learned matrices. The headless runner, the sweep engine (in Node and in the
 // page) and the tests all run experiments through here, so a run inside a
-// sweep is the same computation as the run alone.
+// sweep is the same computation as the run alone; the page's own run finishes
+// through finishRun, the same end-of-run measurements.
 import { reducedComparison, reducedComparisonSliced, type ReducedComparison } from '../analysis/reduced.ts';
 import { readSoftmax, softmaxMatrices } from '../analysis/softmax.ts';
 import {

@@ -7,7 +7,7 @@
 //   a list        1,2,4,8   sgd,adam   0,1
 //   a linear range  lin(a,b,k)   k values from a to b, evenly spaced
 //   a log range     log(a,b,k)   k values from a to b, evenly spaced in log
-import { FIELDS, FIELD_BY_KEY, FIELD_BY_PATH, getPath, setPath, type FieldDef } from './fields.ts';
+import { FIELD_BY_KEY, FIELD_BY_PATH, getPath, setPath, type FieldDef } from './fields.ts';
 import { checkField, describeRange, repairCombinations, type SpecIssue } from './validate.ts';
 import { decodeSpec, encodeSpec, queryOf } from './codec.ts';
 import type { ExperimentSpec } from './types.ts';
@@ -433,6 +433,3 @@ export function parseSweepObject(input: unknown, parseBase: (base: unknown) => {
   errors.push(...checkSweep(sweep));
   return { sweep, errors };
 }
-
-/** The fields a sweep may vary: every field of the table. */
-export const SWEEPABLE_FIELDS: readonly FieldDef[] = FIELDS;

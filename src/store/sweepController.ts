@@ -30,7 +30,7 @@ import type { ExperimentSpec } from '../spec/types.ts';
 import { addNotice, useLab } from './labStore.ts';
 import { pause as pauseSingleRun, replaceSpec, setSpecChangeGuard } from './runController.ts';
 import { MemoryStorage, openSweepStorage, describeStorageError, type SweepStorage } from './sweepStorage.ts';
-import { sweepActive, useSweep, type SweepView } from './sweepStore.ts';
+import { freshSweepRuns, sweepActive, useSweep, type SweepView } from './sweepStore.ts';
 import { writeSpecToLocation } from './url.ts';
 
 const PUBLISH_INTERVAL_MS = 100;
@@ -129,16 +129,9 @@ function commitSweep(next: SweepSpec, figure?: { kind: 'field' | 'length'; metri
     issues,
     budget: sweepBudget(next),
     runsTotal: runCount(next),
-    records: [],
+    ...freshSweepRuns(),
     recordsVersion: s.recordsVersion + 1,
-    saved: 0,
-    fromStorage: 0,
-    trainedHere: 0,
-    progress: null,
-    stepsPerSecond: null,
-    secondsLeft: null,
     activity: 'loading',
-    error: null,
     view: viewFor(next, s.view, figure),
   });
   writeSweepLocation();
@@ -597,13 +590,9 @@ export async function discardSavedRuns(): Promise<boolean> {
   if (useSweep.getState().link !== link || sweepActive(useSweep.getState().activity)) return false;
   const sweep = useSweep.getState().sweep!;
   useSweep.setState((x) => ({
-    records: [],
+    ...freshSweepRuns(),
     recordsVersion: x.recordsVersion + 1,
-    saved: 0,
-    fromStorage: 0,
-    trainedHere: 0,
     activity: 'idle',
-    error: null,
     progress: staticProgress(sweep, []),
   }));
   return true;

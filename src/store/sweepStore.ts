@@ -60,6 +60,11 @@ export interface SweepState {
 
 export const DEFAULT_VIEW: SweepView = { kind: 'field', metric: 'test.model', output: 0 };
 
+/** A sweep's run fields before any run is known (a new sweep, or its saved runs discarded). */
+export function freshSweepRuns(): Pick<SweepState, 'records' | 'saved' | 'fromStorage' | 'trainedHere' | 'progress' | 'stepsPerSecond' | 'secondsLeft' | 'error'> {
+  return { records: [], saved: 0, fromStorage: 0, trainedHere: 0, progress: null, stepsPerSecond: null, secondsLeft: null, error: null };
+}
+
 export const useSweep = create<SweepState>()(() => ({
   mode: 'single',
   sweep: null,
@@ -68,16 +73,9 @@ export const useSweep = create<SweepState>()(() => ({
   budget: null,
   runsTotal: 0,
   activity: 'idle',
-  records: [],
   recordsVersion: 0,
-  saved: 0,
-  fromStorage: 0,
-  trainedHere: 0,
-  progress: null,
-  stepsPerSecond: null,
-  secondsLeft: null,
+  ...freshSweepRuns(),
   storage: { kind: 'pending' },
-  error: null,
   linkErrors: [],
   device: { losses: 0, recoveries: 0, givenUp: false, description: null },
   view: DEFAULT_VIEW,
