@@ -24,6 +24,11 @@ import {
   type ExperimentSpec,
   type FieldDef,
   type ParsedSpec,
+  type BoolField,
+  type EnumField,
+  type FieldValue,
+  type ListField,
+  type NumberField,
 } from '../src/spec/index.ts';
 
 const SEED = 20_251_128;
@@ -53,7 +58,9 @@ const DEFAULT_LEAVES = leafKeys(defaultSpec()).join(',');
 
 /** Two specs hold the same value in every field (Object.is: -0 and 0 differ). */
 function sameSpec(a: ExperimentSpec, b: ExperimentSpec): boolean {
-  return a.version === b.version && FIELDS.every((f) => Object.is(getPath(a, f.path), getPath(b, f.path)));
+  const same = (x: unknown, y: unknown) =>
+    Array.isArray(x) && Array.isArray(y) ? x.length === y.length && x.every((v, i) => Object.is(v, y[i])) : Object.is(x, y);
+  return a.version === b.version && FIELDS.every((f) => same(getPath(a, f.path), getPath(b, f.path)));
 }
 
 /**
@@ -66,7 +73,8 @@ function assertGoodSpec(spec: ExperimentSpec): void {
   ensure(leafKeys(spec).join(',') === DEFAULT_LEAVES, `the spec has other leaves: ${leafKeys(spec).join(',')}`);
   for (const f of FIELDS) {
     const v = getPath(spec, f.path);
-    if (f.kind === 'int' || f.kind === 'float') ensure(Number.isFinite(v) && !Object.is(v, -0), `${f.path} = ${String(v)}`);
+    if (f.kind === 'int' || f.kind === 'float') ensure((v === null && f.nullable === true) || (Number.isFinite(v) && !Object.is(v, -0)), `${f.path} = ${String(v)}`);
+    if (f.kind === 'list') ensure(Array.isArray(v) && (v as unknown[]).every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0), `${f.path} = ${String(v)}`);
   }
   const again = decodeSpec(encodeSpec(spec));
   ensure(again.errors.length === 0, `its own link has issues: ${JSON.stringify(again.errors)}`);
@@ -74,7 +82,7 @@ function assertGoodSpec(spec: ExperimentSpec): void {
 }
 
 function leafKeys(obj: unknown, prefix = ''): string[] {
-  if (obj === null || typeof obj !== 'object') return [prefix];
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return [prefix];
   return Object.keys(obj)
     .sort()
     .flatMap((k) => leafKeys((obj as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
@@ -129,24 +137,36 @@ const PERCENT_JUNK = ['%', '%%', '%E0%A4%A', '%ZZ', '%00', '%C0%AF', '%ED%A0%80'
 const VERSIONS = ['1', '999', '99', '2', '0', '-1', '1.0', '01', '1e0', 'abc', '', 'NaN', 'Infinity', '1e400', '9'.repeat(30)];
 
 /** A valid value of a field (as the spec holds it). */
-function validValue(f: FieldDef): fc.Arbitrary<number | string | boolean> {
+function validValue(f: FieldDef): fc.Arbitrary<FieldValue> {
+  if ((f.kind === 'int' || f.kind === 'float') && f.nullable) return fc.oneof(fc.constant(null), validNumber(f));
+  return f.kind === 'int' || f.kind === 'float' ? validNumber(f) : validOther(f as EnumField | BoolField | ListField);
+}
+
+function validNumber(f: NumberField): fc.Arbitrary<number> {
+  const def = f.default ?? f.min;
+  return f.kind === 'int'
+    ? fc.oneof(fc.constantFrom(f.min, f.max, def), fc.integer({ min: f.min, max: f.max }))
+    : fc.oneof(
+        fc.constantFrom(f.min, f.max, def),
+        fc.double({ min: f.min, max: f.max, noNaN: true, noDefaultInfinity: true }).map((v) => (v === 0 ? 0 : v)),
+      );
+}
+
+function validOther(f: EnumField | BoolField | ListField): fc.Arbitrary<FieldValue> {
   switch (f.kind) {
+    default:
+      throw new Error('unreachable');
+    case 'list':
+      return fc.oneof(fc.constant([] as number[]), fc.array(fc.double({ min: 1e-3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 8 }));
     case 'bool':
       return fc.boolean();
     case 'enum':
       return fc.constantFrom(...f.options);
-    case 'int':
-      return fc.oneof(fc.constantFrom(f.min, f.max, f.default), fc.integer({ min: f.min, max: f.max }));
-    case 'float':
-      return fc.oneof(
-        fc.constantFrom(f.min, f.max, f.default),
-        fc.double({ min: f.min, max: f.max, noNaN: true, noDefaultInfinity: true }).map((v) => (v === 0 ? 0 : v)),
-      );
   }
 }
 
 /** A valid value written as a link writes it. */
-const linkText = (f: FieldDef, v: number | string | boolean) => (f.kind === 'bool' ? (v ? '1' : '0') : String(v));
+const linkText = (f: FieldDef, v: FieldValue) => (f.kind === 'bool' ? (v ? '1' : '0') : f.kind === 'list' ? (v as number[]).join(',') : v === null ? 'same' : String(v));
 
 /** A random valid spec (every field drawn, then combinations repaired as the decoder would). */
 const validSpec: fc.Arbitrary<ExperimentSpec> = fc.tuple(...FIELDS.map(validValue)).map((values) => {
@@ -166,7 +186,7 @@ const junkValue: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** A value for a field's key: valid (and remembered as such) or junk. */
-function valueFor(key: string): fc.Arbitrary<{ text: string; valid?: number | string | boolean }> {
+function valueFor(key: string): fc.Arbitrary<{ text: string; valid?: FieldValue }> {
   const f = FIELD_BY_KEY.get(key);
   const junk = junkValue.map((text) => ({ text }));
   if (!f) return junk;
@@ -261,7 +281,7 @@ describe('decodeSpec under fuzzing', () => {
           // (fields the combination rules may change are checked by assertGoodSpec alone).
           if (!f || p.valid === undefined || ['ws', 'wst', 'init'].includes(f.key)) continue;
           if (params.get(f.key) !== linkText(f, p.valid)) continue;
-          expect(getPath(out.spec, f.path), `${f.key} in ${text}`).toBe(p.valid);
+          expect(getPath(out.spec, f.path), `${f.key} in ${text}`).toStrictEqual(p.valid);
         }
         // Every key given but not a field is named; every field given a bad first value is named.
         for (const key of new Set(params.keys())) {
@@ -542,7 +562,7 @@ describe('parseExperimentImport under fuzzing', () => {
         if (r.ok) {
           // Accepted: the value was one the field may hold; a spec field took it or named it.
           const specPath = path[0] === 'spec' ? path.slice(1).join('.') : null;
-          if (specPath) expect(getPath(r.experiment.spec, specPath) === value || r.experiment.specIssues.some((i) => i.field === specPath)).toBe(true);
+          if (specPath) expect(JSON.stringify(getPath(r.experiment.spec, specPath)) === JSON.stringify(value) || r.experiment.specIssues.some((i) => i.field === specPath)).toBe(true);
         } else {
           // Refused: some error names the field that was changed.
           // (A valid step or shape-changing spec value is named through what no longer fits it.)

@@ -19,6 +19,8 @@ import {
   presetSpec,
   type ExperimentSpec,
   type FieldDef,
+  type FieldValue,
+  MAX_POOL_NUMBERS,
 } from '../src/spec/index.ts';
 import { uniforms } from './helpers.ts';
 
@@ -29,8 +31,13 @@ function pick<T>(r: Rand, xs: readonly T[]): T {
 }
 
 /** A random valid value of a field, biased toward the edges the codec could get wrong. */
-function randomValue(f: FieldDef, r: Rand): number | string | boolean {
+function randomValue(f: FieldDef, r: Rand): FieldValue {
+  if ((f.kind === 'int' || f.kind === 'float') && f.nullable && r() < 0.3) return null;
   switch (f.kind) {
+    case 'list': {
+      const len = r() < 0.3 ? 0 : 1 + Math.floor(r() * 8);
+      return Array.from({ length: len }, () => (r() < 0.5 ? 1 + Math.floor(r() * 9) : Math.exp(-3 + 6 * r())));
+    }
     case 'bool':
       return r() < 0.5;
     case 'enum':
@@ -76,6 +83,9 @@ function randomSpec(r: Rand): ExperimentSpec {
   const t = spec.task;
   t.windowSize = Math.min(t.windowSize, t.d);
   if (t.windowSize > 0 && t.tasks > 1) t.windowStride = Math.min(t.windowStride, Math.floor((t.d - t.windowSize) / (t.tasks - 1)));
+  // A custom spectrum lists d eigenvalues or none; a pool holds at most 2^23 numbers.
+  for (const cov of [t.covariance, spec.eval.test.covariance]) if (cov.eigenvalues.length !== t.d) cov.eigenvalues = cov.eigenvalues.length > 0 && t.d <= 8 ? Array.from({ length: t.d }, (_, i) => i + 1) : [];
+  t.pool = Math.min(t.pool, Math.floor(MAX_POOL_NUMBERS / (t.tasks * t.d)));
   return spec;
 }
 
@@ -99,6 +109,7 @@ function clone<T>(x: T): T {
 /** Text a message must contain to tell the user the allowed values. */
 function rangeWords(f: FieldDef): string[] {
   if (f.kind === 'int' || f.kind === 'float') return [String(f.min), String(f.max)];
+  if (f.kind === 'list') return [String(f.maxLength), String(f.itemMin)];
   if (f.kind === 'enum') return [...f.options];
   return ['true', 'false'];
 }
@@ -109,7 +120,7 @@ function badJsonValues(f: FieldDef): unknown[] {
     case 'int':
     case 'float': {
       const below = f.min === 0 ? -1e-9 : f.min > 0 ? f.min / 2 : f.min - 0.01;
-      const out: unknown[] = [below, f.max * 1.5 + 1, NaN, Infinity, -Infinity, String(f.min), null, true, [f.min], {}];
+      const out: unknown[] = [below, f.max * 1.5 + 1, NaN, Infinity, -Infinity, String(f.min), ...(f.nullable ? [] : [null]), true, [f.min], {}];
       if (f.kind === 'int') out.push(f.min + 0.5);
       return out;
     }
@@ -117,6 +128,8 @@ function badJsonValues(f: FieldDef): unknown[] {
       return ['bogus', f.options[0].toUpperCase(), 0, null, false, ''];
     case 'bool':
       return ['true', 1, 0, null, 'yes'];
+    case 'list':
+      return [[1, -2], [0], [1, 'x'], [NaN], [Infinity], '1,2', 3, null, Array.from({ length: f.maxLength + 1 }, () => 1), [f.itemMax * 2]];
   }
 }
 
@@ -134,6 +147,8 @@ function badQueryValues(f: FieldDef): string[] {
       return ['bogus', f.options[0].toUpperCase(), '', '0'];
     case 'bool':
       return ['yes', '2', '', 'TRUE ', 'on'];
+    case 'list':
+      return ['1,-2', '0', '1,x', '1,,2', 'NaN', '1,Infinity', '1e999', Array.from({ length: f.maxLength + 1 }, () => '1').join(',')];
   }
 }
 
@@ -147,14 +162,16 @@ describe('defaults', () => {
 
   it('every field default is inside its own range, and keys and paths are unique', () => {
     for (const f of FIELDS) {
-      if (f.kind === 'int' || f.kind === 'float') {
-        expect(f.min, f.path).toBeLessThanOrEqual(f.default);
+      if ((f.kind === 'int' || f.kind === 'float') && f.default === null) {
+        expect(f.nullable, f.path).toBe(true);
+      } else if (f.kind === 'int' || f.kind === 'float') {
+        expect(f.min, f.path).toBeLessThanOrEqual(f.default!);
         expect(f.default, f.path).toBeLessThanOrEqual(f.max);
         if (f.kind === 'int') expect(Number.isInteger(f.default), f.path).toBe(true);
       } else if (f.kind === 'enum') {
         expect(f.options, f.path).toContain(f.default);
       }
-      expect(getPath(defaultSpec(), f.path), f.path).toBe(f.default);
+      expect(getPath(defaultSpec(), f.path), f.path).toEqual(f.default);
     }
     expect(new Set(FIELDS.map((f) => f.key)).size).toBe(FIELDS.length);
     expect(new Set(FIELDS.map((f) => f.path)).size).toBe(FIELDS.length);

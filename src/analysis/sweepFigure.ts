@@ -7,7 +7,7 @@
 //   'length' test MSE against context length, one line per grid point, with
 //            one-step GD, debiased GD and ridge measured on the same prompts.
 import { FIELD_BY_PATH } from '../spec/fields.ts';
-import type { FieldValue, SweepSpec } from '../spec/sweep.ts';
+import type { AxisValue, SweepSpec } from '../spec/sweep.ts';
 import { metricLabel, type PointAggregate, type SeedEstimate } from './sweepPoints.ts';
 
 export type TraceRole = 'model' | 'predictor' | 'theory';
@@ -46,7 +46,7 @@ export interface Figure {
 
 interface PointLike extends PointAggregate {
   point: number;
-  coords: FieldValue[];
+  coords: AxisValue[];
 }
 
 export interface FigureOptions {
@@ -58,7 +58,7 @@ export interface FigureOptions {
 
 const keyOf = (path: string) => FIELD_BY_PATH.get(path)?.key ?? path;
 
-function isNumeric(values: FieldValue[]): values is number[] {
+function isNumeric(values: AxisValue[]): values is number[] {
   return values.every((v) => typeof v === 'number');
 }
 
@@ -143,7 +143,7 @@ export function sweepFigure(file: { sweep: SweepSpec; points: PointLike[]; share
   }
   const metric = options.metric ?? 'test.model';
   const numeric = isNumeric(axis0.values);
-  const xOf = (v: FieldValue) => (numeric ? (v as number) : axis0.values.indexOf(v));
+  const xOf = (v: AxisValue) => (numeric ? (v as number) : axis0.values.indexOf(v));
   const groups = axis1 ? axis1.values.map((v) => points.filter((p) => p.coords[1] === v)) : [points];
   groups.forEach((ps, g) => {
     const name = axis1 ? `${keyOf(axis1.field)} = ${axis1.values[g]}` : 'model';

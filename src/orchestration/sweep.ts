@@ -13,7 +13,7 @@ import type { ExperimentResult } from '../analysis/evaluation.ts';
 import type { SweepRunResult } from '../analysis/sweepPoints.ts';
 import type { Readback } from '../engine/trainer.ts';
 import { encodeSpec } from '../spec/codec.ts';
-import { expandSweep, shardRuns, type FieldValue, type SweepRunPlan, type SweepSpec } from '../spec/sweep.ts';
+import { expandSweep, shardRuns, type AxisValue, type SweepRunPlan, type SweepSpec } from '../spec/sweep.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { RunCancelled, RunDiverged, runExperiment } from './run.ts';
 
@@ -29,7 +29,7 @@ export interface SweepRunRecord {
   index: number;
   point: number;
   replicate: number;
-  coords: FieldValue[];
+  coords: AxisValue[];
   spec: ExperimentSpec;
   /** The run's own link: opened alone it trains to the same bits. */
   share: string;

@@ -17,7 +17,7 @@ import {
   pointSpec,
   runCount,
   shardRuns,
-  type FieldValue,
+  type AxisValue,
   type SweepSpec,
 } from '../spec/sweep.ts';
 import type { SweepRunRecord } from './sweep.ts';
@@ -29,9 +29,9 @@ export const MAX_SWEEP_FILE_BYTES = 512 * 2 ** 20;
 
 export interface SweepPoint extends PointAggregate {
   point: number;
-  coords: FieldValue[];
+  coords: AxisValue[];
   /** The swept fields' link keys → values at this point. */
-  values: Record<string, FieldValue>;
+  values: Record<string, AxisValue>;
   /** Link of the point's spec (replicate 0). */
   share: string;
   /** Indices of the point's runs present in this file. */
@@ -232,7 +232,7 @@ export interface RunTableRow {
   index: number;
   point: number;
   replicate: number;
-  values: FieldValue[];
+  values: AxisValue[];
   dataSeed: number;
   initSeed: number;
   status: SweepRunRecord['status'];

@@ -12,6 +12,21 @@ export const STREAM = {
   ROTATION: 0xd0000000,
   /** Monte Carlo constants of the task (response scaling). */
   RESPONSE: 0xe0000000,
+  /** A fixed training set: prompt i of the set is prompt i of (data seed, TRAINSET). */
+  TRAINSET: 0xb0000000,
+  /** A finite task pool: entry m holds the task vectors of prompt m of (pool seed, POOL). */
+  POOL: 0xf0000000,
+} as const;
+
+/**
+ * Counter words of a prompt's stream outside its records (records use
+ * counters r·NB + j, far below 2^31): the pool entry's pick, and the base of
+ * the uniform covariates' own counters (so uniform draws never reuse the hash
+ * words of the normals).
+ */
+export const COUNTER = {
+  POOL_PICK: 0xfffffffe,
+  UNIFORM: 0x80000000,
 } as const;
 
 export function pcg4d(x: number, y: number, z: number, w: number): [number, number, number, number] {
@@ -93,4 +108,61 @@ export function recordNormals(key: [number, number, number], r: number, size: nu
     for (let k = 0; k < 4 && 4 * j + k < size; k++) out[4 * j + k] = g[k];
   }
   return out;
+}
+
+/**
+ * Record r of a prompt's stream as uniform covariates, as record_uniforms in
+ * WGSL: ceil(d/4) hashes at counters UNIFORM + r·nb …; each 23-bit draw k
+ * gives (2k + 1 − 2^23)/2^23 ∈ (−1, 1), symmetric about 0 and exact in
+ * float32, times √3 for unit variance.
+ */
+export function recordUniforms(key: [number, number, number], r: number, d: number): Float64Array {
+  const nb = Math.ceil(d / 4);
+  const out = new Float64Array(d);
+  for (let j = 0; j < nb; j++) {
+    const h = pcg4d(key[0], key[1], key[2], (COUNTER.UNIFORM + r * nb + j) >>> 0);
+    for (let k = 0; k < 4 && 4 * j + k < d; k++) out[4 * j + k] = Math.sqrt(3) * ((2 * (h[k] >>> 9) + 1 - 8388608) / 8388608);
+  }
+  return out;
+}
+
+/** The pool entry a prompt draws its task from: the hash at counter POOL_PICK, modulo the pool size. */
+export function poolPick(key: [number, number, number], poolSize: number): number {
+  return pcg4d(key[0], key[1], key[2], COUNTER.POOL_PICK)[0] % poolSize;
+}
+
+/** Half-width in bits of the Feistel permutation over a training set of `size` prompts: 2^(2·half) ≥ size. */
+export function setHalfBits(size: number): number {
+  return Math.max(1, Math.ceil(Math.ceil(Math.log2(Math.max(2, size))) / 2));
+}
+
+/**
+ * Position p of epoch `epoch` of a fixed training set of `size` prompts: a
+ * seeded permutation of 0 … size − 1 for every epoch, as set_index in WGSL. A
+ * four-round Feistel network on 2·half bits is a bijection of [0, 4^half);
+ * walking its cycle until the value falls below `size` restricts it to a
+ * bijection of [0, size) (fewer than four rounds of walking on average).
+ */
+export function setIndex(p: number, epoch: number, seed: number, size: number): number {
+  const half = setHalfBits(size);
+  const mask = 2 ** half - 1;
+  let x = p >>> 0;
+  do {
+    let l = (x >>> half) & mask;
+    let r = x & mask;
+    for (let round = 0; round < 4; round++) {
+      const f = pcg4d(r, seed >>> 0, epoch >>> 0, round)[0] & mask;
+      const t = r;
+      r = (l ^ f) >>> 0;
+      l = t;
+    }
+    x = ((l * 2 ** half) + r) >>> 0;
+  } while (x >= size);
+  return x;
+}
+
+/** Where batch prompt b of training step `step` sits in a fixed set of `size` prompts: its epoch and position. */
+export function setPosition(step: number, batch: number, b: number, size: number): { epoch: number; position: number } {
+  const g = step * batch + b;
+  return { epoch: Math.floor(g / size), position: g % size };
 }

@@ -2,7 +2,7 @@
 // one key per spec field from the field table. Every field is written, so a
 // link reproduces the experiment even if a later version changes a default.
 // Decoding is forgiving: each bad field is named and the valid rest applied.
-import { FIELDS, FIELD_BY_KEY, getPath, setPath } from './fields.ts';
+import { FIELDS, FIELD_BY_KEY, getPath, setPath, type FieldDef } from './fields.ts';
 import { SPEC_VERSION, type ExperimentSpec } from './types.ts';
 import { defaultSpec, checkField, repairCombinations, type ParsedSpec } from './validate.ts';
 
@@ -21,19 +21,25 @@ export function encodeSpec(spec: ExperimentSpec): string {
     const value = getPath(spec, f.path);
     let text: string;
     if (f.kind === 'bool') text = value ? '1' : '0';
+    else if (f.kind === 'list') text = (value as number[]).join(',');
+    else if (value === null) text = 'same';
     else text = String(value); // shortest round-trip form for numbers
     parts.push(`${f.key}=${encodeURIComponent(text)}`);
   }
   return parts.join('&');
 }
 
-function parseValue(kind: string, raw: string): unknown {
-  if (kind === 'bool') return raw === '1' || raw === 'true' ? true : raw === '0' || raw === 'false' ? false : raw;
-  if (kind === 'int' || kind === 'float') {
-    const t = raw.trim();
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return raw;
-    return Number(t);
-  }
+function parseNumber(raw: string): unknown {
+  const t = raw.trim();
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return raw;
+  return Number(t);
+}
+
+/** A link value as the field's type, or the raw text where it does not parse (checkField then names it). */
+export function parseValue(f: FieldDef, raw: string): unknown {
+  if (f.kind === 'bool') return raw === '1' || raw === 'true' ? true : raw === '0' || raw === 'false' ? false : raw;
+  if (f.kind === 'list') return raw.trim() === '' ? [] : raw.split(',').map(parseNumber);
+  if (f.kind === 'int' || f.kind === 'float') return f.nullable && raw.trim() === 'same' ? null : parseNumber(raw);
   return raw;
 }
 
@@ -96,7 +102,7 @@ export function decodeSpec(text: string): ParsedSpec {
       continue;
     }
     seen.add(key);
-    const r = checkField(f, parseValue(f.kind, raw));
+    const r = checkField(f, parseValue(f, raw));
     if (r.ok) setPath(spec as unknown as Record<string, unknown>, f.path, r.value);
     else errors.push({ field: f.path, message: r.message + ' (the default was used)' });
   }

@@ -9,6 +9,9 @@ import {
   PRIOR_KINDS,
   RESPONSES,
   SCHEDULES,
+  TEST_COVARIANCE_KINDS,
+  TEST_PRIOR_KINDS,
+  TEST_TASK_KINDS,
 } from './types.ts';
 
 export type FieldGroup = 'Task' | 'Model' | 'Optimizer' | 'Run' | 'Eval';
@@ -27,10 +30,13 @@ export interface NumberField extends FieldBase {
   kind: 'int' | 'float';
   min: number;
   max: number;
-  default: number;
+  /** null only where the field is nullable. */
+  default: number | null;
   /** How a slider should move: log for scales spanning decades. */
   scale: 'linear' | 'log';
   unit?: string;
+  /** null is allowed and means "the training value" (test overrides); links write it as `same`. */
+  nullable?: boolean;
 }
 
 export interface EnumField extends FieldBase {
@@ -44,7 +50,23 @@ export interface BoolField extends FieldBase {
   default: boolean;
 }
 
-export type FieldDef = NumberField | EnumField | BoolField;
+/** A list of positive numbers (eigenvalues): links write it comma-separated. */
+export interface ListField extends FieldBase {
+  kind: 'list';
+  default: readonly number[];
+  /** Every entry must be a finite number above itemMin (exclusive) and at most itemMax. */
+  itemMin: number;
+  itemMax: number;
+  maxLength: number;
+}
+
+export type FieldDef = NumberField | EnumField | BoolField | ListField;
+
+/** A field's value as the spec holds it. */
+export type FieldValue = number | string | boolean | number[] | null;
+
+/** The most numbers a task pool holds (M·k·d): 2^23, a 32 MiB buffer. */
+export const MAX_POOL_NUMBERS = 1 << 23;
 
 export const U32_MAX = 4294967295;
 
@@ -56,6 +78,7 @@ export const FIELDS: readonly FieldDef[] = [
   { path: 'task.covariance.alpha', key: 'alpha', kind: 'float', min: 0, max: 4, default: 1, scale: 'linear', label: 'power-law α', group: 'Task', help: 'Eigenvalues λ_i ∝ i^−α (power-law family).' },
   { path: 'task.covariance.kappa', key: 'kappa', kind: 'float', min: 1, max: 10000, default: 10, scale: 'log', label: 'condition number κ', group: 'Task', help: 'λ_max / λ_min of the geometric spectrum.' },
   { path: 'task.covariance.rho', key: 'rho', kind: 'float', min: -0.99, max: 0.99, default: 0.5, scale: 'linear', label: 'correlation ρ', group: 'Task', help: 'AR(1) correlation: Σ_ij = ρ^|i−j|.' },
+  { path: 'task.covariance.eigenvalues', key: 'eig', kind: 'list', itemMin: 0, itemMax: 1e6, maxLength: 64, default: [], label: 'eigenvalues', group: 'Task', help: 'Eigenvalues of Σ for the custom family, d of them (empty: 1, 2, …, d, as Zhang et al. 2025), normalized to tr Σ = d.' },
   { path: 'task.covariance.rotate', key: 'rot', kind: 'bool', default: false, label: 'rotate Σ', group: 'Task', help: 'Rotate Σ by a seeded random orthogonal matrix.' },
   { path: 'task.covariance.rotationSeed', key: 'rseed', kind: 'int', min: 0, max: U32_MAX, default: 0, scale: 'linear', label: 'rotation seed', group: 'Task', help: 'Seed of the random rotation.' },
   { path: 'task.prior.kind', key: 'prior', kind: 'enum', options: PRIOR_KINDS, default: 'isotropic', label: 'task prior', group: 'Task', help: 'w ~ N(0, τ² I) (isotropic) or N(0, Σ⁻¹) (whitened).' },
@@ -66,6 +89,8 @@ export const FIELDS: readonly FieldDef[] = [
   { path: 'task.tasks', key: 'K', kind: 'int', min: 1, max: 4, default: 1, scale: 'linear', label: 'tasks k', group: 'Task', help: 'Outputs per prompt (multi-task regression): each token carries k labels, one per task vector.' },
   { path: 'task.windowSize', key: 'ws', kind: 'int', min: 0, max: 64, default: 0, scale: 'linear', label: 'task window', group: 'Task', help: 'Coordinates of x each task reads (0: all d). Task t reads [t·stride, t·stride + window).' },
   { path: 'task.windowStride', key: 'wst', kind: 'int', min: 0, max: 64, default: 0, scale: 'linear', label: 'window stride', group: 'Task', help: 'Offset between the windows of consecutive tasks.' },
+  { path: 'task.pool', key: 'pool', kind: 'int', min: 0, max: 1 << 20, default: 0, scale: 'log', label: 'task pool M', group: 'Task', help: 'Finite task pool (Raventós et al. 2023): 0 draws a fresh task for every prompt; M ≥ 1 draws each prompt\'s task uniformly from M vectors drawn once from the prior.' },
+  { path: 'task.poolSeed', key: 'pseed', kind: 'int', min: 0, max: U32_MAX, default: 0, scale: 'linear', label: 'pool seed', group: 'Task', help: 'Seed of the task pool\'s vectors.' },
   // Model
   { path: 'model.type', key: 'model', kind: 'enum', options: MODEL_TYPES, default: 'lsa', label: 'model', group: 'Model', help: 'One attention layer: linear self-attention (merged W_KQ, W_PV) or multi-head softmax attention.' },
   { path: 'model.heads', key: 'H', kind: 'int', min: 1, max: 16, default: 1, scale: 'linear', label: 'heads H', group: 'Model', help: 'Softmax attention heads (H = 1: single-head softmax attention).' },
@@ -83,10 +108,24 @@ export const FIELDS: readonly FieldDef[] = [
   // Run
   { path: 'train.batch', key: 'B', kind: 'int', min: 1, max: 65536, default: 1024, scale: 'log', label: 'batch size', group: 'Run', help: 'Fresh prompts per step.' },
   { path: 'train.steps', key: 'T', kind: 'int', min: 1, max: 10_000_000, default: 5000, scale: 'log', label: 'steps', group: 'Run', help: 'Optimizer steps.' },
+  { path: 'train.set', key: 'tset', kind: 'int', min: 0, max: 1 << 24, default: 0, scale: 'log', label: 'training set N', group: 'Run', help: 'A fixed training set (Zhang et al. 2025): 0 draws fresh prompts every step; N ≥ 1 trains on N fixed prompts, batch of them per step in a seeded order (batch = N: full-batch GD).' },
   { path: 'train.dataSeed', key: 'ds', kind: 'int', min: 0, max: U32_MAX, default: 1, scale: 'linear', label: 'data seed', group: 'Run', help: 'Seeds the training and test prompts.' },
   { path: 'train.initSeed', key: 'is', kind: 'int', min: 0, max: U32_MAX, default: 1, scale: 'linear', label: 'init seed', group: 'Run', help: 'Seeds the parameter initialization.' },
   // Eval
   { path: 'eval.prompts', key: 'ep', kind: 'int', min: 256, max: 1 << 20, default: 65536, scale: 'log', label: 'test prompts', group: 'Eval', help: 'Fresh prompts for the final test MSE.' },
+  // A test distribution apart from the training one: every field keeps the training value by default.
+  { path: 'eval.test.covariance.kind', key: 'tcov', kind: 'enum', options: TEST_COVARIANCE_KINDS, default: 'same', label: 'test covariance', group: 'Eval', help: 'Covariance family of the test prompts (same: the training one), for evaluation under covariate shift (Garg et al. 2022; Zhang, Frei & Bartlett 2024).' },
+  { path: 'eval.test.covariance.alpha', key: 'talpha', kind: 'float', min: 0, max: 4, default: 1, scale: 'linear', label: 'test power-law α', group: 'Eval', help: 'Eigenvalues λ_i ∝ i^−α of the test covariance.' },
+  { path: 'eval.test.covariance.kappa', key: 'tkappa', kind: 'float', min: 1, max: 10000, default: 10, scale: 'log', label: 'test condition number κ', group: 'Eval', help: 'λ_max / λ_min of the test covariance\'s geometric spectrum.' },
+  { path: 'eval.test.covariance.rho', key: 'trho', kind: 'float', min: -0.99, max: 0.99, default: 0.5, scale: 'linear', label: 'test correlation ρ', group: 'Eval', help: 'AR(1) correlation of the test covariance.' },
+  { path: 'eval.test.covariance.eigenvalues', key: 'teig', kind: 'list', itemMin: 0, itemMax: 1e6, maxLength: 64, default: [], label: 'test eigenvalues', group: 'Eval', help: 'Eigenvalues of the custom test covariance, d of them (empty: 1, 2, …, d), normalized to tr Σ = d.' },
+  { path: 'eval.test.covariance.rotate', key: 'trot', kind: 'bool', default: false, label: 'rotate test Σ', group: 'Eval', help: 'Rotate the test covariance by the training rotation seed\'s orthogonal matrix.' },
+  { path: 'eval.test.prior.kind', key: 'tprior', kind: 'enum', options: TEST_PRIOR_KINDS, default: 'same', label: 'test task prior', group: 'Eval', help: 'Prior of the test tasks (same: the training one).' },
+  { path: 'eval.test.prior.tau2', key: 'ttau2', kind: 'float', min: 1e-4, max: 100, default: null, nullable: true, scale: 'log', label: 'test prior variance τ²', group: 'Eval', help: 'τ² of the test tasks\' isotropic prior (same: the training τ²).' },
+  { path: 'eval.test.tasks', key: 'ttasks', kind: 'enum', options: TEST_TASK_KINDS, default: 'fresh', label: 'test tasks', group: 'Eval', help: 'For a pooled run, the shifted evaluation\'s tasks: fresh draws from the prior, or the training pool\'s.' },
+  { path: 'eval.test.noiseVar', key: 'ts2', kind: 'float', min: 0, max: 10, default: null, nullable: true, scale: 'linear', label: 'test noise σ²', group: 'Eval', help: 'Label noise variance of the test prompts (same: the training σ²).' },
+  { path: 'eval.test.scale', key: 'tscale', kind: 'float', min: 0.01, max: 100, default: 1, scale: 'log', label: 'test input scale', group: 'Eval', help: 'Test inputs scaled by c (x ← c·x, Σ ← c²Σ).' },
+  { path: 'eval.test.n', key: 'tn', kind: 'int', min: 0, max: 1024, default: 0, scale: 'log', label: 'test context length', group: 'Eval', help: 'Context length of the test prompts (0: the training n).' },
 ];
 
 export const FIELD_BY_PATH: ReadonlyMap<string, FieldDef> = new Map(FIELDS.map((f) => [f.path, f]));

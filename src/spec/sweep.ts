@@ -26,14 +26,15 @@ export const MAX_LENGTH = 4096;
  */
 export const SWEEP_BUDGET = 2 ** 34;
 
-export type FieldValue = number | string | boolean;
+/** A sweep axis's value: one value of a scalar field (null: a nullable field's "same"). */
+export type AxisValue = number | string | boolean | null;
 
 export interface SweepAxis {
   /** Dotted path of the swept field, e.g. 'model.heads'. */
   field: string;
   /** The values as written (a list, lin(a,b,k) or log(a,b,k)); `values` is derived from it. */
   text: string;
-  values: FieldValue[];
+  values: AxisValue[];
 }
 
 export interface SweepSpec {
@@ -61,7 +62,7 @@ function tidy(v: number): number {
   return r === 0 ? 0 : r;
 }
 
-type ValuesResult = { ok: true; values: FieldValue[]; text: string } | { ok: false; message: string };
+type ValuesResult = { ok: true; values: AxisValue[]; text: string } | { ok: false; message: string };
 
 const RANGE = /^(lin|log)\(([^,()]*),([^,()]*),([^,()]*)\)$/i;
 
@@ -72,8 +73,9 @@ const RANGE = /^(lin|log)\(([^,()]*),([^,()]*),([^,()]*)\)$/i;
  */
 export function parseValues(f: FieldDef, raw: string, label = f.path): ValuesResult {
   const text = raw.replace(/\s+/g, '');
+  if (f.kind === 'list') return { ok: false, message: `${label} is a list field (${f.label}); a sweep varies single values, so set the list in the base spec` };
   if (text === '') return { ok: false, message: `${label} has no values: give a list (1,2,4), lin(a,b,k) or log(a,b,k)` };
-  let values: FieldValue[];
+  let values: AxisValue[];
   const range = RANGE.exec(text);
   if (range) {
     const kind = range[1].toLowerCase();
@@ -93,9 +95,9 @@ export function parseValues(f: FieldDef, raw: string, label = f.path): ValuesRes
     values = [];
     for (const p of parts) {
       let v: unknown = p;
-      if (f.kind === 'int' || f.kind === 'float') v = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(p) ? Number(p) : p;
+      if (f.kind === 'int' || f.kind === 'float') v = f.nullable && p === 'same' ? null : /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(p) ? Number(p) : p;
       else if (f.kind === 'bool') v = p === '1' || p === 'true' ? true : p === '0' || p === 'false' ? false : p;
-      values.push(v as FieldValue);
+      values.push(v as AxisValue);
     }
   }
   for (const v of values) {
@@ -178,7 +180,7 @@ export interface SweepRunPlan {
   point: number;
   replicate: number;
   /** The swept fields' values at this point, one per axis. */
-  coords: FieldValue[];
+  coords: AxisValue[];
   spec: ExperimentSpec;
   /** Other fields the point's values forced (e.g. an init that needs an even head count). */
   notes: string[];
@@ -193,14 +195,14 @@ export function runCount(sweep: Pick<SweepSpec, 'axes' | 'seeds'>): number {
 }
 
 /** The grid points' coordinates, the first axis varying slowest. */
-export function gridPoints(sweep: Pick<SweepSpec, 'axes'>): FieldValue[][] {
-  let points: FieldValue[][] = [[]];
+export function gridPoints(sweep: Pick<SweepSpec, 'axes'>): AxisValue[][] {
+  let points: AxisValue[][] = [[]];
   for (const axis of sweep.axes) points = points.flatMap((p) => axis.values.map((v) => [...p, v]));
   return points;
 }
 
 /** The spec of grid point `coords` (replicate 0) and what it forced on other fields. */
-export function pointSpec(sweep: Pick<SweepSpec, 'base' | 'axes'>, coords: FieldValue[]): { spec: ExperimentSpec; notes: string[]; conflicts: string[] } {
+export function pointSpec(sweep: Pick<SweepSpec, 'base' | 'axes'>, coords: AxisValue[]): { spec: ExperimentSpec; notes: string[]; conflicts: string[] } {
   const spec = structuredClone(sweep.base);
   sweep.axes.forEach((a, i) => setPath(spec as unknown as Record<string, unknown>, a.field, coords[i]));
   const repaired = repairCombinations(spec);

@@ -5,11 +5,22 @@
 
 export const SPEC_VERSION = 1;
 
-export const COVARIANCE_KINDS = ['isotropic', 'powerlaw', 'geometric', 'ar1'] as const;
+export const COVARIANCE_KINDS = ['isotropic', 'powerlaw', 'geometric', 'ar1', 'uniform', 'custom'] as const;
 export type CovarianceKind = (typeof COVARIANCE_KINDS)[number];
 
 export const PRIOR_KINDS = ['isotropic', 'whitened'] as const;
 export type PriorKind = (typeof PRIOR_KINDS)[number];
+
+/** The test distribution's covariance: the training one, or any family. */
+export const TEST_COVARIANCE_KINDS = ['same', ...COVARIANCE_KINDS] as const;
+export type TestCovarianceKind = (typeof TEST_COVARIANCE_KINDS)[number];
+
+export const TEST_PRIOR_KINDS = ['same', ...PRIOR_KINDS] as const;
+export type TestPriorKind = (typeof TEST_PRIOR_KINDS)[number];
+
+/** Test tasks of a pooled run: fresh draws from the prior, or the training pool's. */
+export const TEST_TASK_KINDS = ['fresh', 'pool'] as const;
+export type TestTaskKind = (typeof TEST_TASK_KINDS)[number];
 
 export const RESPONSES = ['identity', 'tanh', 'relu', 'cubic'] as const;
 export type ResponseKind = (typeof RESPONSES)[number];
@@ -27,11 +38,17 @@ export const SCHEDULES = ['constant', 'cosine'] as const;
 export type ScheduleKind = (typeof SCHEDULES)[number];
 
 export interface CovarianceSpec {
-  /** isotropic: Σ = I; powerlaw: λ_i ∝ i^−α; geometric: λ_1/λ_d = κ; ar1: Σ_ij = ρ^|i−j|. */
+  /**
+   * isotropic: Σ = I; powerlaw: λ_i ∝ i^−α; geometric: λ_1/λ_d = κ;
+   * ar1: Σ_ij = ρ^|i−j|; uniform: x_j i.i.d. uniform with unit variance
+   * (Σ = I, not Gaussian); custom: the eigenvalues listed.
+   */
   kind: CovarianceKind;
   alpha: number;
   kappa: number;
   rho: number;
+  /** Eigenvalues of the custom family (d of them; empty: 1, 2, …, d), normalized to tr Σ = d. */
+  eigenvalues: number[];
   /** Rotate Σ by a seeded random orthogonal matrix U: Σ ← U Σ Uᵀ. */
   rotate: boolean;
   rotationSeed: number;
@@ -62,6 +79,13 @@ export interface TaskSpec {
    */
   windowSize: number;
   windowStride: number;
+  /**
+   * Finite task pool (Raventós et al. 2023): 0 draws a fresh task for every
+   * prompt; M ≥ 1 draws every prompt's tasks uniformly from M entries, fixed
+   * by poolSeed and drawn once from the prior.
+   */
+  pool: number;
+  poolSeed: number;
 }
 
 export interface ModelSpec {
@@ -99,11 +123,35 @@ export interface TrainSpec {
   dataSeed: number;
   /** Seeds the parameter initialization. */
   initSeed: number;
+  /**
+   * A fixed training set (Zhang et al. 2025): 0 draws fresh prompts every
+   * step; N ≥ 1 trains on N fixed prompts, each step taking `batch` of them in
+   * a seeded order (every epoch a fresh permutation); batch = N is full-batch GD.
+   */
+  set: number;
+}
+
+/**
+ * A test distribution apart from the training one (Garg et al. 2022; Zhang,
+ * Frei & Bartlett 2024): each field overrides the training distribution, and
+ * 'same' / null keep it. Evaluated beside the in-distribution numbers.
+ */
+export interface TestShiftSpec {
+  covariance: Omit<CovarianceSpec, 'kind' | 'rotationSeed'> & { kind: TestCovarianceKind };
+  prior: { kind: TestPriorKind; tau2: number | null };
+  /** Test tasks of a pooled run. */
+  tasks: TestTaskKind;
+  noiseVar: number | null;
+  /** Inputs scaled by this factor (x ← c·x; Σ ← c²Σ). */
+  scale: number;
+  /** Context length of the test prompts (0: the training n). */
+  n: number;
 }
 
 export interface EvalSpec {
   /** Fresh test prompts for the final test MSE. */
   prompts: number;
+  test: TestShiftSpec;
 }
 
 export interface ExperimentSpec {

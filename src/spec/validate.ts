@@ -1,7 +1,7 @@
 // Defaults and validation, both derived from the field table. Validation never
 // throws: it returns the spec with every valid field applied, defaults in place
 // of the invalid ones, and one message per problem naming field, value and range.
-import { FIELDS, type FieldDef, getPath, setPath } from './fields.ts';
+import { FIELDS, MAX_POOL_NUMBERS, type FieldDef, type FieldValue, getPath, setPath } from './fields.ts';
 import { SPEC_VERSION, type ExperimentSpec } from './types.ts';
 
 export interface SpecIssue {
@@ -17,16 +17,19 @@ export interface ParsedSpec {
 
 export function defaultSpec(): ExperimentSpec {
   const spec: Record<string, unknown> = { version: SPEC_VERSION };
-  for (const f of FIELDS) setPath(spec, f.path, f.default);
+  for (const f of FIELDS) setPath(spec, f.path, Array.isArray(f.default) ? [...f.default] : f.default);
   return spec as unknown as ExperimentSpec;
 }
 
 export function describeRange(f: FieldDef): string {
+  const same = f.kind !== 'enum' && f.kind !== 'bool' && f.kind !== 'list' && f.nullable ? ', or same' : '';
   switch (f.kind) {
     case 'int':
-      return `an integer from ${f.min} to ${f.max}`;
+      return `an integer from ${f.min} to ${f.max}${same}`;
     case 'float':
-      return `a number from ${f.min} to ${f.max}`;
+      return `a number from ${f.min} to ${f.max}${same}`;
+    case 'list':
+      return `a comma-separated list of at most ${f.maxLength} numbers above ${f.itemMin} and at most ${f.itemMax} (or an empty list)`;
     case 'enum':
       return `one of ${f.options.join(', ')}`;
     case 'bool':
@@ -37,15 +40,17 @@ export function describeRange(f: FieldDef): string {
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (Array.isArray(value)) return JSON.stringify(value.slice(0, 8).map((v) => (typeof v === 'string' && v.length > 12 ? v.slice(0, 12) + '…' : v))).replace(/]$/, value.length > 8 ? ',…]' : ']');
   return typeof value;
 }
 
 /** Checks one value against its field; returns the value if valid, else a message. */
-export function checkField(f: FieldDef, value: unknown): { ok: true; value: number | string | boolean } | { ok: false; message: string } {
+export function checkField(f: FieldDef, value: unknown): { ok: true; value: FieldValue } | { ok: false; message: string } {
   const bad = (why: string) => ({ ok: false as const, message: `${f.path} = ${show(value)} ${why}: expected ${describeRange(f)}` });
   switch (f.kind) {
     case 'int':
     case 'float': {
+      if (value === null && f.nullable) return { ok: true, value: null };
       if (typeof value !== 'number') return bad('is not a number');
       if (!Number.isFinite(value)) return bad('is not finite');
       if (f.kind === 'int' && !Number.isInteger(value)) return bad('is not an integer');
@@ -59,6 +64,19 @@ export function checkField(f: FieldDef, value: unknown): { ok: true; value: numb
     case 'bool':
       if (typeof value !== 'boolean') return bad('is not a boolean');
       return { ok: true, value };
+    case 'list': {
+      if (!Array.isArray(value)) return bad('is not a list');
+      if (value.length > f.maxLength) return bad(`has ${value.length} entries`);
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        const at = `entry ${i + 1} (${show(v)})`;
+        if (typeof v !== 'number' || Number.isNaN(v)) return bad(`has ${at}, which is not a number`);
+        if (!Number.isFinite(v)) return bad(`has ${at}, which is not finite`);
+        if (v <= f.itemMin) return bad(`has ${at}, which is ${v === 0 ? 'zero' : v < 0 ? 'negative' : `not above ${f.itemMin}`}`);
+        if (v > f.itemMax) return bad(`has ${at}, which is above ${f.itemMax}`);
+      }
+      return { ok: true, value: [...(value as number[])] };
+    }
   }
 }
 
@@ -120,6 +138,25 @@ export function repairCombinations(spec: ExperimentSpec): SpecIssue[] {
       message: `task.windowStride = ${t.windowStride} puts task ${t.tasks}'s window [${(t.tasks - 1) * t.windowStride}, ${(t.tasks - 1) * t.windowStride + t.windowSize}) past d = ${t.d}; ${stride} was used`,
     });
     t.windowStride = stride;
+  }
+  // A custom spectrum lists d eigenvalues (or none, for 1, 2, …, d).
+  const lists: [string, { kind: string; eigenvalues: number[] }][] = [
+    ['task.covariance.eigenvalues', t.covariance],
+    ['eval.test.covariance.eigenvalues', spec.eval.test.covariance],
+  ];
+  for (const [path, cov] of lists) {
+    if (cov.kind === 'custom' && cov.eigenvalues.length !== 0 && cov.eigenvalues.length !== t.d) {
+      issues.push({ field: path, message: `${path} lists ${cov.eigenvalues.length} eigenvalues; d = ${t.d} needs ${t.d} (or none, for 1, 2, …, d); 1, 2, …, ${t.d} was used` });
+      cov.eigenvalues = [];
+    }
+  }
+  const poolMax = Math.floor(MAX_POOL_NUMBERS / (t.tasks * t.d));
+  if (t.pool > poolMax) {
+    issues.push({
+      field: 'task.pool',
+      message: `task.pool = ${t.pool} would hold ${t.pool}·k·d = ${(t.pool * t.tasks * t.d).toLocaleString('en-US')} numbers; at most ${MAX_POOL_NUMBERS.toLocaleString('en-US')} fit, so M ≤ ${poolMax} at d = ${t.d}, k = ${t.tasks}; ${poolMax} was used`,
+    });
+    t.pool = poolMax;
   }
   if (m.type === 'lsa' && m.init !== 'gaussian') {
     issues.push({ field: 'model.init', message: `model.init = "${m.init}" applies to softmax attention only; linear self-attention uses "gaussian"` });

@@ -11,7 +11,7 @@ export interface SweepSnapshot {
   status: string;
   /** The sweep's link (the address bar's query in sweep mode). */
   link: string;
-  axes: { key: string; field: string; text: string; values: (number | string | boolean)[] }[];
+  axes: { key: string; field: string; text: string; values: (number | string | boolean | null)[] }[];
   seeds: number;
   lengths: number[];
   runsTotal: number;
@@ -19,7 +19,7 @@ export interface SweepSnapshot {
   issues: string[];
   budget: { ok: boolean; runs: number; promptSteps: number; message: string | null } | null;
   /** Every finished run: index, status, the model's test MSE (exact), its link. */
-  records: { index: number; point: number; replicate: number; coords: (number | string | boolean)[]; status: string; message: string | null; testMse: number | null; share: string }[];
+  records: { index: number; point: number; replicate: number; coords: (number | string | boolean | null)[]; status: string; message: string | null; testMse: number | null; share: string }[];
   /** Records confirmed in storage; loaded from storage when the link opened; trained in this page load. */
   saved: number;
   fromStorage: number;

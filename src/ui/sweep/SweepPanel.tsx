@@ -38,7 +38,8 @@ function draftOf(sweep: SweepSpec): Draft {
 export function suggestValues(f: FieldDef, base: SweepSpec['base']): string {
   if (f.kind === 'enum') return f.options.join(',');
   if (f.kind === 'bool') return '0,1';
-  const v = getPath(base, f.path) as number;
+  if (f.kind === 'list') return '';
+  const v = (getPath(base, f.path) as number | null) ?? f.default ?? f.min;
   const clamp = (x: number) => Math.min(f.max, Math.max(f.min, x));
   const raw = f.kind === 'int' ? [Math.round(v / 2), v, v * 2].map((x) => clamp(Math.round(x))) : f.scale === 'log' ? [v / 10, v, v * 10].map((x) => clamp(Number(x.toPrecision(6)))) : [v];
   return [...new Set(raw)].join(',');
@@ -287,7 +288,7 @@ const STATUS_TEXT: Record<SweepStatus, string> = {
   error: 'Stopped by an error',
 };
 
-function coordsText(sweep: SweepSpec, coords: (number | string | boolean)[]): string {
+function coordsText(sweep: SweepSpec, coords: (number | string | boolean | null)[]): string {
   return sweep.axes.map((a, i) => `${FIELD_BY_PATH.get(a.field)?.key} = ${coords[i]}`).join(', ');
 }
 
