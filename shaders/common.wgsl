@@ -16,9 +16,15 @@ struct RunParams {
 // Per-step values computed on the CPU in float64 for each submission: the
 // scheduled learning rate and Adam's bias corrections 1/(1 − β^t), which in
 // float32 would lose most of their digits to cancellation at small t.
+// set_epoch and set_offset place step·B in a fixed training set of N prompts:
+// ⌊step·B / N⌋ (mod 2^32) and step·B mod N (shaders/train_key.wgsl).
 struct StepInfo {
   local: u32,
   lr: f32,
   bias1: f32,
   bias2: f32,
+  set_epoch: u32,
+  set_offset: u32,
+  pad0: u32,
+  pad1: u32,
 }

@@ -1,6 +1,6 @@
 // Evaluation on fresh prompts: one thread per prompt writes, for each output t,
 // a row of the same prompt's target and predictions:
-//   [y_q, model, Bayes ridge, OLS, debiased-GD direction, k-step GD runs…, one-step predictors…]
+//   [y_q, model, Bayes ridge, OLS, debiased-GD direction, dMMSE, k-step GD runs…, one-step predictors…]
 // - Bayes ridge: x_qᵀ ŵ_t with ŵ_t = (XᵀX + σ²Ω_t⁻¹)⁻¹ Xᵀy_t on task t's window
 //   (w_t is known to be 0 outside it), by Cholesky in the thread;
 // - OLS: (XᵀX)⁻¹ Xᵀy_t on all of x (only where n ≥ d; predictors.ts has the
@@ -8,9 +8,16 @@
 // - debiased GD (He et al.), up to its scale: x_qᵀ (u − ȳ x̄) with u = (1/n) Σ y_i x_i;
 // - k-step GD from w = 0 with step η: w ← w + η (u − S w), S = (1/n) XᵀX, for
 //   each (k, η) of the output's runs;
-// - one-step predictors x_qᵀ Γ_g u (Γ_g = η·I gives plain one-step GD).
+// - one-step predictors x_qᵀ Γ_g u (Γ_g = η·I gives plain one-step GD);
+// - dMMSE (DMMSE: a task pool and the identity response): the posterior mean
+//   Σ_m p_m w_mᵀx_q over the pool, log p_m = −Σ_t ‖y_t − X w_{m,t}‖²/(2σ²).
+//   Each residual is taken about the output's ridge solution c_t, exactly:
+//   ‖y − Xw‖² = ‖y − Xc‖² − 2δᵀ(Xᵀy − XᵀX c) + δᵀXᵀXδ with δ = w − c, and the
+//   first term is the same for every m, so it drops out of the softmax; the
+//   terms kept are small for the entries that matter (δ small), so float32
+//   keeps their differences. The softmax runs online with a moving max.
 // The context length is a uniform, so one pipeline serves every n_test.
-// Needs from the prelude: DIM, NT, D, NUM_GAMMAS, NUM_GD, and model_begin /
+// Needs from the prelude: DIM, NT, D, NUM_GAMMAS, NUM_GD, DMMSE, and model_begin /
 // model_accumulate / model_finish from the model's predict file.
 
 // Prompts first … first + count − 1 of the evaluation stream, written from row 0.
@@ -33,7 +40,7 @@ struct EvalParams {
 // Per output, NUM_GD pairs (steps, η).
 @group(0) @binding(7) var<storage, read> gd_runs: array<vec2f>;
 
-const FIXED_COLS: u32 = 5u;
+const FIXED_COLS: u32 = 6u;
 const OUT_STRIDE: u32 = FIXED_COLS + NUM_GD + NUM_GAMMAS;
 const REG_STRIDE: u32 = DIM * DIM + DIM;
 
@@ -111,6 +118,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
   let model = model_finish(&m, ev.n_ctx);
   let inv_n = 1.0 / f32(ev.n_ctx);
+  // Each output's ridge solution, the centre of dMMSE's residuals.
+  var ridge_w: array<f32, NT * DIM>;
 
   for (var t = 0u; t < NT; t++) {
     let base = (row * NT + t) * OUT_STRIDE;
@@ -132,6 +141,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     }
     solve_spd(&a, &b);
     out[base + 2u] = dot_q(xq, b);
+    for (var k = 0u; k < DIM; k++) { ridge_w[t * DIM + k] = b[k]; }
 
     // OLS.
     if (ev.n_ctx >= DIM) {
@@ -178,5 +188,56 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       }
       out[base + FIXED_COLS + NUM_GD + g] = pred * inv_n;
     }
+  }
+
+  if (DMMSE) {
+    // g_t = Xᵀy_t − XᵀX c_t, per output.
+    var gres: array<f32, NT * DIM>;
+    for (var t = 0u; t < NT; t++) {
+      for (var k = 0u; k < DIM; k++) {
+        var sc = 0.0;
+        for (var j = 0u; j < DIM; j++) { sc += xtx[tri(max(j, k), min(j, k))] * ridge_w[t * DIM + j]; }
+        gres[t * DIM + k] = u[t * DIM + k] - sc;
+      }
+    }
+    let inv2s = 0.5 / task_mats[2];
+    var mx = -3.0e38;
+    var den = 0.0;
+    var num: array<f32, NT>;
+    for (var e = 0u; e < pool_size(); e++) {
+      var lw = 0.0;
+      var pq: array<f32, NT>;
+      for (var t = 0u; t < NT; t++) {
+        let o = POOL_OFFSET + (e * NT + t) * DIM;
+        var delta: array<f32, DIM>;
+        var lin = 0.0;
+        var q = 0.0;
+        for (var k = 0u; k < DIM; k++) {
+          delta[k] = task_mats[o + k] - ridge_w[t * DIM + k];
+          lin += delta[k] * gres[t * DIM + k];
+          q += task_mats[o + k] * xq[k];
+        }
+        var quad = 0.0;
+        for (var k = 0u; k < DIM; k++) {
+          var sd = 0.5 * xtx[tri(k, k)] * delta[k];
+          for (var j = 0u; j < k; j++) { sd += xtx[tri(k, j)] * delta[j]; }
+          quad += 2.0 * delta[k] * sd;
+        }
+        lw += (2.0 * lin - quad) * inv2s;
+        pq[t] = q;
+      }
+      if (lw > mx) {
+        let shrink = exp(mx - lw);
+        den *= shrink;
+        for (var t = 0u; t < NT; t++) { num[t] *= shrink; }
+        mx = lw;
+      }
+      let a = exp(lw - mx);
+      den += a;
+      for (var t = 0u; t < NT; t++) { num[t] += a * pq[t]; }
+    }
+    for (var t = 0u; t < NT; t++) { out[(row * NT + t) * OUT_STRIDE + 5u] = num[t] / den; }
+  } else {
+    for (var t = 0u; t < NT; t++) { out[(row * NT + t) * OUT_STRIDE + 5u] = 0.0; }
   }
 }

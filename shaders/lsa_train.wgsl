@@ -36,7 +36,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var g: array<f32, NT>;
   var loss = 0.0;
   {
-    let key = prompt_key(run.data_seed, step, prompt);
+    let key = train_key(step, prompt);
     let w = task_w(key);
     let qp = task_point(key, QUERY_REC);
     xq = qp.x;

@@ -46,3 +46,28 @@ fn record_normals(key: vec3u, r: u32) -> array<vec4f, NB> {
   for (var j = 0u; j < NB; j++) { g[j] = normals4(vec4u(key, r * NB + j)); }
   return g;
 }
+
+// Uniform covariates: record r's d draws from their own counters
+// (UNIFORM_BASE + r·NBU + j), never the hash words of the normals. Each 23-bit
+// draw k gives (2k + 1 − 2^23)/2^23 ∈ (−1, 1), exact in f32, times √3 for
+// unit variance. Mirrored by recordUniforms in src/rng/rng.ts.
+const UNIFORM_BASE: u32 = 0x80000000u;
+const NBU: u32 = (DIM + 3u) / 4u;
+const SQRT3: f32 = 1.7320508075688772;
+
+fn record_uniforms(key: vec3u, r: u32) -> array<vec4f, NBU> {
+  var g: array<vec4f, NBU>;
+  // @unroll
+  for (var j = 0u; j < NBU; j++) {
+    let h = pcg4d(vec4u(key, UNIFORM_BASE + r * NBU + j));
+    g[j] = SQRT3 * (vec4f(vec4i(2u * (h >> vec4u(9u)) + 1u) - vec4i(8388608)) * (1.0 / 8388608.0));
+  }
+  return g;
+}
+
+// The pool entry a prompt draws its tasks from (mirrored by poolPick).
+const POOL_PICK: u32 = 0xfffffffeu;
+
+fn pool_pick(key: vec3u, size: u32) -> u32 {
+  return pcg4d(vec4u(key, POOL_PICK)).x % size;
+}

@@ -87,7 +87,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let prompt = gid.x;
   if (prompt >= BATCH) { return; }
   let step = run.base_step + stepi.local;
-  let key = prompt_key(run.data_seed, step, prompt);
+  let key = train_key(step, prompt);
   let w = task_w(key);
   let qp = task_point(key, QUERY_REC);
   let xq = qp.x;

@@ -6,10 +6,13 @@
 // own task vector, which is zero outside that task's window of x.
 //
 // Needs from the prelude: DIM (d), NT (k), ISO_COV (Σ = I), RESPONSE
-// (0 identity, 1 tanh, 2 relu, 3 cubic), QUERY_NOISE.
+// (0 identity, 1 tanh, 2 relu, 3 cubic), QUERY_NOISE, POOL_DRAW (tasks from
+// the pool), UNIFORM_X (uniform covariates).
 //
-// task_mats layout: [noise_std, 0, 0, 0, covariance factor L (d×d, row-major,
-// lower), then per output t: resp_scale, resp_norm, 0, 0, prior factor F_t (d×d)].
+// task_mats layout: [noise_std, pool size M, dMMSE noise variance, 0,
+// covariance factor L (d×d, row-major, lower), then per output t: resp_scale,
+// resp_norm, 0, 0, prior factor F_t (d×d), then the pool: entry m, output t at
+// POOL_OFFSET + (m·k + t)·d].
 @group(0) @binding(2) var<storage, read> task_mats: array<f32>;
 
 const COV_OFFSET: u32 = 4u;
@@ -17,12 +20,21 @@ const OUT_OFFSET: u32 = 4u + DIM * DIM;
 const OUT_SIZE: u32 = 4u + DIM * DIM;
 const QUERY_REC: u32 = NT;
 const CTX_REC: u32 = NT + 1u;
+const POOL_OFFSET: u32 = OUT_OFFSET + NT * OUT_SIZE;
 
 fn noise_std() -> f32 { return task_mats[0]; }
+fn pool_size() -> u32 { return u32(task_mats[1]); }
 
 // w_t = F_t g, g ~ N(0, I): the first d normals of record t; w_t at [t·d, t·d + d).
+// With a pool, the k vectors of the entry the prompt picks.
 fn task_w(key: vec3u) -> array<f32, NT * DIM> {
   var w: array<f32, NT * DIM>;
+  if (POOL_DRAW) {
+    let o = POOL_OFFSET + pool_pick(key, pool_size()) * NT * DIM;
+    // @unroll
+    for (var i = 0u; i < NT * DIM; i++) { w[i] = task_mats[o + i]; }
+    return w;
+  }
   // @unroll
   for (var t = 0u; t < NT; t++) {
     let g = record_normals(key, t);
@@ -46,16 +58,23 @@ struct Point {
 
 fn task_point(key: vec3u, r: u32) -> Point {
   let g = record_normals(key, r);
+  var v: array<vec4f, NBU>;
+  if (UNIFORM_X) {
+    v = record_uniforms(key, r);
+  } else {
+    // @unroll
+    for (var j = 0u; j < NBU; j++) { v[j] = g[j]; }
+  }
   var p: Point;
   // @unroll
   for (var i = 0u; i < DIM; i++) {
     if (ISO_COV) {
-      p.x[i] = g[i / 4u][i % 4u];
+      p.x[i] = v[i / 4u][i % 4u];
     } else {
       var s = 0.0;
       // @unroll
       for (var j = 0u; j < DIM; j++) {
-        if (j <= i) { s += task_mats[COV_OFFSET + i * DIM + j] * g[j / 4u][j % 4u]; }
+        if (j <= i) { s += task_mats[COV_OFFSET + i * DIM + j] * v[j / 4u][j % 4u]; }
       }
       p.x[i] = s;
     }

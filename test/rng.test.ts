@@ -7,7 +7,8 @@
 // hypothesis (p ≈ 6e-7 per check), so with fixed keys a pass is stable and a
 // failure means a real defect, not bad luck.
 import { describe, expect, it } from 'vitest';
-import { NormalStream, normals4, pcg4d, STREAM } from '../src/rng/rng.ts';
+import { NormalStream, normals4, pcg4d, setIndex, STREAM } from '../src/rng/rng.ts';
+import { trainingStream } from '../src/tasks/sampler.ts';
 import { uniforms } from './helpers.ts';
 
 const M32 = (1n << 32n) - 1n;
@@ -300,4 +301,38 @@ describe('uniformity of the hash bits', () => {
       expect(chiSquare(low), 'bits 8..15 of lane 2').toBeLessThan(chiBound(255));
     });
   }
+});
+
+describe('the seeded order of a fixed training set', () => {
+  it('each epoch is a permutation of 0 … N − 1, and epochs differ', () => {
+    for (const size of [1, 2, 3, 5, 37, 64, 1000, 5000]) {
+      const orders: number[][] = [];
+      for (const epoch of [0, 1, 2]) {
+        const seen = new Uint8Array(size);
+        const order = Array.from({ length: size }, (_, p) => setIndex(p, epoch, 77, size));
+        for (const i of order) {
+          expect(i).toBeGreaterThanOrEqual(0);
+          expect(i).toBeLessThan(size);
+          seen[i]++;
+        }
+        expect(seen.every((c) => c === 1)).toBe(true);
+        orders.push(order);
+      }
+      if (size >= 5) expect(orders[0].join()).not.toBe(orders[1].join());
+    }
+  });
+
+  it('full batch (B = N) takes every set prompt once per step; B < N walks the epochs in order', () => {
+    const train = { batch: 37, set: 37, steps: 10, dataSeed: 3, initSeed: 1 };
+    for (const step of [0, 1, 5]) {
+      const idx = Array.from({ length: 37 }, (_, b) => trainingStream(train, step, b).prompt).sort((a, b) => a - b);
+      expect(idx).toEqual(Array.from({ length: 37 }, (_, i) => i));
+    }
+    const small = { ...train, batch: 10 };
+    // Steps 0-3 hold prompts 0…39 of the stream: epoch 0 whole, then 3 of epoch 1.
+    const firstEpoch = Array.from({ length: 37 }, (_, g) => trainingStream(small, Math.floor(g / 10), g % 10).prompt);
+    expect(new Set(firstEpoch).size).toBe(37);
+    expect(trainingStream(small, 3, 7)).toEqual({ stepWord: STREAM.TRAINSET, prompt: setIndex(0, 1, 3, 37) });
+    expect(trainingStream({ ...small, set: 0 }, 3, 7)).toEqual({ stepWord: 3, prompt: 7 });
+  });
 });

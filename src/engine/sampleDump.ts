@@ -3,7 +3,7 @@
 // and the inputs on which kernels are compared with the float64 reference.
 import type { TaskContext } from '../tasks/task.ts';
 import { promptOutput, type Prompt } from '../tasks/sampler.ts';
-import { composeShader, RESPONSE_CODE, SOURCES } from './shaders.ts';
+import { composeShader, SOURCES, taskConstants } from './shaders.ts';
 import { cachedPipeline } from './pipeline.ts';
 import { taskMatrices } from './trainer.ts';
 
@@ -15,7 +15,7 @@ export async function gpuSamplePrompts(
   const d = task.d;
   const n = opts.nCtx ?? task.n;
   const K = task.outputs.length;
-  const consts = { DIM: d, NT: K, ISO_COV: task.isotropic, RESPONSE: RESPONSE_CODE[task.response], QUERY_NOISE: task.queryNoise };
+  const consts = { DIM: d, NT: K, ...taskConstants(task) };
   const pipeline = await cachedPipeline(device, 'sample_dump', composeShader(consts, SOURCES.rng, SOURCES.task, SOURCES.dump), 'auto');
   const stride = (K + 1) * d + K + n * (d + K);
   const size = opts.count * stride * 4;

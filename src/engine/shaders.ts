@@ -7,10 +7,12 @@ import taskSrc from '../../shaders/task.wgsl?raw';
 import updateSrc from '../../shaders/update.wgsl?raw';
 import evalSrc from '../../shaders/eval.wgsl?raw';
 import dumpSrc from '../../shaders/sample_dump.wgsl?raw';
+import trainKeySrc from '../../shaders/train_key.wgsl?raw';
+import type { TaskContext } from '../tasks/task.ts';
 import { unrollLoops } from './unroll.ts';
 import { scalarizeArrays } from './scalarize.ts';
 
-export const SOURCES = { common: commonSrc, rng: rngSrc, task: taskSrc, update: updateSrc, eval: evalSrc, dump: dumpSrc };
+export const SOURCES = { common: commonSrc, rng: rngSrc, task: taskSrc, update: updateSrc, eval: evalSrc, dump: dumpSrc, trainKey: trainKeySrc };
 
 export type Constants = Record<string, number | boolean>;
 
@@ -28,3 +30,14 @@ export function composeShader(consts: Constants, ...parts: string[]): string {
 }
 
 export const RESPONSE_CODE = { identity: 0, tanh: 1, relu: 2, cubic: 3 } as const;
+
+/** The prelude flags of shaders/task.wgsl for a prompt distribution. */
+export function taskConstants(task: TaskContext): Constants {
+  return {
+    ISO_COV: task.isotropic,
+    RESPONSE: RESPONSE_CODE[task.response],
+    QUERY_NOISE: task.queryNoise,
+    POOL_DRAW: task.drawFromPool && task.pool !== null,
+    UNIFORM_X: task.covariates === 'uniform',
+  };
+}

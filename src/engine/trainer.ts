@@ -16,8 +16,13 @@ import { SUM_CHUNK, sumChunks } from '../models/softmax.ts';
 import { STREAM } from '../rng/rng.ts';
 import { learningRate } from './optimizer.ts';
 import { inverse, trace } from '../linalg/dense.ts';
-import { composeShader, RESPONSE_CODE, SOURCES, type Constants } from './shaders.ts';
+import { dmmseNoiseVar } from '../theory/predictors.ts';
+import { composeShader, SOURCES, taskConstants, type Constants } from './shaders.ts';
+import { setHalfBits } from '../rng/rng.ts';
 import { cachedPipeline } from './pipeline.ts';
+
+/** Pool entries × prompts of dMMSE's work per evaluation dispatch (each entry costs about d² + 4d per output), so no dispatch runs long. */
+const DMMSE_WORK_PER_DISPATCH = 2 ** 28;
 
 /** Bytes between per-step uniform slots (WebGPU's minimum dynamic-offset alignment is at most 256). */
 const STEP_SLOT = 256;
@@ -79,6 +84,8 @@ export interface EvalOutput {
   ols: Float32Array | null;
   /** He et al.'s debiased GD up to its scale c: x_qᵀ(u − ȳ x̄), u = (1/n) Σ y_i x_i. */
   debiased: Float32Array;
+  /** dMMSE, the posterior mean over the task pool (where the task knows a pool and the response is linear); else null. */
+  dmmse: Float32Array | null;
   /** One array per k-step GD run passed in. */
   gd: Float32Array[];
   /** One array of one-step predictions x_qᵀ Γ u per Γ passed in. */
@@ -139,7 +146,6 @@ export class Trainer {
   private readonly updateGroup: GPUBindGroup;
   private readonly ring: StagingSlot[];
   private ringNext = 0;
-  private evalPipeline: GPUComputePipeline | null = null;
   private readonly stepSlots: ArrayBuffer;
   private submitted = 0;
   private completed = 0;
@@ -209,7 +215,7 @@ export class Trainer {
     this.lastFinite = { step: 0, params: this.initParams.slice() };
     this.uploadState(this.initParams);
 
-    const stepBinding = { buffer: this.buffers.step, size: 16 };
+    const stepBinding = { buffer: this.buffers.step, size: 32 };
     this.trainGroup = device.createBindGroup({
       label: 'train',
       layout: parts.trainLayout,
@@ -275,14 +281,14 @@ export class Trainer {
       SUM_CHUNKS: sumChunks(spec.train.batch),
       NP: model.paramCount,
       CONTRIB: model.contribStride,
-      ISO_COV: task.isotropic,
-      RESPONSE: RESPONSE_CODE[spec.task.response],
-      QUERY_NOISE: spec.task.queryNoise,
+      ...taskConstants(task),
+      TRAIN_SET: spec.train.set,
+      SET_HALF: setHalfBits(spec.train.set),
     };
     const { trainLayout, stageLayout, updateLayout } = trainingLayouts(device);
     const stages = [...model.preStages, ...model.stages];
     const [trainPipeline, updatePipeline, ...stagePipelines] = await Promise.all([
-      cachedPipeline(device, 'train', composeShader(consts, SOURCES.common, SOURCES.rng, SOURCES.task, model.trainShader), trainLayout),
+      cachedPipeline(device, 'train', composeShader(consts, SOURCES.common, SOURCES.rng, SOURCES.task, SOURCES.trainKey, model.trainShader), trainLayout),
       cachedPipeline(device, 'update', composeShader(consts, SOURCES.common, model.gradSumShader, SOURCES.update), updateLayout),
       ...stages.map((st) => cachedPipeline(device, st.label, composeShader(consts, SOURCES.common, st.shader), stageLayout)),
     ]);
@@ -374,6 +380,7 @@ export class Trainer {
     const opt = this.spec.optimizer;
     const u32 = new Uint32Array(this.stepSlots);
     const f32 = new Float32Array(this.stepSlots);
+    const { batch, set } = this.spec.train;
     for (let i = 0; i < k; i++) {
       const o = (i * STEP_SLOT) / 4;
       const t = first + i + 1;
@@ -381,6 +388,12 @@ export class Trainer {
       f32[o + 1] = learningRate(opt, first + i, this.spec.train.steps);
       f32[o + 2] = 1 / (1 - Math.pow(opt.beta1, t));
       f32[o + 3] = 1 / (1 - Math.pow(opt.beta2, t));
+      if (set > 0) {
+        // step·B < 2^53: exact in float64.
+        const g = (first + i) * batch;
+        u32[o + 4] = Math.floor(g / set) >>> 0;
+        u32[o + 5] = g % set;
+      }
     }
     q.writeBuffer(this.buffers.step, 0, this.stepSlots, 0, k * STEP_SLOT);
     const enc = this.device.createCommandEncoder({ label: `steps ${first}..${first + k}` });
@@ -523,13 +536,20 @@ export class Trainer {
       gdRuns?: GdRun[] | GdRun[][];
       /** Prompts per dispatch (default: as many as one storage buffer holds). */
       chunkPrompts?: number;
+      /** The prompt distribution (default: the training one), e.g. a test distribution apart from it. */
+      task?: TaskContext;
+      /** The stream's step word (default: the evaluation stream; STREAM.TRAINSET reads a fixed training set). */
+      stepWord?: number;
     } = {},
   ): Promise<EvalSamples> {
     this.assertAlive();
     const count = options.prompts ?? this.spec.eval.prompts;
-    const nCtx = options.nCtx ?? this.spec.task.n;
+    const task = options.task ?? this.task;
+    const nCtx = options.nCtx ?? task.n;
     const d = this.spec.task.d;
-    const K = this.task.outputs.length;
+    const K = task.outputs.length;
+    if (task.d !== d || K !== this.task.outputs.length) throw new Error('evaluate: the task must have the model\'s d and outputs');
+    const dmmse = task.pool !== null && task.response === 'identity';
     const perOutput = <T,>(list: T[] | T[][] | undefined): T[][] =>
       list === undefined || list.length === 0 ? Array.from({ length: K }, () => []) : Array.isArray(list[0]) ? (list as T[][]) : Array.from({ length: K }, () => list as T[]);
     const gammas = perOutput<Float64Array>(options.gammas);
@@ -540,31 +560,18 @@ export class Trainer {
     const numGd = runs[0].length;
     const G = Math.max(1, numGammas);
     const R = Math.max(1, numGd);
-    if (!this.evalPipeline || this.evalShape !== `${G}/${R}`) {
-      const consts: Constants = {
-        DIM: d,
-        NT: K,
-        D: d + K,
-        NUM_GAMMAS: G,
-        NUM_GD: R,
-        H: this.spec.model.heads,
-        ISO_COV: this.task.isotropic,
-        RESPONSE: RESPONSE_CODE[this.spec.task.response],
-        QUERY_NOISE: this.spec.task.queryNoise,
-      };
-      this.evalPipeline = await cachedPipeline(
-        this.device,
-        'eval',
-        composeShader(consts, SOURCES.rng, SOURCES.task, SOURCES.eval, this.model.predictShader),
-        'auto',
-      );
-      this.evalShape = `${G}/${R}`;
+    const consts: Constants = { DIM: d, NT: K, D: d + K, NUM_GAMMAS: G, NUM_GD: R, H: this.spec.model.heads, ...taskConstants(task), DMMSE: dmmse };
+    const shape = JSON.stringify(consts);
+    let pipeline = this.evalPipelines.get(shape);
+    if (!pipeline) {
+      pipeline = await cachedPipeline(this.device, 'eval', composeShader(consts, SOURCES.rng, SOURCES.task, SOURCES.eval, this.model.predictShader), 'auto');
+      this.evalPipelines.set(shape, pipeline);
     }
     const gammaData = new Float32Array(K * G * d * d);
     gammas.forEach((list, t) => list.forEach((g, i) => gammaData.set(g, (t * G + i) * d * d)));
     const runData = new Float32Array(K * R * 2);
     runs.forEach((list, t) => list.forEach((r, i) => runData.set([r.steps, r.eta], (t * R + i) * 2)));
-    const stride = 5 + R + G;
+    const stride = 6 + R + G;
     const dev = this.device;
     const storage = (data: Float32Array<ArrayBuffer>) => {
       const b = dev.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
@@ -573,18 +580,22 @@ export class Trainer {
     };
     const gbuf = storage(gammaData);
     const rbuf = storage(runData);
-    const reg = storage(ridgePenalty(this.task));
-    // Large evaluations run in chunks whose output fits one storage buffer.
-    const chunk = Math.min(count, options.chunkPrompts ?? evalChunkPrompts(dev.limits, K * stride * F32));
+    const reg = storage(ridgePenalty(task));
+    const mats = task === this.task ? null : storage(taskMatrices(task));
+    // Large evaluations run in chunks whose output fits one storage buffer;
+    // dMMSE over a large pool also keeps each dispatch's work bounded.
+    const poolWork = dmmse ? task.pool!.size * K * (d * d + 4 * d) : 0;
+    const byWork = poolWork > 0 ? Math.max(64, Math.floor(DMMSE_WORK_PER_DISPATCH / poolWork / 64) * 64) : Infinity;
+    const chunk = Math.min(count, byWork, options.chunkPrompts ?? evalChunkPrompts(dev.limits, K * stride * F32));
     const data = new Float32Array(count * K * stride);
     const uni = dev.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     const out = dev.createBuffer({ size: chunk * K * stride * F32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     try {
       const group = dev.createBindGroup({
-        layout: this.evalPipeline.getBindGroupLayout(0),
+        layout: pipeline.getBindGroupLayout(0),
         entries: [
           { binding: 0, resource: { buffer: uni } },
-          { binding: 2, resource: { buffer: this.buffers.taskMats } },
+          { binding: 2, resource: { buffer: mats ?? this.buffers.taskMats } },
           { binding: 3, resource: { buffer: this.buffers.params } },
           { binding: 4, resource: { buffer: gbuf } },
           { binding: 5, resource: { buffer: out } },
@@ -594,10 +605,10 @@ export class Trainer {
       });
       for (let first = 0; first < count; first += chunk) {
         const m = Math.min(chunk, count - first);
-        dev.queue.writeBuffer(uni, 0, new Uint32Array([this.spec.train.dataSeed, STREAM.EVAL, nCtx, m, first]));
+        dev.queue.writeBuffer(uni, 0, new Uint32Array([this.spec.train.dataSeed, options.stepWord ?? STREAM.EVAL, nCtx, m, first]));
         const enc = dev.createCommandEncoder({ label: 'eval' });
         const pass = enc.beginComputePass();
-        pass.setPipeline(this.evalPipeline);
+        pass.setPipeline(pipeline);
         pass.setBindGroup(0, group);
         pass.dispatchWorkgroups(Math.ceil(m / 64));
         pass.end();
@@ -605,7 +616,7 @@ export class Trainer {
         data.set(await this.readBuffer(out, m * K * stride * F32), first * K * stride);
       }
     } finally {
-      for (const b of [uni, gbuf, rbuf, out, reg]) b.destroy();
+      for (const b of [uni, gbuf, rbuf, out, reg, mats]) b?.destroy();
     }
     const outputs = Array.from({ length: K }, (_, t): EvalOutput => {
       const col = (j: number) => {
@@ -619,13 +630,14 @@ export class Trainer {
         ridge: col(2),
         ols: nCtx >= d ? col(3) : null,
         debiased: col(4),
-        gd: Array.from({ length: numGd }, (_, r) => col(5 + r)),
-        predictors: Array.from({ length: numGammas }, (_, g) => col(5 + R + g)),
+        dmmse: dmmse ? col(5) : null,
+        gd: Array.from({ length: numGd }, (_, r) => col(6 + r)),
+        predictors: Array.from({ length: numGammas }, (_, g) => col(6 + R + g)),
       };
     });
     return { count, nCtx, ...outputs[0], outputs };
   }
-  private evalShape = '';
+  private readonly evalPipelines = new Map<string, GPUComputePipeline>();
 
   destroy(): void {
     if (this.destroyed) return;
@@ -639,12 +651,20 @@ export class Trainer {
   }
 }
 
-/** task_mats buffer: [noise std, response scale, response norm, 0, L (d×d), F (d×d)]. */
+/**
+ * task_mats buffer (shaders/task.wgsl): [noise std, pool size M, dMMSE noise
+ * variance, 0, L (d×d), per output: response scale, response norm, 0, 0,
+ * F_t (d×d); then the pool's vectors (M·k·d)].
+ */
 export function taskMatrices(task: TaskContext): Float32Array<ArrayBuffer> {
   const d = task.d;
   const per = 4 + d * d;
-  const out = new Float32Array(4 + d * d + task.outputs.length * per);
+  const head = 4 + d * d + task.outputs.length * per;
+  const pool = task.pool;
+  const out = new Float32Array(head + (pool ? pool.vectors.length : 0));
   out[0] = Math.sqrt(task.noiseVar);
+  out[1] = pool ? pool.size : 0;
+  out[2] = dmmseNoiseVar(task);
   out.set(task.covFactor, 4);
   task.outputs.forEach((o, t) => {
     const base = 4 + d * d + t * per;
@@ -652,6 +672,7 @@ export function taskMatrices(task: TaskContext): Float32Array<ArrayBuffer> {
     out[base + 1] = o.responseNorm;
     out.set(o.priorFactor, base + 4);
   });
+  if (pool) out.set(pool.vectors, head);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Float64 CPU sampler of the prompt distribution, drawing the same normals
 // from the same records as the GPU sampler (shaders/task.wgsl).
-import { promptKey, recordNormals } from '../rng/rng.ts';
+import { poolPick, promptKey, recordNormals, recordUniforms, setIndex, setPosition, STREAM } from '../rng/rng.ts';
+import type { TrainSpec } from '../spec/types.ts';
 import { applyResponse, type TaskContext } from './task.ts';
 
 export interface Prompt {
@@ -51,12 +52,19 @@ export function samplePrompt(ctx: TaskContext, seed: number, step: number, promp
   const key = promptKey(seed, step, prompt);
   const sd = Math.sqrt(ctx.noiseVar);
   const wAll = new Float64Array(k * d);
-  for (let t = 0; t < k; t++) wAll.set(denseMatvec(ctx.outputs[t].priorFactor, recordNormals(key, t, rec), d), t * d);
+  if (ctx.drawFromPool && ctx.pool) {
+    const m = poolPick(key, ctx.pool.size);
+    wAll.set(ctx.pool.vectors.subarray(m * k * d, (m + 1) * k * d));
+  } else {
+    for (let t = 0; t < k; t++) wAll.set(denseMatvec(ctx.outputs[t].priorFactor, recordNormals(key, t, rec), d), t * d);
+  }
+  const uniform = ctx.covariates === 'uniform';
   // Writes x of record r at out[offset…] and returns the record's normals (noises at d…).
   const point = (r: number, out: Float64Array, offset: number): Float64Array => {
     const g = recordNormals(key, r, rec);
-    if (ctx.isotropic) for (let i = 0; i < d; i++) out[offset + i] = g[i];
-    else lowerMatvec(ctx.covFactor, g, d, out, offset);
+    const v = uniform ? recordUniforms(key, r, d) : g;
+    if (ctx.isotropic) for (let i = 0; i < d; i++) out[offset + i] = v[i];
+    else lowerMatvec(ctx.covFactor, v, d, out, offset);
     return g;
   };
   const label = (x: Float64Array, offset: number, t: number, noise: number) => {
@@ -85,4 +93,21 @@ export function promptOutput(p: Prompt, t: number): Prompt {
   const ys = new Float64Array(n);
   for (let i = 0; i < n; i++) ys[i] = p.ysAll[i * p.k + t];
   return { ...p, w: p.wAll.slice(t * d, (t + 1) * d), ys, yq: p.yqAll[t] };
+}
+
+/**
+ * The stream of batch prompt b of training step `step`: (step, b) for fresh
+ * prompts, or, for a fixed training set, (TRAINSET, its index in the set) —
+ * epoch ⌊(step·B + b)/N⌋, position (step·B + b) mod N, permuted per epoch.
+ */
+export function trainingStream(train: TrainSpec, step: number, b: number): { stepWord: number; prompt: number } {
+  if (train.set === 0) return { stepWord: step, prompt: b };
+  const { epoch, position } = setPosition(step, train.batch, b, train.set);
+  return { stepWord: STREAM.TRAINSET, prompt: setIndex(position, epoch >>> 0, train.dataSeed, train.set) };
+}
+
+/** Batch prompt b of training step `step`, as the training kernels draw it. */
+export function trainingPrompt(ctx: TaskContext, train: TrainSpec, step: number, b: number): Prompt {
+  const s = trainingStream(train, step, b);
+  return samplePrompt(ctx, train.dataSeed, s.stepWord, s.prompt);
 }

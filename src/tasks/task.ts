@@ -2,8 +2,8 @@
 // derived once from the spec in float64: Σ, its Cholesky factor, the prior
 // covariance Ω and a factor of it, and the response function's scaling.
 import { cholesky, diag, identity, inverse, matmul, orthonormalize, symmetricEigen, trace, transpose, type Mat } from '../linalg/dense.ts';
-import { NormalStream, STREAM } from '../rng/rng.ts';
-import type { CovarianceSpec, ResponseKind, TaskSpec } from '../spec/types.ts';
+import { NormalStream, promptKey, recordNormals, STREAM } from '../rng/rng.ts';
+import type { CovarianceSpec, ExperimentSpec, ResponseKind, TaskSpec } from '../spec/types.ts';
 
 /** One output of a (multi-task) prompt: its window of x, its prior and its response scaling. */
 export interface OutputTask {
@@ -17,6 +17,18 @@ export interface OutputTask {
   responseScale: number;
   responseNorm: number;
 }
+
+/** A finite task pool (Raventós et al. 2023): M entries of k task vectors each, drawn once from the prior. */
+export interface TaskPool {
+  size: number;
+  /** Entry m, output t at (m·k + t)·d. */
+  vectors: Float64Array;
+  /** Per output, the pool's own second moment Ω_t = (1/M) Σ_m w_{m,t} w_{m,t}ᵀ (uncentered, rank ≤ M). */
+  moments: Mat[];
+}
+
+/** How the covariates are drawn: x = L g with g Gaussian, or with g i.i.d. uniform of unit variance. */
+export type CovariateDistribution = 'gaussian' | 'uniform';
 
 /**
  * A prompt distribution. The top-level prior and response fields describe the
@@ -32,6 +44,10 @@ export interface TaskContext {
   covFactor: Mat;
   /** True when Σ = I exactly (the samplers then skip the product with L). */
   isotropic: boolean;
+  covariates: CovariateDistribution;
+  /** The task pool the prompts draw from (drawFromPool) or that dMMSE knows (a pooled run's fresh-task test). */
+  pool: TaskPool | null;
+  drawFromPool: boolean;
   /** Prior covariance Ω of the task vector w. */
   prior: Mat;
   /** F with F Fᵀ = Ω; w = F g. */
@@ -66,10 +82,11 @@ function embed(block: Mat, w: number, start: number, d: number): Mat {
 }
 
 /** Eigenvalues of the diagonal families, normalized to mean 1 (tr Σ = d). */
-export function spectrum(cov: CovarianceSpec, d: number): Float64Array {
+export function spectrum(cov: Pick<CovarianceSpec, 'kind' | 'alpha' | 'kappa' | 'eigenvalues'>, d: number): Float64Array {
   const lam = new Float64Array(d);
   for (let i = 0; i < d; i++) {
-    if (cov.kind === 'powerlaw') lam[i] = Math.pow(i + 1, -cov.alpha);
+    if (cov.kind === 'custom') lam[i] = cov.eigenvalues.length === d ? cov.eigenvalues[i] : i + 1;
+    else if (cov.kind === 'powerlaw') lam[i] = Math.pow(i + 1, -cov.alpha);
     else if (cov.kind === 'geometric') lam[i] = d === 1 ? 1 : Math.pow(cov.kappa, -i / (d - 1));
     else lam[i] = 1;
   }
@@ -92,7 +109,7 @@ export function covarianceMatrix(cov: CovarianceSpec, d: number): Mat {
   } else {
     s = diag(spectrum(cov, d));
   }
-  if (cov.rotate && cov.kind !== 'isotropic') {
+  if (cov.rotate && cov.kind !== 'isotropic' && cov.kind !== 'uniform') {
     const u = randomRotation(cov.rotationSeed, d);
     s = matmul(matmul(u, s, d), transpose(u, d), d);
     for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) s[i * d + j] = s[j * d + i] = 0.5 * (s[i * d + j] + s[j * d + i]);
@@ -174,10 +191,40 @@ export const RESPONSE_SHAPES: Record<ResponseKind, (z: number) => number> = {
   cubic: (z) => z * z * z,
 };
 
+/**
+ * Entry m of a pool holds the task vectors of prompt m of (pool seed, POOL):
+ * w_{m,t} = F_t g from record t, as a prompt's own tasks are drawn.
+ */
+export function buildPool(outputs: OutputTask[], d: number, size: number, seed: number): TaskPool {
+  const k = outputs.length;
+  const vectors = new Float64Array(size * k * d);
+  const moments = outputs.map(() => new Float64Array(d * d));
+  for (let m = 0; m < size; m++) {
+    const key = promptKey(seed, STREAM.POOL, m);
+    for (let t = 0; t < k; t++) {
+      const g = recordNormals(key, t, d + k);
+      const f = outputs[t].priorFactor;
+      const o = (m * k + t) * d;
+      for (let i = 0; i < d; i++) {
+        let v = 0;
+        for (let j = 0; j < d; j++) v += f[i * d + j] * g[j];
+        vectors[o + i] = v;
+      }
+      const mom = moments[t];
+      for (let i = 0; i < d; i++) {
+        const wi = vectors[o + i];
+        if (wi !== 0) for (let j = 0; j < d; j++) mom[i * d + j] += wi * vectors[o + j];
+      }
+    }
+  }
+  for (const mom of moments) for (let i = 0; i < d * d; i++) mom[i] /= size;
+  return { size, vectors, moments };
+}
+
 export function buildTask(task: TaskSpec): TaskContext {
   const { d } = task;
   const sigma = covarianceMatrix(task.covariance, d);
-  const isotropic = task.covariance.kind === 'isotropic';
+  const isotropic = task.covariance.kind === 'isotropic' || task.covariance.kind === 'uniform';
   const covFactor = isotropic ? identity(d) : cholesky(sigma, d);
   const outputs = taskWindows(task).map(([start, end]): OutputTask => {
     const w = end - start;
@@ -202,12 +249,16 @@ export function buildTask(task: TaskSpec): TaskContext {
     return { start, end, prior, priorFactor, responseScale: Math.sqrt(signalVar), responseNorm };
   });
   const first = outputs[0];
+  const pool = task.pool > 0 ? buildPool(outputs, d, task.pool, task.poolSeed) : null;
   return {
     d,
     n: task.n,
     sigma,
     covFactor,
     isotropic,
+    covariates: task.covariance.kind === 'uniform' ? 'uniform' : 'gaussian',
+    pool,
+    drawFromPool: pool !== null,
     prior: first.prior,
     priorFactor: first.priorFactor,
     noiseVar: task.noiseVar,
@@ -224,4 +275,80 @@ export function applyResponse(ctx: TaskContext, t: number, output = 0): number {
   const o = ctx.outputs[output];
   const s = o.responseScale;
   return (s * RESPONSE_SHAPES[ctx.response](t / s)) / o.responseNorm;
+}
+
+/**
+ * The context as the one-step theory sees it: the loss of ŷ = x_qᵀΓu depends
+ * on the task prior only through Ω = E[wwᵀ], so prompts drawn from a pool see
+ * the pool's own second moment (DESIGN.md §7). Ridge keeps ctx.prior: it is
+ * the Bayes predictor for fresh tasks.
+ */
+export function momentView(ctx: TaskContext): TaskContext {
+  if (!ctx.pool || !ctx.drawFromPool) return ctx;
+  const pool = ctx.pool;
+  const outputs = ctx.outputs.map((o, t) => ({ ...o, prior: pool.moments[t] }));
+  return { ...ctx, prior: outputs[0].prior, outputs };
+}
+
+/** Whether the one-step closed forms hold: a linear response on Gaussian covariates. */
+export function hasClosedForm(ctx: TaskContext): boolean {
+  return ctx.response === 'identity' && ctx.covariates === 'gaussian';
+}
+
+/** Why a context has no closed form (null where it has one). */
+export function noClosedFormReason(ctx: TaskContext): string | null {
+  if (ctx.response !== 'identity') return `no closed form for the ${ctx.response} response`;
+  if (ctx.covariates !== 'gaussian') return 'no Gaussian closed form for uniform covariates';
+  return null;
+}
+
+/** Whether the spec evaluates a test distribution apart from the training one. */
+export function testShiftActive(spec: ExperimentSpec): boolean {
+  const t = spec.eval.test;
+  return (
+    (spec.task.pool > 0 && t.tasks === 'fresh') ||
+    t.covariance.kind !== 'same' ||
+    t.prior.kind !== 'same' ||
+    t.prior.tau2 !== null ||
+    t.noiseVar !== null ||
+    t.scale !== 1 ||
+    (t.n !== 0 && t.n !== spec.task.n)
+  );
+}
+
+/** The training distribution's task spec with the test overrides applied. */
+export function testTaskSpec(spec: ExperimentSpec): TaskSpec {
+  const t = spec.eval.test;
+  const task = spec.task;
+  const cov = t.covariance.kind === 'same' ? task.covariance : { ...t.covariance, kind: t.covariance.kind, rotationSeed: task.covariance.rotationSeed };
+  return {
+    ...task,
+    n: t.n === 0 ? task.n : t.n,
+    covariance: cov,
+    prior: { kind: t.prior.kind === 'same' ? task.prior.kind : t.prior.kind, tau2: t.prior.tau2 ?? task.prior.tau2 },
+    noiseVar: t.noiseVar ?? task.noiseVar,
+    pool: 0,
+  };
+}
+
+/**
+ * The test distribution apart from the training one (null where there is
+ * none): the overrides applied, the training pool kept (drawn from for
+ * tasks = 'pool', known to dMMSE either way), the inputs scaled by c
+ * (Σ ← c²Σ) and the response the training one (the same function f).
+ */
+export function buildTestTask(spec: ExperimentSpec, train: TaskContext): TaskContext | null {
+  if (!testShiftActive(spec)) return null;
+  const base = buildTask(testTaskSpec(spec));
+  const c = spec.eval.test.scale;
+  const outputs = base.outputs.map((o, t) => ({ ...o, responseScale: train.outputs[t].responseScale, responseNorm: train.outputs[t].responseNorm }));
+  const scaled = c === 1 ? base : { ...base, sigma: base.sigma.map((v) => v * c * c), covFactor: base.covFactor.map((v) => v * c), isotropic: false };
+  return {
+    ...scaled,
+    outputs,
+    responseScale: outputs[0].responseScale,
+    responseNorm: outputs[0].responseNorm,
+    pool: train.pool,
+    drawFromPool: train.pool !== null && spec.eval.test.tasks === 'pool',
+  };
 }

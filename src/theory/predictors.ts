@@ -3,6 +3,7 @@
 // (X: n×d row-major, y) and query x_q and returns ŷ.
 import { solveSpd } from '../linalg/dense.ts';
 import type { Prompt } from '../tasks/sampler.ts';
+import type { TaskContext, TaskPool } from '../tasks/task.ts';
 
 function contextSizes(p: Prompt): { n: number; d: number } {
   return { n: p.ys.length, d: p.xq.length };
@@ -114,5 +115,52 @@ export function heApproximateLoss(omega: ArrayLike<number>, mu: ArrayLike<number
   let out = 1 + noiseVar - 2 * dot(mu, omega);
   for (let a = 0; a < H; a++)
     for (let b = 0; b < H; b++) out += mu[a] * mu[b] * (omega[a] * omega[b] + ((1 + noiseVar) / L) * Math.exp(d * omega[a] * omega[b]));
+  return out;
+}
+
+/**
+ * The noise variance dMMSE weighs residuals with: σ², floored at 10⁻⁶ of the
+ * signal variance tr(ΣΩ) so that noiseless prompts give the (nearly) one-hot
+ * posterior on the best-fitting entry instead of 0/0.
+ */
+export function dmmseNoiseVar(ctx: TaskContext): number {
+  let signal = 0;
+  for (let i = 0; i < ctx.d; i++) for (let j = 0; j < ctx.d; j++) signal += ctx.sigma[i * ctx.d + j] * ctx.prior[j * ctx.d + i];
+  return Math.max(ctx.noiseVar, 1e-6 * signal);
+}
+
+/**
+ * dMMSE (Raventós et al. 2023), the Bayes posterior mean for tasks drawn
+ * uniformly from a finite pool: ŷ_t = Σ_m p_m w_{m,t}ᵀ x_q with
+ * log p_m = −Σ_t ‖y_t − X w_{m,t}‖² / (2σ²) + const over the context (all k
+ * outputs share the entry m), computed with the largest log-weight
+ * subtracted first. Returns the k predictions (linear response only).
+ */
+export function dmmse(p: Prompt, pool: TaskPool, noiseVar: number): Float64Array {
+  const d = p.xq.length;
+  const k = p.k;
+  const n = p.xs.length / d;
+  const logw = new Float64Array(pool.size);
+  let mx = -Infinity;
+  for (let m = 0; m < pool.size; m++) {
+    let r = 0;
+    for (let t = 0; t < k; t++) {
+      const o = (m * k + t) * d;
+      for (let i = 0; i < n; i++) r += (p.ysAll[i * k + t] - dot(pool.vectors.subarray(o, o + d), p.xs, i * d, d)) ** 2;
+    }
+    logw[m] = -r / (2 * noiseVar);
+    if (logw[m] > mx) mx = logw[m];
+  }
+  const out = new Float64Array(k);
+  let z = 0;
+  for (let m = 0; m < pool.size; m++) {
+    const a = Math.exp(logw[m] - mx);
+    z += a;
+    for (let t = 0; t < k; t++) {
+      const o = (m * k + t) * d;
+      out[t] += a * dot(pool.vectors.subarray(o, o + d), p.xq);
+    }
+  }
+  for (let t = 0; t < k; t++) out[t] /= z;
   return out;
 }

@@ -3,6 +3,8 @@ import { afterAll } from 'vitest';
 import { nodeDevice, type NodeGpu } from '../../src/gpu/node.ts';
 import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
 import type { Trainer } from '../../src/engine/trainer.ts';
+import { STREAM } from '../../src/rng/rng.ts';
+import { trainingStream } from '../../src/tasks/sampler.ts';
 
 let gpu: Promise<NodeGpu> | null = null;
 
@@ -29,7 +31,13 @@ export function relError(a: ArrayLike<number>, ref: ArrayLike<number>): number {
 /** Mean batch gradient and loss in float64 on the prompts the GPU drew for `step`. */
 export async function referenceGradient(device: GPUDevice, trainer: Trainer, params: ArrayLike<number>, step: number) {
   const spec = trainer.spec;
-  const prompts = await gpuSamplePrompts(device, trainer.task, { seed: spec.train.dataSeed, stepWord: step, count: spec.train.batch });
+  // A fixed training set: the step's prompts are set prompts, picked by the seeded order.
+  const prompts =
+    spec.train.set > 0
+      ? await gpuSamplePrompts(device, trainer.task, { seed: spec.train.dataSeed, stepWord: STREAM.TRAINSET, count: spec.train.set }).then((set) =>
+          Array.from({ length: spec.train.batch }, (_, b) => set[trainingStream(spec.train, step, b).prompt]),
+        )
+      : await gpuSamplePrompts(device, trainer.task, { seed: spec.train.dataSeed, stepWord: step, count: spec.train.batch });
   const grad = new Float64Array(trainer.model.paramCount);
   let loss = 0;
   for (const p of prompts) {
