@@ -85,7 +85,7 @@ function randomSpec(r: Rand): ExperimentSpec {
   if (t.windowSize > 0 && t.tasks > 1) t.windowStride = Math.min(t.windowStride, Math.floor((t.d - t.windowSize) / (t.tasks - 1)));
   // A custom spectrum lists d eigenvalues or none; a pool holds at most 2^23 numbers.
   for (const cov of [t.covariance, spec.eval.test.covariance]) if (cov.eigenvalues.length !== t.d) cov.eigenvalues = cov.eigenvalues.length > 0 && t.d <= 8 ? Array.from({ length: t.d }, (_, i) => i + 1) : [];
-  t.pool = Math.min(t.pool, Math.floor(MAX_POOL_NUMBERS / (t.tasks * t.d)));
+  t.pool = Math.min(t.pool, Math.floor(MAX_POOL_NUMBERS / ((t.poolSymmetric ? 2 : 1) * t.tasks * t.d)));
   return spec;
 }
 

@@ -8,8 +8,10 @@ import type { ReducedComparison } from './reduced.ts';
 import { identity, symmetricEigen } from '../linalg/dense.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
-import { taskView, type TaskContext } from '../tasks/task.ts';
-import { oneStepGdTheory, optimalEta, type OneStepTheory } from '../theory/closedForms.ts';
+import { buildTestTask, hasClosedForm, momentView, noClosedFormReason, taskView, type TaskContext } from '../tasks/task.ts';
+import { expectedLoss, expectedLossEta, oneStepGdTheory, optimalEta, type OneStepTheory } from '../theory/closedForms.ts';
+import { STREAM } from '../rng/rng.ts';
+import type { TestShiftSpec } from '../spec/types.ts';
 import { fitOneStep } from '../theory/bestFit.ts';
 import { meanStderr, squaredErrors, type Estimate } from '../engine/stats.ts';
 import { Trainer, type Divergence, type EvalSamples, type GdRun, type TrainerCounters } from '../engine/trainer.ts';
@@ -26,6 +28,16 @@ export interface TheoryNumbers {
   gdLoss?: number;
   gammaStar?: number[];
   pgdLoss?: number;
+  /**
+   * 'pool': the prompts draw from a task pool, so η*, Γ* and their losses are
+   * for the pool's own second moment Ω = (1/M) Σ_m w_m w_mᵀ. 'trained
+   * distribution': a shifted evaluation, so η*, Γ* are the training
+   * distribution's optimum and gdLoss, pgdLoss their expected losses on the
+   * test distribution (what a model that learned them scores there), beside
+   * the test distribution's own optimum testPgdLoss.
+   */
+  source?: 'prior' | 'pool' | 'trained distribution';
+  testPgdLoss?: number;
 }
 
 export interface TestResult {
@@ -50,6 +62,8 @@ export interface TestResult {
   kStepGd?: (Estimate & { steps: number; eta: number })[];
   /** Least squares on all of x (where n ≥ d). */
   ols?: Estimate;
+  /** dMMSE, the Bayes posterior mean over the task pool (pooled runs, identity response). */
+  dmmse?: Estimate;
 }
 
 /** One output (task) of a multi-task prompt: its window of x and everything measured for it. */
@@ -79,6 +93,10 @@ export interface ExperimentResult {
   outputs: (OutputEvaluation & { lengthGeneralization: LengthCurve })[];
   lsa?: LsaReading & { etaRatio?: number; gammaRelError?: number };
   softmax?: SoftmaxReading & { trajectory: OmegaMuTrajectory; reduced: ReducedComparison };
+  /** The evaluation on the test distribution apart from the training one (eval.test), where there is one. */
+  shift?: Omit<ShiftEvaluation, 'outputs'> & { lengthGeneralization: LengthCurve; outputs: (OutputEvaluation & { lengthGeneralization: LengthCurve })[] };
+  /** A fixed training set's own loss and the generalization gap. */
+  trainSet?: TrainSetResult;
   matrices: Record<string, NamedMatrix>;
   counters: TrainerCounters;
 }
@@ -91,12 +109,37 @@ export interface OmegaMuTrajectory {
   mu: number[][];
 }
 
+/**
+ * The one-step closed forms of a context (one output): for the prior's Ω, or
+ * for the pool's own second moment where the prompts draw from a pool.
+ */
 export function theoryFor(task: TaskContext): TheoryNumbers & { raw?: OneStepTheory } {
-  if (task.response !== 'identity') {
-    return { available: false, reason: `no closed form for the ${task.response} response` };
-  }
-  const t = oneStepGdTheory(task);
-  return { available: true, etaStar: t.eta, gdLoss: t.loss, gammaStar: Array.from(t.gamma), pgdLoss: t.gammaLoss, raw: t };
+  const reason = noClosedFormReason(task);
+  if (reason) return { available: false, reason };
+  const t = oneStepGdTheory(momentView(task));
+  const source = task.pool && task.drawFromPool ? 'pool' : 'prior';
+  return { available: true, etaStar: t.eta, gdLoss: t.loss, gammaStar: Array.from(t.gamma), pgdLoss: t.gammaLoss, source, raw: t };
+}
+
+/**
+ * The theory of a shifted evaluation (one output): the training optimum η*,
+ * Γ* and their expected losses on the test distribution, beside the test
+ * distribution's own optimal one-step loss. Closed forms need both.
+ */
+export function shiftedTheoryFor(train: TaskContext, test: TaskContext): TheoryNumbers {
+  const reason = noClosedFormReason(train) ?? noClosedFormReason(test);
+  if (reason) return { available: false, reason };
+  const t = oneStepGdTheory(momentView(train));
+  const view = momentView(test);
+  return {
+    available: true,
+    etaStar: t.eta,
+    gdLoss: expectedLossEta(view, t.eta),
+    gammaStar: Array.from(t.gamma),
+    pgdLoss: expectedLoss(view, t.gamma),
+    source: 'trained distribution',
+    testPgdLoss: oneStepGdTheory(view).gammaLoss,
+  };
 }
 
 /** The one-step predictors a model is compared with: closed forms for the identity response, least-squares fits otherwise. */
@@ -107,16 +150,22 @@ export interface OneStepCandidates {
   gamma: Float64Array | null;
 }
 
+/**
+ * The best one-step GD for the distribution the model trained on: closed
+ * forms for a linear response on Gaussian covariates (for a pool, with the
+ * pool's Ω), a least-squares fit on Monte Carlo prompts otherwise (nonlinear
+ * responses, uniform covariates).
+ */
 export function oneStepCandidates(task: TaskContext): OneStepCandidates {
-  if (task.response === 'identity') {
-    const t = oneStepGdTheory(task);
+  if (hasClosedForm(task)) {
+    const t = oneStepGdTheory(momentView(task));
     return { source: 'closed form', eta: t.eta, gamma: t.gamma };
   }
   const fit = fitOneStep(task);
   return { source: 'least-squares fit', eta: fit.eta, gamma: fit.gamma };
 }
 
-export type PredictorId = 'oneStepGd' | 'preconditionedGd' | 'debiasedGd' | 'gd2' | 'gd3' | 'ridge' | 'ols';
+export type PredictorId = 'oneStepGd' | 'preconditionedGd' | 'debiasedGd' | 'gd2' | 'gd3' | 'ridge' | 'ols' | 'dmmse';
 
 export interface AlgorithmMatch {
   predictor: PredictorId;
@@ -206,11 +255,11 @@ function evalInputs(task: TaskContext, n: number) {
   return { cands, gammas, gdRuns: task.outputs.map(() => gdRunsFor(task, n)) };
 }
 
-function evaluateOutput(task: TaskContext, t: number, ev: EvalSamples, cand: OneStepCandidates, runs: GdRun[]): OutputEvaluation {
+function evaluateOutput(task: TaskContext, t: number, ev: EvalSamples, cand: OneStepCandidates, runs: GdRun[], shifted?: TaskContext): OutputEvaluation {
   const view = taskView(task, t);
   const d = task.d;
   const out = ev.outputs[t];
-  const { raw: _raw, ...theory } = theoryFor(view);
+  const { raw: _raw, ...theory } = shifted ? { ...shiftedTheoryFor(view, taskView(shifted, t)), raw: undefined } : theoryFor(view);
   const modelErr = squaredErrors(out.model, out.targets);
   const gdErr = squaredErrors(out.predictors[0], out.targets);
   const test: TestResult = {
@@ -240,6 +289,7 @@ function evaluateOutput(task: TaskContext, t: number, ev: EvalSamples, cand: One
   });
   test.kStepGd = bestGd.map((b) => ({ ...meanStderr(b.err), steps: b.steps, eta: b.eta }));
   if (out.ols) test.ols = meanStderr(squaredErrors(out.ols, out.targets));
+  if (out.dmmse) test.dmmse = meanStderr(squaredErrors(out.dmmse, out.targets));
 
   const linear = task.response === 'identity';
   const ridgeLabel = linear ? 'Bayes-optimal ridge' : 'ridge (λ = σ²/τ²)';
@@ -250,6 +300,7 @@ function evaluateOutput(task: TaskContext, t: number, ev: EvalSamples, cand: One
   bestGd.forEach((b) => matches.push({ predictor: `gd${b.steps}` as PredictorId, label: `${b.steps}-step GD`, ...matchPredictions(out.model, b.pred) }));
   matches.push({ predictor: 'ridge', label: ridgeLabel, ...matchPredictions(out.model, out.ridge) });
   if (out.ols) matches.push({ predictor: 'ols', label: 'least squares', ...matchPredictions(out.model, out.ols) });
+  if (out.dmmse) matches.push({ predictor: 'dmmse', label: 'dMMSE (pool posterior)', ...matchPredictions(out.model, out.dmmse) });
   const window: [number, number] = [task.outputs[t].start, task.outputs[t].end];
   return { window, test, theory, identification: identifyAlgorithm(matches) };
 }
@@ -260,15 +311,73 @@ function meanOf(v: ArrayLike<number>): number {
   return s / v.length;
 }
 
+/** The evaluation on a test distribution apart from the training one, laid out as the in-distribution one. */
+export interface ShiftEvaluation extends OutputEvaluation {
+  /** The overrides (the spec's eval.test) and what they change, in words. */
+  overrides: TestShiftSpec;
+  description: string;
+  outputs: OutputEvaluation[];
+}
+
+/** A fixed training set's own loss beside the fresh-prompt test loss: the generalization gap. */
+export interface TrainSetResult {
+  /** Prompts of the set evaluated (all of them up to MAX_TRAINSET_EVAL). */
+  prompts: number;
+  size: number;
+  /** MSE of the model on the training set's prompts, per output. */
+  model: Estimate[];
+  /** Test MSE on fresh prompts minus training-set MSE (different prompts: the standard errors add). */
+  gap: Estimate[];
+}
+
+/** The most training-set prompts the end-of-run evaluation reads. */
+export const MAX_TRAINSET_EVAL = 1 << 20;
+
+/** What a test distribution changes, in words ("fresh tasks; Σ: geometric; σ² = 0.5"). */
+export function describeShift(spec: ExperimentSpec): string {
+  const t = spec.eval.test;
+  const parts: string[] = [];
+  if (spec.task.pool > 0) parts.push(t.tasks === 'fresh' ? 'fresh tasks' : 'pool tasks');
+  if (t.covariance.kind !== 'same') parts.push(`Σ: ${t.covariance.kind}${t.covariance.rotate ? ', rotated' : ''}`);
+  if (t.prior.kind !== 'same') parts.push(`${t.prior.kind} prior`);
+  if (t.prior.tau2 !== null) parts.push(`τ² = ${t.prior.tau2}`);
+  if (t.noiseVar !== null) parts.push(`σ² = ${t.noiseVar}`);
+  if (t.scale !== 1) parts.push(`inputs ×${t.scale}`);
+  if (t.n !== 0 && t.n !== spec.task.n) parts.push(`n = ${t.n}`);
+  return parts.join('; ');
+}
+
 export async function evaluateTrainer(
   trainer: Trainer,
   prompts = trainer.spec.eval.prompts,
-): Promise<OutputEvaluation & { outputs: OutputEvaluation[] }> {
+): Promise<OutputEvaluation & { outputs: OutputEvaluation[]; shift?: ShiftEvaluation; trainSet?: TrainSetResult }> {
   const task = trainer.task;
-  const { cands, gammas, gdRuns } = evalInputs(task, trainer.spec.task.n);
+  const spec = trainer.spec;
+  const { cands, gammas, gdRuns } = evalInputs(task, spec.task.n);
   const ev = await trainer.evaluate({ prompts, gammas, gdRuns });
   const outputs = task.outputs.map((_, t) => evaluateOutput(task, t, ev, cands[t], gdRuns[t]));
-  return { ...outputs[0], outputs };
+  const result: OutputEvaluation & { outputs: OutputEvaluation[]; shift?: ShiftEvaluation; trainSet?: TrainSetResult } = { ...outputs[0], outputs };
+  const test = buildTestTask(spec, task);
+  if (test) {
+    // The training distribution's one-step predictors (what the model should
+    // have learned), scored on the test prompts; ridge and dMMSE are the test
+    // distribution's own Bayes predictors.
+    const runs = task.outputs.map(() => gdRunsFor(test, test.n));
+    const sev = await trainer.evaluate({ prompts, gammas, gdRuns: runs, task: test });
+    const souts = task.outputs.map((_, t) => evaluateOutput(task, t, sev, cands[t], runs[t], test));
+    result.shift = { ...souts[0], outputs: souts, overrides: spec.eval.test, description: describeShift(spec) };
+  }
+  if (spec.train.set > 0) {
+    const count = Math.min(spec.train.set, MAX_TRAINSET_EVAL);
+    const tev = await trainer.evaluate({ prompts: count, stepWord: STREAM.TRAINSET });
+    const model = tev.outputs.map((o) => meanStderr(squaredErrors(o.model, o.targets)));
+    const gap = model.map((m, t) => {
+      const f = outputs[t].test.model;
+      return { mean: f.mean - m.mean, stderr: Math.hypot(f.stderr, m.stderr) };
+    });
+    result.trainSet = { prompts: count, size: spec.train.set, model, gap };
+  }
+  return result;
 }
 
 export interface LengthCurve {
@@ -282,6 +391,8 @@ export interface LengthCurve {
   ridge: Estimate[];
   /** Least squares, where n_test ≥ d (null below). */
   ols: (Estimate | null)[];
+  /** dMMSE over the task pool (pooled runs, identity response). */
+  dmmse?: Estimate[];
   prompts: number;
   /** Wall-clock seconds the curve took (a sweep keeps it under `timing`). */
   seconds?: number;
@@ -317,20 +428,22 @@ export function lengthPrompts(spec: ExperimentSpec, grid: number[] = lengthGrid(
  * (the same tasks, queries and leading context pairs at every n_test), on the
  * GPU; one curve per output.
  */
-export async function lengthGeneralization(trainer: Trainer, options: { nCtx?: number[]; prompts?: number } = {}): Promise<LengthCurve[]> {
-  const grid = options.nCtx ?? lengthGrid(trainer.spec.task.n);
+export async function lengthGeneralization(trainer: Trainer, options: { nCtx?: number[]; prompts?: number; task?: TaskContext } = {}): Promise<LengthCurve[]> {
+  const task = options.task ?? trainer.task;
+  const grid = options.nCtx ?? lengthGrid(task.n);
   const prompts = options.prompts ?? lengthPrompts(trainer.spec, grid);
-  const task = trainer.task;
   const d = task.d;
   const t0 = performance.now();
-  const curves: LengthCurve[] = task.outputs.map(() => ({ nCtx: grid, model: [], oneStepGd: [], debiasedGd: [], ridge: [], ols: [], prompts, seconds: 0 }));
-  const linear = task.response === 'identity';
+  const pooled = task.pool !== null && task.response === 'identity';
+  const curves: LengthCurve[] = task.outputs.map(() => ({ nCtx: grid, model: [], oneStepGd: [], debiasedGd: [], ridge: [], ols: [], ...(pooled ? { dmmse: [] } : {}), prompts, seconds: 0 }));
+  const closed = hasClosedForm(task);
   for (const n of grid) {
     // Plain one-step GD x_qᵀu (Γ = I), scaled by η*(n) or by its fit on these prompts.
-    const ev = await trainer.evaluate({ prompts, nCtx: n, gammas: [identity(d)] });
+    const ev = await trainer.evaluate({ prompts, nCtx: n, gammas: [identity(d)], task });
     ev.outputs.forEach((out, t) => {
       const c = curves[t];
-      const eta = linear ? optimalEta({ ...taskView(task, t), n }) : bestScale(out.predictors[0], out.targets);
+      if (out.dmmse) c.dmmse?.push(meanStderr(squaredErrors(out.dmmse, out.targets)));
+      const eta = closed ? optimalEta({ ...momentView(taskView(task, t)), n }) : bestScale(out.predictors[0], out.targets);
       c.model.push(meanStderr(squaredErrors(out.model, out.targets)));
       c.ridge.push(meanStderr(squaredErrors(out.ridge, out.targets)));
       c.oneStepGd.push(meanStderr(squaredErrors(scaled(out.predictors[0], eta), out.targets)));

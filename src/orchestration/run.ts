@@ -20,6 +20,7 @@ import {
 import { downsample } from '../engine/stats.ts';
 import { Trainer, type Readback, type TrainerOptions } from '../engine/trainer.ts';
 import { extractMatrices } from '../models/types.ts';
+import { buildTestTask } from '../tasks/task.ts';
 import { encodeSpec } from '../spec/codec.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 
@@ -62,6 +63,8 @@ export interface RunFinish {
   reduced: (ReducedComparison & { busyMs: number; slices: number; wallMs: number }) | null;
   /** One per output; null where the stage failed and was reported. */
   lengthCurves: LengthCurve[] | null;
+  /** The length curves on the test distribution apart from the training one (null where there is none, or the stage failed). */
+  shiftLengthCurves: LengthCurve[] | null;
 }
 
 export type Evaluation = Awaited<ReturnType<typeof evaluateTrainer>>;
@@ -121,9 +124,16 @@ export async function finishRun(trainer: Trainer, options: FinishOptions = {}): 
     if (stopped()) return null;
     if (reduced) options.onReduced?.(reduced);
   }
-  const lengthCurves = await stage('length', () => lengthGeneralization(trainer, options.lengths && options.lengths.length > 0 ? { nCtx: options.lengths } : {}));
+  const nCtx = options.lengths && options.lengths.length > 0 ? { nCtx: options.lengths } : {};
+  const lengthCurves = await stage('length', () => lengthGeneralization(trainer, nCtx));
   if (stopped()) return null;
-  return { evaluation, reduced, lengthCurves };
+  let shiftLengthCurves: LengthCurve[] | null = null;
+  const test = evaluation.shift ? buildTestTask(spec, trainer.task) : null;
+  if (test) {
+    shiftLengthCurves = await stage('length', () => lengthGeneralization(trainer, { ...nCtx, task: test }));
+    if (stopped()) return null;
+  }
+  return { evaluation, reduced, lengthCurves, shiftLengthCurves };
 }
 
 export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, options: RunOptions): Promise<ExperimentResult> {
@@ -162,6 +172,12 @@ export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, opt
     if (!finish) throw new RunCancelled();
     const { evaluation } = finish;
     const curves = finish.lengthCurves!;
+    let shift: ExperimentResult['shift'];
+    if (evaluation.shift) {
+      const sc = finish.shiftLengthCurves!;
+      const { outputs: souts, ...first } = evaluation.shift;
+      shift = { ...first, lengthGeneralization: sc[0], outputs: souts.map((o, t) => ({ ...o, lengthGeneralization: sc[t] })) };
+    }
     const named = extractMatrices(trainer.model, params);
     let softmax: ExperimentResult['softmax'];
     if (isSoftmax) {
@@ -188,6 +204,8 @@ export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, opt
       outputs: evaluation.outputs.map((o, t) => ({ ...o, lengthGeneralization: curves[t] })),
       lsa: spec.model.type === 'lsa' ? lsaSummary(params, d, evaluation.theory, K, 0) : undefined,
       softmax,
+      ...(shift ? { shift } : {}),
+      ...(evaluation.trainSet ? { trainSet: evaluation.trainSet } : {}),
       matrices,
       counters: { ...trainer.counters },
     };

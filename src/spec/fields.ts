@@ -90,6 +90,7 @@ export const FIELDS: readonly FieldDef[] = [
   { path: 'task.windowSize', key: 'ws', kind: 'int', min: 0, max: 64, default: 0, scale: 'linear', label: 'task window', group: 'Task', help: 'Coordinates of x each task reads (0: all d). Task t reads [t·stride, t·stride + window).' },
   { path: 'task.windowStride', key: 'wst', kind: 'int', min: 0, max: 64, default: 0, scale: 'linear', label: 'window stride', group: 'Task', help: 'Offset between the windows of consecutive tasks.' },
   { path: 'task.pool', key: 'pool', kind: 'int', min: 0, max: 1 << 20, default: 0, scale: 'log', label: 'task pool M', group: 'Task', help: 'Finite task pool (Raventós et al. 2023): 0 draws a fresh task for every prompt; M ≥ 1 draws each prompt\'s task uniformly from M vectors drawn once from the prior.' },
+  { path: 'task.poolSymmetric', key: 'psym', kind: 'bool', default: false, label: 'sign-symmetric pool', group: 'Task', help: 'Every pool vector also appears negated (2M tasks, the same second moment): a pool without odd moments, where one-layer LSA\'s optimum is the one-step Γ*(Ω_pool).' },
   { path: 'task.poolSeed', key: 'pseed', kind: 'int', min: 0, max: U32_MAX, default: 0, scale: 'linear', label: 'pool seed', group: 'Task', help: 'Seed of the task pool\'s vectors.' },
   // Model
   { path: 'model.type', key: 'model', kind: 'enum', options: MODEL_TYPES, default: 'lsa', label: 'model', group: 'Model', help: 'One attention layer: linear self-attention (merged W_KQ, W_PV) or multi-head softmax attention.' },

@@ -86,6 +86,12 @@ export interface TaskSpec {
    */
   pool: number;
   poolSeed: number;
+  /**
+   * Every pool vector also appears negated (2M tasks, the same second moment
+   * Ω): a pool without odd moments, on which one layer of LSA can do no better
+   * than the one-step Γ*(Ω_pool).
+   */
+  poolSymmetric: boolean;
 }
 
 export interface ModelSpec {

@@ -150,11 +150,12 @@ export function repairCombinations(spec: ExperimentSpec): SpecIssue[] {
       cov.eigenvalues = [];
     }
   }
-  const poolMax = Math.floor(MAX_POOL_NUMBERS / (t.tasks * t.d));
+  const signs = t.poolSymmetric ? 2 : 1;
+  const poolMax = Math.floor(MAX_POOL_NUMBERS / (signs * t.tasks * t.d));
   if (t.pool > poolMax) {
     issues.push({
       field: 'task.pool',
-      message: `task.pool = ${t.pool} would hold ${t.pool}·k·d = ${(t.pool * t.tasks * t.d).toLocaleString('en-US')} numbers; at most ${MAX_POOL_NUMBERS.toLocaleString('en-US')} fit, so M ≤ ${poolMax} at d = ${t.d}, k = ${t.tasks}; ${poolMax} was used`,
+      message: `task.pool = ${t.pool} would hold ${signs > 1 ? '2·' : ''}${t.pool}·k·d = ${(signs * t.pool * t.tasks * t.d).toLocaleString('en-US')} numbers; at most ${MAX_POOL_NUMBERS.toLocaleString('en-US')} fit, so M ≤ ${poolMax} at d = ${t.d}, k = ${t.tasks}${signs > 1 ? ' with signs' : ''}; ${poolMax} was used`,
     });
     t.pool = poolMax;
   }

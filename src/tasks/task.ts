@@ -61,10 +61,26 @@ export interface TaskContext {
   outputs: OutputTask[];
 }
 
-/** Output t of a multi-task context as a single-output context. */
+/** Output t of a multi-task context as a single-output context (with its pool's output-t vectors). */
 export function taskView(ctx: TaskContext, t: number): TaskContext {
   const o = ctx.outputs[t];
-  return { ...ctx, prior: o.prior, priorFactor: o.priorFactor, responseScale: o.responseScale, responseNorm: o.responseNorm, outputs: [o] };
+  const pool = ctx.pool && ctx.outputs.length > 1 ? poolOutput(ctx.pool, ctx.outputs.length, ctx.d, t) : ctx.pool;
+  return { ...ctx, prior: o.prior, priorFactor: o.priorFactor, responseScale: o.responseScale, responseNorm: o.responseNorm, outputs: [o], pool };
+}
+
+const poolViews = new WeakMap<TaskPool, Map<number, TaskPool>>();
+
+/** Output t's vectors of a k-output pool, as a one-output pool (cached: the same entries, the same pick). */
+function poolOutput(pool: TaskPool, k: number, d: number, t: number): TaskPool {
+  let views = poolViews.get(pool);
+  if (!views) poolViews.set(pool, (views = new Map()));
+  let v = views.get(t);
+  if (!v) {
+    const vectors = new Float64Array(pool.size * d);
+    for (let m = 0; m < pool.size; m++) vectors.set(pool.vectors.subarray((m * k + t) * d, (m * k + t + 1) * d), m * d);
+    views.set(t, (v = { size: pool.size, vectors, moments: [pool.moments[t]] }));
+  }
+  return v;
 }
 
 /** The coordinate windows [start, end) of the tasks of a spec. */
@@ -195,9 +211,9 @@ export const RESPONSE_SHAPES: Record<ResponseKind, (z: number) => number> = {
  * Entry m of a pool holds the task vectors of prompt m of (pool seed, POOL):
  * w_{m,t} = F_t g from record t, as a prompt's own tasks are drawn.
  */
-export function buildPool(outputs: OutputTask[], d: number, size: number, seed: number): TaskPool {
+export function buildPool(outputs: OutputTask[], d: number, size: number, seed: number, symmetric = false): TaskPool {
   const k = outputs.length;
-  const vectors = new Float64Array(size * k * d);
+  const vectors = new Float64Array((symmetric ? 2 : 1) * size * k * d);
   const moments = outputs.map(() => new Float64Array(d * d));
   for (let m = 0; m < size; m++) {
     const key = promptKey(seed, STREAM.POOL, m);
@@ -218,7 +234,9 @@ export function buildPool(outputs: OutputTask[], d: number, size: number, seed: 
     }
   }
   for (const mom of moments) for (let i = 0; i < d * d; i++) mom[i] /= size;
-  return { size, vectors, moments };
+  // Entry M + m is entry m negated: the same second moment, no odd moments.
+  if (symmetric) for (let i = 0; i < size * k * d; i++) vectors[size * k * d + i] = -vectors[i];
+  return { size: symmetric ? 2 * size : size, vectors, moments };
 }
 
 export function buildTask(task: TaskSpec): TaskContext {
@@ -249,7 +267,7 @@ export function buildTask(task: TaskSpec): TaskContext {
     return { start, end, prior, priorFactor, responseScale: Math.sqrt(signalVar), responseNorm };
   });
   const first = outputs[0];
-  const pool = task.pool > 0 ? buildPool(outputs, d, task.pool, task.poolSeed) : null;
+  const pool = task.pool > 0 ? buildPool(outputs, d, task.pool, task.poolSeed, task.poolSymmetric) : null;
   return {
     d,
     n: task.n,
