@@ -8,9 +8,11 @@ declare -A FIGS=(
   [he-heads-length]="length: field:softmax.zeroSum"
   [mahankali-eta-n]="field:lsa.etaEff field:test.model field:lsa.etaRatio"
   [precond-kappa]="field:test.model field:lsa.gammaRelError"
+  [task-diversity-lsa]="field:test.model field:shift.test.model"
+  [task-diversity-softmax]="field:test.model field:shift.test.model"
 )
 ids=("$@")
-[ ${#ids[@]} -gt 0 ] || ids=(he-heads-length mahankali-eta-n precond-kappa)
+[ ${#ids[@]} -gt 0 ] || ids=(he-heads-length mahankali-eta-n precond-kappa task-diversity-lsa task-diversity-softmax)
 for id in "${ids[@]}"; do
   dir="docs/figures/$id"
   mkdir -p "$dir"

@@ -52,11 +52,15 @@ const TRI: u32 = DIM * (DIM + 1u) / 2u;
 fn tri(i: u32, j: u32) -> u32 { return i * (i + 1u) / 2u + j; }
 
 // A⁻¹ b for symmetric positive definite A (packed lower triangle), in place.
+// A pivot that float32 cancellation drives to (or below) zero — XᵀX of a
+// nearly singular context, n ≈ d without noise — is floored at 10⁻⁶ of its
+// diagonal entry, so that direction is regularized instead of blowing up.
 fn solve_spd(a: ptr<function, array<f32, TRI>>, b: ptr<function, array<f32, DIM>>) {
   for (var j = 0u; j < DIM; j++) {
     var s = (*a)[tri(j, j)];
+    let floor = 1e-6 * max(s, 1e-30);
     for (var k = 0u; k < j; k++) { s -= (*a)[tri(j, k)] * (*a)[tri(j, k)]; }
-    let ljj = sqrt(max(s, 1e-30));
+    let ljj = sqrt(max(s, floor));
     (*a)[tri(j, j)] = ljj;
     for (var i = j + 1u; i < DIM; i++) {
       var t = (*a)[tri(i, j)];

@@ -419,8 +419,11 @@ function lengthTokenCost(spec: ExperimentSpec): number {
  */
 export function lengthPrompts(spec: ExperimentSpec, grid: number[] = lengthGrid(spec.task.n)): number {
   const tokens = grid.reduce((a, b) => a + b, 0);
+  // dMMSE's pass over the pool costs about M·k·(d² + 4d) per prompt and length.
+  const { d, tasks, pool, poolSymmetric } = spec.task;
+  const poolCost = pool > 0 ? (poolSymmetric ? 2 : 1) * pool * tasks * (d * d + 4 * d) * grid.length : 0;
   const budget = 2.5e8;
-  return Math.max(256, Math.min(8192, Math.floor(budget / (tokens * lengthTokenCost(spec)) / 64) * 64));
+  return Math.max(256, Math.min(8192, Math.floor(budget / (tokens * lengthTokenCost(spec) + poolCost) / 64) * 64));
 }
 
 /**

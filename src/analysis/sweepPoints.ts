@@ -24,8 +24,7 @@ export function runScalars(r: SweepRunResult): Record<string, number> {
   };
   const loss = r.lossHistory.loss;
   put('train.finalLoss', loss.length > 0 ? loss[loss.length - 1] : undefined);
-  r.outputs.forEach((o, t) => {
-    const p = t === 0 ? '' : `task${t + 1}.`;
+  const outputScalars = (o: ExperimentResult['outputs'][number], p: string) => {
     const m = o.test;
     put(`${p}test.model`, m.model.mean);
     put(`${p}test.ridge`, m.ridge.mean);
@@ -36,12 +35,22 @@ export function runScalars(r: SweepRunResult): Record<string, number> {
     put(`${p}test.debiasedGd`, m.debiasedGd?.mean);
     for (const g of m.kStepGd ?? []) put(`${p}test.gd${g.steps}`, g.mean);
     put(`${p}test.ols`, m.ols?.mean);
+    put(`${p}test.dmmse`, m.dmmse?.mean);
     put(`${p}theory.etaStar`, o.theory.etaStar);
     put(`${p}theory.gdLoss`, o.theory.gdLoss);
     put(`${p}theory.pgdLoss`, o.theory.pgdLoss);
+    put(`${p}theory.testPgdLoss`, o.theory.testPgdLoss);
     const best = o.identification.matches.find((x) => x.predictor === o.identification.best);
     put(`${p}identification.r2`, best?.r2);
     for (const x of o.identification.matches) put(`${p}identification.r2.${x.predictor}`, x.r2);
+  };
+  r.outputs.forEach((o, t) => outputScalars(o, t === 0 ? '' : `task${t + 1}.`));
+  // The test distribution apart from the training one (fresh tasks for a pooled run): the same names under shift.
+  r.shift?.outputs.forEach((o, t) => outputScalars(o, t === 0 ? 'shift.' : `shift.task${t + 1}.`));
+  r.trainSet?.model.forEach((m, t) => {
+    const p = t === 0 ? '' : `task${t + 1}.`;
+    put(`${p}trainSet.model`, m.mean);
+    put(`${p}trainSet.gap`, r.trainSet!.gap[t].mean);
   });
   if (r.lsa) {
     put('lsa.etaEff', r.lsa.etaEff);
@@ -180,10 +189,27 @@ export const METRIC_LABELS: Record<string, string> = {
   'lsa.etaRatio': 'η_eff / η*',
   'lsa.gammaRelError': '‖Γ_eff − Γ*‖_F / ‖Γ*‖_F',
   'softmax.zeroSum': 'zero-sum score |Σμ_h| / Σ|μ_h|',
+  'test.dmmse': 'test MSE (dMMSE)',
+  'trainSet.model': 'training-set MSE (model)',
+  'trainSet.gap': 'generalization gap (test − training-set MSE)',
+  'shift.test.model': 'test MSE on the test distribution (model)',
+  'shift.test.ridge': 'test MSE on the test distribution (Bayes ridge)',
+  'shift.test.dmmse': 'test MSE on the test distribution (dMMSE)',
+  'shift.theory.pgdLoss': "the training Γ*'s loss on the test distribution (closed form)",
+  'shift.theory.testPgdLoss': 'optimal preconditioned GD for the test distribution (closed form)',
 };
+
+/** A label for a metric: its own, or a test-distribution (shift.) metric's from the plain one. */
+function shiftLabel(key: string): string | undefined {
+  if (!key.startsWith('shift.')) return undefined;
+  const plain = METRIC_LABELS[key.slice(6)];
+  return plain ? `${plain}, test distribution` : undefined;
+}
 
 export function metricLabel(key: string): string {
   if (METRIC_LABELS[key]) return METRIC_LABELS[key];
+  const shifted = shiftLabel(key);
+  if (shifted) return shifted;
   const m = /^softmax\.(omega|mu)(\d+)$/.exec(key);
   if (m) return `${m[1] === 'omega' ? 'ω' : 'μ'}_${m[2]} (heads ranked by μ)`;
   return key;

@@ -30,7 +30,8 @@ const USAGE = `usage:
   --shard   run only shard i of N (runs i−1, i−1+N, …); without it, SLURM_ARRAY_TASK_ID or a
             Kubernetes JOB_COMPLETION_INDEX (with --shards N) picks the shard
   --csv     also write the run table as CSV
-  --preset  a paper figure's sweep: he-heads-length, mahankali-eta-n, precond-kappa
+  --preset  a paper figure's sweep: he-heads-length, mahankali-eta-n, precond-kappa,
+            task-diversity-lsa, task-diversity-softmax
   --svg     also write the figure as SVG (--metric picks its metric, default test.model;
             --kind length: test MSE against context length, the default when --lengths is given)
   --fresh   overwrite --out instead of resuming the sweep it holds`;

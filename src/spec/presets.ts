@@ -13,7 +13,7 @@ export interface Preset {
 /** He et al.'s recipe (github.com/XintianPan/ICL_linear): d = 5, n = 40, x ~ N(0, I), w ~ N(0, I/d), σ² = 0.1 with a noisy query, Adam lr 1e-3, batch 256. */
 const HE_ET_AL = 'model=softmax&init=default&d=5&n=40&cov=isotropic&prior=isotropic&tau2=0.2&s2=0.1&qn=1&opt=adam&lr=0.001&b1=0.9&b2=0.999&eps=1e-8&wd=0&sched=constant&B=256&T=20000';
 
-export const PRESETS: readonly Preset[] = [
+const CORE_PRESETS: readonly Preset[] = [
   {
     id: 'mahankali-isotropic',
     label: 'LSA → one-step GD (Σ = I)',
@@ -56,6 +56,46 @@ export const PRESETS: readonly Preset[] = [
         : 'He et al.\'s multi-task case with three heads for two tasks: heads must be shared, and depending on the seed the model superposes both windows on three heads or falls back to GD on all of x.',
     query: `model=softmax&init=default&d=6&K=2&ws=4&wst=2&n=40&cov=isotropic&prior=isotropic&tau2=0.25&s2=0.1&qn=1&opt=adam&lr=0.002&sched=constant&B=256&T=3000&ds=2&is=2&H=${H}`,
   })),
+];
+
+/**
+ * Raventós et al.'s data (github.com/mansheej/icl-task-diversity): d = 8, 16
+ * points, x ~ N(0, I), w ~ N(0, I), noise std 0.5 (σ² = 0.25) on every label,
+ * batch 256; their model is an 8-layer GPT-2, here one layer.
+ */
+const RAVENTOS = 'd=8&n=16&cov=isotropic&prior=isotropic&tau2=1&s2=0.25&qn=1&B=256&ep=16384';
+const RAVENTOS_MODELS = [
+  { id: 'lsa', name: 'LSA', query: 'model=lsa&init=gaussian&iscale=0.01&opt=adam&lr=0.001&sched=cosine&T=4000' },
+  { id: 'softmax', name: 'softmax H = 2', query: 'model=softmax&init=default&H=2&opt=adam&lr=0.002&sched=cosine&T=4000' },
+];
+
+export const PRESETS: readonly Preset[] = [
+  ...CORE_PRESETS,
+  ...RAVENTOS_MODELS.flatMap((m) =>
+    [4, 64, 0].map((M) => ({
+      id: `raventos-${m.id}-${M === 0 ? 'fresh' : `m${M}`}`,
+      label: `Task diversity: ${m.name}, ${M === 0 ? 'fresh tasks (M = ∞)' : `a pool of M = ${M}`}`,
+      description:
+        M === 0
+          ? `Raventós et al.'s data (d = 8, n = 16, σ² = 0.25) with a fresh task for every prompt, one ${m.name} layer: the reference for the pooled presets, where ridge is the Bayes predictor.`
+          : `Raventós et al.'s data (d = 8, n = 16, σ² = 0.25), every training task drawn from a pool of ${M}, one ${m.name} layer: test MSE on pool tasks and on fresh tasks side by side, against dMMSE (the pool's Bayes predictor) and ridge (the fresh tasks').${m.id === 'lsa' ? ' Theory: within the one-step family x_qᵀΓu, the best Γ is Γ*(Ω_pool) for the pool\'s own second moment.' : ''}`,
+      query: `${m.query}&${RAVENTOS}${M > 0 ? `&pool=${M}&pseed=1` : ''}`,
+    })),
+  ),
+  {
+    id: 'zhang-fixed-set',
+    label: 'Zhang et al.: a fixed training set, full-batch GD',
+    description:
+      "Zhang, Singh, Latham & Saxe 2025's data (github.com/yedizhang/linattn-icl): D = 4, x ~ N(0, Λ) with eigenvalues ∝ 1, 2, 3, 4 randomly rotated, noiseless, 31 context points, a fixed set of 5,000 prompts trained by full-batch gradient descent. Their Λ has trace 1 and w ~ N(0, I); here tr Σ = D and τ² = 1/D, the same y. Compare the training-set and fresh-prompt test MSE (the generalization gap) and Γ_eff with Γ*.",
+    query: 'model=lsa&init=gaussian&iscale=0.01&d=4&n=31&cov=custom&eig=1,2,3,4&rot=1&rseed=1&prior=isotropic&tau2=0.25&s2=0&qn=0&opt=sgd&lr=0.05&sched=constant&tset=5000&B=5000&T=2000&ep=16384',
+  },
+  {
+    id: 'von-oswald-uniform',
+    label: 'von Oswald et al.: uniform noiseless data',
+    description:
+      "von Oswald et al. 2023's data (d = 10, n = 10, x uniform, w ~ N(0, I), no noise; their x ~ U(−½, ½), here scaled to unit variance). No Gaussian closed form: the best one-step GD is fitted by least squares on Monte Carlo prompts, and the trained LSA matches it.",
+    query: 'model=lsa&init=gaussian&iscale=0.1&d=10&n=10&cov=uniform&prior=isotropic&tau2=1&s2=0&qn=0&opt=adam&lr=0.01&sched=cosine&B=256&T=3000&ep=16384',
+  },
 ];
 
 export function presetSpec(preset: Preset): ExperimentSpec {
@@ -108,4 +148,19 @@ export const SWEEP_PRESETS: readonly SweepPreset[] = [
       { kind: 'field', metric: 'lsa.gammaRelError' },
     ],
   },
+  ...RAVENTOS_MODELS.map((m) => ({
+    id: `task-diversity-${m.id}`,
+    label: `Task diversity: ${m.name}, test MSE against the pool size M`,
+    description:
+      `Raventós et al.'s task-diversity experiment with one ${m.name} layer: pools of M = 2 … 16,384 tasks, three seeds each; test MSE on pool tasks and on fresh tasks against M, beside dMMSE (the pool's Bayes predictor) and ridge (fresh tasks').` +
+      (m.id === 'lsa'
+        ? ' Swept with and without sign-symmetric pools: on a symmetric pool one LSA layer can do no better than Γ*(Ω_pool); on Raventós\' i.i.d. pools it can, through the pool\'s odd moments.'
+        : ''),
+    // 2,048 test prompts and the length curve at n only: dMMSE over 16,384 tasks is the costly part of a run.
+    query: `${m.query}&${RAVENTOS.replace('ep=16384', 'ep=2048')}&pseed=1&sv=1&sweep=pool:log(2,16384,14)${m.id === 'lsa' ? '&sweep=psym:0,1' : ''}&seeds=3&lengths=16`,
+    figures: [
+      { kind: 'field' as const, metric: 'test.model' },
+      { kind: 'field' as const, metric: 'shift.test.model' },
+    ],
+  })),
 ];

@@ -5,8 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
 import { Trainer } from '../../src/engine/trainer.ts';
+import { runExperiment } from '../../src/orchestration/run.ts';
 import { STREAM } from '../../src/rng/rng.ts';
-import { defaultSpec, type ExperimentSpec } from '../../src/spec/index.ts';
+import { decodeSpec, defaultSpec, type ExperimentSpec } from '../../src/spec/index.ts';
 import { samplePrompt } from '../../src/tasks/sampler.ts';
 import { buildTask } from '../../src/tasks/task.ts';
 import { dmmse, dmmseNoiseVar } from '../../src/theory/predictors.ts';
@@ -112,4 +113,34 @@ describe('dMMSE in the evaluation kernel vs float64', () => {
         trainer.destroy();
       }
     });
+});
+
+describe('trained on the literature\'s data, LSA lands where the theory says', () => {
+  it('a sign-symmetric pool of M = 3 tasks at d = 5: Γ_eff within 2% of Γ*(Ω_pool), identified as preconditioned GD; its fresh-task MSE is Γ*(Ω_pool)\'s closed-form loss on the prior', async () => {
+    const { device } = await testDevice();
+    const { spec } = decodeSpec('v=1&model=lsa&iscale=0.1&d=5&n=20&tau2=1&s2=0.1&opt=adam&lr=0.01&sched=cosine&B=256&T=3000&pool=3&pseed=1&psym=1&ep=16384');
+    const r = await runExperiment(device, spec, { adapter: 'test', lengths: [20] });
+    expect(r.theory.source).toBe('pool');
+    expect(r.lsa!.gammaRelError!).toBeLessThan(0.02);
+    expect(r.identification.best).toBe('preconditionedGd');
+    const fresh = r.shift!;
+    expect(fresh.description).toBe('fresh tasks');
+    const z = (fresh.test.model.mean - fresh.theory.pgdLoss!) / fresh.test.model.stderr;
+    expect(Math.abs(z), `fresh-task MSE ${fresh.test.model.mean} ± ${fresh.test.model.stderr}, closed form ${fresh.theory.pgdLoss}`).toBeLessThan(4);
+    // On pool tasks dMMSE (the pool's Bayes predictor) beats everything; on fresh tasks ridge does.
+    expect(r.test.dmmse!.mean).toBeLessThan(r.test.model.mean);
+    expect(fresh.test.ridge.mean).toBeLessThan(fresh.test.dmmse!.mean);
+  }, 120_000);
+
+  it('uniform covariates (von Oswald et al., noiseless): the trained LSA\'s test MSE is within 1% of the best one-step GD fitted on uniform prompts', async () => {
+    const { device } = await testDevice();
+    const { spec } = decodeSpec('v=1&model=lsa&iscale=0.1&d=10&n=10&cov=uniform&tau2=1&s2=0&qn=0&opt=adam&lr=0.01&sched=cosine&B=256&T=3000&ep=16384');
+    const r = await runExperiment(device, spec, { adapter: 'test', lengths: [10] });
+    expect(r.test.oneStepSource).toBe('least-squares fit');
+    expect(r.theory.available).toBe(false);
+    expect(r.theory.reason).toMatch(/uniform/);
+    const gap = Math.abs(r.test.model.mean - r.test.oneStepGd.mean) / r.test.oneStepGd.mean;
+    expect(gap, `model ${r.test.model.mean}, fitted one-step GD ${r.test.oneStepGd.mean}`).toBeLessThan(0.01);
+    expect(r.identification.best).toBe('oneStepGd');
+  }, 120_000);
 });
