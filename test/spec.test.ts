@@ -448,3 +448,43 @@ describe('presets', () => {
     expect(PRESETS.filter((p) => p.id.startsWith('he-')).map((p) => presetSpec(p).model.heads)).toEqual([1, 2, 4, 8]);
   });
 });
+
+describe('the literature\'s data fields in links', () => {
+  const base = 'v=1&d=4&cov=custom&rot=1&tset=100&B=100';
+  it('round-trip: lists, nullable overrides written as same, pools and training sets', () => {
+    const { spec, errors } = decodeSpec(`${base}&pool=3&eig=1,2,3,4&ts2=0.5&ttau2=same&tcov=geometric&tkappa=20&tn=40`);
+    expect(errors).toEqual([]);
+    expect(spec.task.covariance.eigenvalues).toEqual([1, 2, 3, 4]);
+    expect(spec.eval.test.noiseVar).toBe(0.5);
+    expect(spec.eval.test.prior.tau2).toBeNull();
+    const link = encodeSpec(spec);
+    expect(link).toContain('eig=1,2,3,4');
+    expect(link).toContain('ttau2=same');
+    expect(decodeSpec(link).spec).toEqual(spec);
+  });
+
+  for (const [bad, field, words] of [
+    ['eig=1,-2,3,4', 'task.covariance.eigenvalues', ['entry 2', 'negative']],
+    ['eig=1,0,2,3', 'task.covariance.eigenvalues', ['entry 2', 'zero']],
+    ['eig=1,x,3,4', 'task.covariance.eigenvalues', ['entry 2', 'not a number']],
+    ['eig=1,2,3', 'task.covariance.eigenvalues', ['3 eigenvalues', 'd = 4 needs 4']],
+    ['pool=99999999', 'task.pool', ['task.pool', '1048576']],
+    ['tscale=0', 'eval.test.scale', ['eval.test.scale', '0.01']],
+    ['ts2=-1', 'eval.test.noiseVar', ['eval.test.noiseVar', 'or same']],
+    ['tcov=wobbly', 'eval.test.covariance.kind', ['same', 'custom']],
+  ] as const)
+    it(`${bad} is named, and the rest of the link applies`, () => {
+      const { spec, errors } = decodeSpec(`${base}&${bad}`);
+      const mine = errors.filter((e) => e.field === field);
+      expect(mine.length, JSON.stringify(errors)).toBe(1);
+      for (const w of words) expect(mine[0].message).toContain(w);
+      expect(spec.task.d).toBe(4);
+      expect(spec.train.set).toBe(100);
+    });
+
+  it('a pool too large for its numbers is cut to the most that fit, with the numbers named', () => {
+    const { spec, errors } = decodeSpec('v=1&d=64&K=4&pool=1000000&psym=1');
+    expect(spec.task.pool).toBe(Math.floor(MAX_POOL_NUMBERS / (2 * 4 * 64)));
+    expect(errors.find((e) => e.field === 'task.pool')?.message).toMatch(/at most 8,388,608 fit/);
+  });
+});

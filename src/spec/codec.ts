@@ -19,12 +19,13 @@ export function encodeSpec(spec: ExperimentSpec): string {
   const parts = [`v=${SPEC_VERSION}`];
   for (const f of FIELDS) {
     const value = getPath(spec, f.path);
-    let text: string;
+    let text = '';
     if (f.kind === 'bool') text = value ? '1' : '0';
-    else if (f.kind === 'list') text = (value as number[]).join(',');
     else if (value === null) text = 'same';
     else text = String(value); // shortest round-trip form for numbers
-    parts.push(`${f.key}=${encodeURIComponent(text)}`);
+    // A list keeps its commas readable (eig=1,2,3,4).
+    const encoded = f.kind === 'list' ? (value as number[]).map((v) => encodeURIComponent(String(v))).join(',') : encodeURIComponent(text);
+    parts.push(`${f.key}=${encoded}`);
   }
   return parts.join('&');
 }
