@@ -15,7 +15,8 @@
 // (two tasks, four softmax heads), docs/screenshot-dark.png (LSA, dark theme),
 // docs/screenshot-sweep.png (the sweep mode), docs/screenshot-compare.png (two runs compared),
 // test-results/screenshot-softmax-pattern.png
-// (the heads card with He et al.'s pattern shown), and on failure test-results/<test>.png.
+// (the heads card with He et al.'s pattern shown), test-results/screenshot-task-pool.png
+// (a task pool: pool and fresh-task numbers side by side), and on failure test-results/<test>.png.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -105,6 +105,21 @@ describe('compare two runs', () => {
     expect(specDifferences(a, defaultSpec())).toEqual([]);
   });
 
+  it('compares eigenvalue lists entry by entry and names a test override kept at the training value "same"', () => {
+    const a = defaultSpec();
+    const b = defaultSpec();
+    // Equal lists held in different arrays are no difference.
+    a.task.covariance.eigenvalues = [1, 2, 3, 4, 5];
+    b.task.covariance.eigenvalues = [1, 2, 3, 4, 5];
+    expect(specDifferences(a, b)).toEqual([]);
+    b.task.covariance.eigenvalues = [];
+    b.eval.test.noiseVar = 0.5;
+    expect(specDifferences(a, b)).toEqual([
+      { path: 'task.covariance.eigenvalues', key: 'eig', label: 'eigenvalues', pinned: '1, 2, 3, 4, 5', current: '1, 2, …, d' },
+      { path: 'eval.test.noiseVar', key: 'ts2', label: 'test noise σ²', pinned: 'same', current: '0.5' },
+    ]);
+  });
+
   it('compares the matrices both runs have with the same name and shape', () => {
     const frozen = (i: number) => i === 1;
     const pinned = [matrix('W_KQ', 2, 2, [1, 2, 3, 4], frozen), matrix('W_PV', 2, 2, [0, 0, 0, 0]), matrix('X', 1, 2, [0, 0])];

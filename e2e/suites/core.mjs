@@ -511,8 +511,8 @@ export const tests = [
       const d = 4;
       const { page, problems } = await open(gpuContext, origin, `v=1&d=${d}&n=20&cov=ar1&rho=0.7&B=256&T=3000&lr=0.01&sched=cosine&ep=4096`);
       await waitForLab(page, (s) => s.status === 'ready');
-      // Before training: Γ* alone (the learned Γ_eff comes with the first readback).
-      await page.waitForFunction(() => (document.querySelector('[data-testid="gamma-spectra"]')?.data ?? []).length === 1);
+      // Before training: Γ*, and Γ_eff of the initial weights once the theory is known (it may come first).
+      await page.waitForFunction(() => (document.querySelector('[data-testid="gamma-spectra"]')?.data ?? []).some((t) => t.name === 'Γ*'));
       await page.click('button[data-action="train"]');
       await waitForLab(page, (s) => s.status === 'running' && s.step >= 200);
       await page.click('button[data-action="pause"]');

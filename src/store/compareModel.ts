@@ -9,6 +9,7 @@ import type { SweepRunResult } from '../analysis/sweepPoints.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import { matrixExport } from '../export/matrix.ts';
 import { encodeSpec, FIELDS, getPath, type ExperimentSpec } from '../spec/index.ts';
+import { sameFieldValue, showFieldValue } from './fieldValues.ts';
 import { referenceLoss, type LabState } from './labStore.ts';
 
 /** A run held for comparison: everything the compare view draws of it, copied (later training does not change it). */
@@ -168,9 +169,6 @@ export interface SpecDifference {
   current: string;
 }
 
-function shown(v: unknown): string {
-  return typeof v === 'boolean' ? (v ? 'on' : 'off') : String(v);
-}
 
 /** Every spec field whose value differs between the two specs, in the field table's order. */
 export function specDifferences(pinned: ExperimentSpec, current: ExperimentSpec): SpecDifference[] {
@@ -178,7 +176,7 @@ export function specDifferences(pinned: ExperimentSpec, current: ExperimentSpec)
   for (const f of FIELDS) {
     const a = getPath(pinned, f.path);
     const b = getPath(current, f.path);
-    if (a !== b) out.push({ path: f.path, key: f.key, label: f.label, pinned: shown(a), current: shown(b) });
+    if (!sameFieldValue(a, b)) out.push({ path: f.path, key: f.key, label: f.label, pinned: showFieldValue(a), current: showFieldValue(b) });
   }
   return out;
 }

@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { ReducedComparison } from '../analysis/reduced.ts';
 import type { SoftmaxReading } from '../analysis/softmax.ts';
-import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, TestResult, TheoryNumbers } from '../analysis/evaluation.ts';
+import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, ShiftEvaluation, TestResult, TheoryNumbers, TrainSetResult } from '../analysis/evaluation.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import { defaultSpec, type ExperimentSpec } from '../spec/index.ts';
 import { LossHistory } from './lossHistory.ts';
@@ -107,8 +107,18 @@ export interface LabState {
   identification: AlgorithmIdentification | null;
   /** Every output's evaluation: its window, test MSEs, theory and identification. */
   outputs: OutputEvaluation[] | null;
+  /**
+   * The evaluation on the test distribution apart from the training one
+   * (eval.test; for a pooled run, fresh tasks by default), laid out as the
+   * in-distribution one; null where there is none (or before the evaluation).
+   */
+  shift: ShiftEvaluation | null;
+  /** A fixed training set's own MSE and the generalization gap (train.set > 0, after the evaluation). */
+  trainSet: TrainSetResult | null;
   /** Test MSE against context length, measured once after training: one curve per output. */
   lengthCurves: LengthCurve[] | null;
+  /** The same on the test distribution apart from the training one (one per output), where there is one. */
+  shiftLengthCurves: LengthCurve[] | null;
   /** True while the length curves are being measured. */
   lengthPending: boolean;
   /** Softmax attention: He et al.'s reduced predictor at the learned (ω, μ), computed after training. */
@@ -147,7 +157,10 @@ export type RunFields = Pick<
   | 'evaluation'
   | 'identification'
   | 'outputs'
+  | 'shift'
+  | 'trainSet'
   | 'lengthCurves'
+  | 'shiftLengthCurves'
   | 'lengthPending'
   | 'reduced'
   | 'reducedPending'
@@ -169,7 +182,10 @@ export function freshRunFields(historyVersion: number): RunFields {
     evaluation: null,
     identification: null,
     outputs: null,
+    shift: null,
+    trainSet: null,
     lengthCurves: null,
+    shiftLengthCurves: null,
     lengthPending: false,
     reduced: null,
     reducedPending: false,

@@ -29,7 +29,9 @@ import {
   repairCombinations,
   setPath,
   type ExperimentSpec,
+  type FieldValue,
 } from '../spec/index.ts';
+import { sameFieldValue } from './fieldValues.ts';
 import { buildTask, taskView } from '../tasks/task.ts';
 import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type LabState, type LsaReadout, type RunFields, type Speed } from './labStore.ts';
 import type { OmegaMuHistory } from './omegaMuHistory.ts';
@@ -352,8 +354,17 @@ async function trainOp(gen: number, limit?: number): Promise<void> {
     evalPrompts: useLab.getState().spec.eval.prompts,
     cpuSliceMs: 8,
     shouldStop: stale,
-    onEvaluation: ({ test, identification, outputs }) =>
-      useLab.setState({ status: 'done', evaluation: test, identification, outputs, lengthPending: true, reducedPending: softmax }),
+    onEvaluation: ({ test, identification, outputs, shift, trainSet }) =>
+      useLab.setState({
+        status: 'done',
+        evaluation: test,
+        identification,
+        outputs,
+        shift: shift ?? null,
+        trainSet: trainSet ?? null,
+        lengthPending: true,
+        reducedPending: softmax,
+      }),
     onReduced: (reduced) => useLab.setState({ reduced, reducedPending: false }),
     onStageError: (stage, e) => {
       if (stale() || useLab.getState().gpu.kind === 'unavailable') return;
@@ -366,7 +377,7 @@ async function trainOp(gen: number, limit?: number): Promise<void> {
       });
     },
   }).then((finish) => {
-    if (finish?.lengthCurves && !stale()) useLab.setState({ lengthCurves: finish.lengthCurves, lengthPending: false });
+    if (finish?.lengthCurves && !stale()) useLab.setState({ lengthCurves: finish.lengthCurves, shiftLengthCurves: finish.shiftLengthCurves, lengthPending: false });
   });
 }
 
@@ -463,9 +474,9 @@ const ADJUSTED_TITLE = 'Another setting was adjusted to fit this change';
  * Sets one spec field (already validated against its field). Asks before
  * discarding trained steps; returns false if the user declined.
  */
-export function setSpecField(path: string, value: number | string | boolean): boolean {
+export function setSpecField(path: string, value: FieldValue): boolean {
   const s = useLab.getState();
-  if (getPath(s.spec, path) === value) return true;
+  if (sameFieldValue(getPath(s.spec, path), value)) return true;
   if (specChangeGuard && !specChangeGuard(FIELD_BY_PATH.get(path)?.label ?? path)) return false;
   const rebuild = invalidatesRun(path);
   if (rebuild && hasProgress(s)) {
@@ -474,7 +485,7 @@ export function setSpecField(path: string, value: number | string | boolean): bo
     if (!ok) return false;
   }
   const spec = structuredClone(s.spec);
-  setPath(spec as unknown as Record<string, unknown>, path, value);
+  setPath(spec as unknown as Record<string, unknown>, path, Array.isArray(value) ? [...value] : value);
   // Fields that are valid alone can clash (an init LSA has no use for, an odd
   // head count with opposite-sign pairs): move to the nearest valid spec and say so.
   const repaired = repairCombinations(spec);

@@ -24,7 +24,45 @@ export interface LabSnapshot {
   /** Heatmap plots currently holding a drawn heatmap trace. */
   heatmapsDrawn: number;
   notices: string[];
-  evaluation: { model: number; oneStepGd: number | null; ridge: number } | null;
+  evaluation: {
+    model: number;
+    oneStepGd: number | null;
+    ridge: number;
+    preconditionedGd: number | null;
+    /** dMMSE over the task pool (pooled runs), else null. */
+    dmmse: number | null;
+    oneStepSource: string;
+    prompts: number;
+    nCtx: number;
+  } | null;
+  /** The first output's theory as the evaluation has it: where η*, Γ* come from, or why there are none. */
+  theory: { available: boolean; source: string | null; reason: string | null; gdLoss: number | null; pgdLoss: number | null } | null;
+  /**
+   * The evaluation on the test distribution apart from the training one (first
+   * output), after training: its test MSEs, the training optimum's closed-form
+   * losses there (gdLoss, pgdLoss) beside its own optimum (testPgdLoss), and
+   * the identification there. Null where there is none.
+   */
+  shift: {
+    description: string;
+    prompts: number;
+    nCtx: number;
+    model: number;
+    oneStepGd: number;
+    preconditionedGd: number | null;
+    ridge: number;
+    dmmse: number | null;
+    theory: { available: boolean; source: string | null; reason: string | null; gdLoss: number | null; pgdLoss: number | null; testPgdLoss: number | null };
+    best: string;
+    label: string;
+    r2: number;
+  } | null;
+  /** A fixed training set: its size, the model's MSE on its prompts and the generalization gap (fresh − training set), per output. */
+  trainSet: { size: number; prompts: number; model: number[]; gap: number[]; gapStderr: number[] } | null;
+  /** The length curve on the test distribution (first output): the lengths, and whether dMMSE was measured; null where there is none. */
+  shiftLengthCurve: { nCtx: number[]; model: number[]; dmmse: boolean } | null;
+  /** Whether the in-distribution length curve (first output) has dMMSE. */
+  lengthCurveDmmse: boolean;
   /** The candidate that best explains the trained model, and every candidate's R². */
   identification: { best: string; label: string; matches: { predictor: string; label: string; r2: number }[] } | null;
   /** Every output's window, test MSE and identification (after training). */
@@ -109,8 +147,61 @@ export function installTestHook(): void {
         heatmapsDrawn: plots.filter((p) => p.data?.[0]?.type === 'heatmap').length,
         notices: s.notices.map((n) => [n.title, ...n.items].join(': ')),
         evaluation: s.evaluation
-          ? { model: s.evaluation.model.mean, oneStepGd: s.evaluation.oneStepGd?.mean ?? null, ridge: s.evaluation.ridge.mean }
+          ? {
+              model: s.evaluation.model.mean,
+              oneStepGd: s.evaluation.oneStepGd?.mean ?? null,
+              ridge: s.evaluation.ridge.mean,
+              preconditionedGd: s.evaluation.preconditionedGd?.mean ?? null,
+              dmmse: s.evaluation.dmmse?.mean ?? null,
+              oneStepSource: s.evaluation.oneStepSource,
+              prompts: s.evaluation.prompts,
+              nCtx: s.evaluation.nCtx,
+            }
           : null,
+        theory: (() => {
+          const t = s.outputs?.[0]?.theory ?? s.theory;
+          return t ? { available: t.available, source: t.source ?? null, reason: t.reason ?? null, gdLoss: t.gdLoss ?? null, pgdLoss: t.pgdLoss ?? null } : null;
+        })(),
+        shift: (() => {
+          const sh = s.shift;
+          if (!sh) return null;
+          const best = sh.identification.matches.find((m) => m.predictor === sh.identification.best);
+          const t = sh.theory;
+          return {
+            description: sh.description,
+            prompts: sh.test.prompts,
+            nCtx: sh.test.nCtx,
+            model: sh.test.model.mean,
+            oneStepGd: sh.test.oneStepGd.mean,
+            preconditionedGd: sh.test.preconditionedGd?.mean ?? null,
+            ridge: sh.test.ridge.mean,
+            dmmse: sh.test.dmmse?.mean ?? null,
+            theory: {
+              available: t.available,
+              source: t.source ?? null,
+              reason: t.reason ?? null,
+              gdLoss: t.gdLoss ?? null,
+              pgdLoss: t.pgdLoss ?? null,
+              testPgdLoss: t.testPgdLoss ?? null,
+            },
+            best: sh.identification.best,
+            label: sh.identification.label,
+            r2: best?.r2 ?? NaN,
+          };
+        })(),
+        trainSet: s.trainSet
+          ? {
+              size: s.trainSet.size,
+              prompts: s.trainSet.prompts,
+              model: s.trainSet.model.map((e) => e.mean),
+              gap: s.trainSet.gap.map((e) => e.mean),
+              gapStderr: s.trainSet.gap.map((e) => e.stderr),
+            }
+          : null,
+        shiftLengthCurve: s.shiftLengthCurves
+          ? { nCtx: [...s.shiftLengthCurves[0].nCtx], model: s.shiftLengthCurves[0].model.map((e) => e.mean), dmmse: (s.shiftLengthCurves[0].dmmse?.length ?? 0) > 0 }
+          : null,
+        lengthCurveDmmse: (s.lengthCurves?.[0]?.dmmse?.length ?? 0) > 0,
         identification: s.identification
           ? {
               best: s.identification.best,

@@ -7,13 +7,14 @@ import { ExportMenu } from './ExportMenu.tsx';
 import { GammaCompare } from './GammaCompare.tsx';
 import { Heatmap } from './Heatmap.tsx';
 import { Identification } from './Identification.tsx';
-import { LengthPlot } from './LengthPlot.tsx';
+import { LengthPlot, shiftLegendName } from './LengthPlot.tsx';
 import { LossPlot } from './LossPlot.tsx';
 import { Notices } from './Notices.tsx';
 import { OmegaMuPlot } from './OmegaMuPlot.tsx';
 import { Readouts } from './Readouts.tsx';
 import { ReducedCompare } from './ReducedCompare.tsx';
 import { RunControls } from './RunControls.tsx';
+import { ShiftResults, TrainSetLine } from './ShiftResults.tsx';
 import { SoftmaxHeads } from './SoftmaxHeads.tsx';
 import { ShareLink } from './ShareLink.tsx';
 import { ThemeToggle } from './ThemeToggle.tsx';
@@ -56,6 +57,8 @@ export function App() {
   const hasTheory = useLab((s) => s.theory?.available === true);
   const k = useLab((s) => s.spec.task.tasks);
   const sweepMode = useSweep((s) => s.mode) === 'sweep';
+  // Where there are curves on a test distribution, what their long dashes show.
+  const shiftCurves = useLab((s) => (s.shiftLengthCurves === null ? null : shiftLegendName(s.spec) === 'fresh tasks' ? 'fresh tasks' : 'test distribution'));
   // Beside the ω/μ plot (softmax) the loss card is half as wide; the legend names L* there.
   const lossCaption =
     k > 1
@@ -76,12 +79,13 @@ export function App() {
       <LossPlot />
     </section>
   );
+  const lengthCaption = shiftCurves ? `dashed: training n; long dashes: ${shiftCurves}` : 'fresh prompts; dashed: training n';
   const lengthCard = (
     <section className="card" aria-label="test MSE against context length">
-      <header className="card-header" title="fresh prompts at each context length; dashed: the training n">
+      <header className="card-header" title={`fresh prompts at each context length; dashed: the training n${shiftCurves ? `; long-dashed with open markers: ${shiftCurves}` : ''}`}>
         <h2>Test MSE vs context length</h2>
         <span className="card-tools">
-          <span className="muted small">fresh prompts; dashed: training n</span>
+          <span className="muted small">{lengthCaption}</span>
           <ExportMenu title="length curve" views={[{ name: 'length curve', selector: '[data-testid="length-plot"]' }]} />
         </span>
       </header>
@@ -133,6 +137,8 @@ export function App() {
             <>
               <Readouts />
               <Identification />
+              <TrainSetLine />
+              <ShiftResults />
               {modelType === 'lsa' ? (
                 <>
                   <div className="plot-row lsa-row">

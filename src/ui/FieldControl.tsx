@@ -1,16 +1,22 @@
 // A control generated from one row of the spec's field table: a slider plus
-// an exact-entry box for numbers, a select for enums, a checkbox for booleans.
-// Edits commit on release / Enter / blur (not on every slider tick), because a
-// committed change rebuilds the trainer.
+// an exact-entry box for numbers, a select for enums, a checkbox for booleans,
+// a text box of comma-separated numbers for lists. A nullable number (a test
+// override) has a "same as training" box beside it: ticked, the field holds
+// null and the training value applies. Edits commit on release / Enter / blur
+// (not on every slider tick), because a committed change rebuilds the trainer.
 import { useEffect, useId, useState } from 'react';
-import { checkField, describeRange, type FieldDef, type NumberField } from '../spec/index.ts';
+import { checkField, describeRange, parseValue, type FieldDef, type FieldValue, type ListField, type NumberField } from '../spec/index.ts';
 import { fromSlider, sliderBounds, toSlider } from './sliderScale.ts';
 
 interface Props {
   field: FieldDef;
   value: unknown;
   /** Applies a valid value; returns false if it was declined (the control then reverts). */
-  onCommit: (value: number | string | boolean) => boolean;
+  onCommit: (value: FieldValue) => boolean;
+  /** A nullable field's training value: shown while the field is null, and the value it takes when "same as training" is unticked. */
+  sameValue?: number;
+  /** A rule between fields (e.g. a list's length against d): a message where the value breaks it, else null. */
+  check?: (value: FieldValue) => string | null;
   /** Enum options that cannot be chosen now, each with the reason (shown as the option's tooltip). */
   disabledOptions?: ReadonlyMap<string, string>;
   /** Enum options' readable names (the value stays the option itself). */
@@ -19,13 +25,20 @@ interface Props {
   seed?: boolean;
 }
 
-export function FieldControl({ field, value, onCommit, disabledOptions, optionLabels, seed }: Props) {
+export function FieldControl({ field, value, onCommit, sameValue, check, disabledOptions, optionLabels, seed }: Props) {
   const id = useId();
   let control;
   switch (field.kind) {
     case 'int':
     case 'float':
-      control = <NumberControl id={id} field={field} value={value as number} onCommit={onCommit} seed={seed} />;
+      control = field.nullable ? (
+        <NullableNumberControl id={id} field={field} value={value as number | null} onCommit={onCommit} sameValue={sameValue} />
+      ) : (
+        <NumberControl id={id} field={field} value={value as number} onCommit={onCommit} seed={seed} />
+      );
+      break;
+    case 'list':
+      control = <ListControl id={id} field={field} value={value as number[]} onCommit={onCommit} check={check} />;
       break;
     case 'enum':
       control = (
@@ -57,7 +70,17 @@ export function FieldControl({ field, value, onCommit, disabledOptions, optionLa
   );
 }
 
-function NumberControl({ id, field, value, onCommit, seed }: { id: string; field: NumberField; value: number; onCommit: Props['onCommit']; seed?: boolean }) {
+interface NumberProps {
+  id: string;
+  field: NumberField;
+  value: number;
+  onCommit: Props['onCommit'];
+  seed?: boolean;
+  /** Shown greyed and not editable (a nullable field holding null shows the training value so). */
+  disabled?: boolean;
+}
+
+function NumberControl({ id, field, value, onCommit, seed, disabled }: NumberProps) {
   const [text, setText] = useState(String(value));
   const [dragPos, setDragPos] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -116,6 +139,7 @@ function NumberControl({ id, field, value, onCommit, seed }: { id: string; field
           type="range"
           className="slider"
           aria-label={`${field.label} slider`}
+          disabled={disabled}
           min={bounds.min}
           max={bounds.max}
           step={bounds.step}
@@ -136,6 +160,7 @@ function NumberControl({ id, field, value, onCommit, seed }: { id: string; field
           inputMode="decimal"
           spellCheck={false}
           className={error ? 'number-input invalid' : 'number-input'}
+          disabled={disabled}
           value={text}
           aria-invalid={error !== null}
           aria-describedby={error ? errorId : undefined}
@@ -151,6 +176,104 @@ function NumberControl({ id, field, value, onCommit, seed }: { id: string; field
         />
         {field.unit ? <span className="unit">{field.unit}</span> : null}
       </div>
+      {error ? (
+        <p id={errorId} className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * A nullable number (a test override): "same as training" ticked holds null
+ * and shows the training value greyed; unticked, the field takes the training
+ * value to start from and the number control edits it.
+ */
+function NullableNumberControl({ id, field, value, onCommit, sameValue }: { id: string; field: NumberField; value: number | null; onCommit: Props['onCommit']; sameValue?: number }) {
+  const same = value === null;
+  const start = sameValue ?? (typeof field.default === 'number' ? field.default : field.min);
+  return (
+    <div className="nullable-control">
+      <label className="same-toggle">
+        <input type="checkbox" checked={same} aria-label={`${field.label}: same as training`} onChange={(e) => onCommit(e.target.checked ? null : start)} />
+        same as training
+      </label>
+      <NumberControl id={id} field={field} value={same ? start : value} onCommit={onCommit} disabled={same} />
+    </div>
+  );
+}
+
+/**
+ * checkField's message for a list, as the box says it: the bad entry and the
+ * expected form ('Entry 2 ("x") is not a number. Expected …'), without the
+ * field's path and the whole list (the box shows both).
+ */
+function listMessage(message: string): string {
+  const m = /^\S+ = .*? (?:has entry (\d+) \((.*)\), which is (.*)|has (\d+ entries)|(is not a list)): expected (.*)$/s.exec(message);
+  if (!m) return message;
+  const [, entry, shown, why, count, notList, expected] = m;
+  const what = entry ? `Entry ${entry} (${shown}) is ${why}` : count ? `The list has ${count}` : `The value ${notList}`;
+  return `${what}. Expected ${expected}.`;
+}
+
+/** "1, 2, 3, 4" from a list; the empty list (the default) as an empty box. */
+function listText(value: readonly number[]): string {
+  return value.join(', ');
+}
+
+/**
+ * A list of numbers typed comma-separated ("1, 2, 3, 4"), committed on Enter
+ * or blur, checked as a link's value is (checkField) and by the caller's rule
+ * between fields; an empty box is the default (the empty list).
+ */
+function ListControl({ id, field, value, onCommit, check }: { id: string; field: ListField; value: number[]; onCommit: Props['onCommit']; check?: Props['check'] }) {
+  const [text, setText] = useState(listText(value));
+  const [error, setError] = useState<string | null>(null);
+  const shown = listText(value);
+
+  useEffect(() => {
+    setText(shown);
+    setError(null);
+  }, [shown]);
+
+  const commitText = () => {
+    // Read as a link's value is, each entry trimmed ("1, 2" is "1,2").
+    const r = checkField(field, parseValue(field, text.split(',').map((t) => t.trim()).join(',')));
+    const message = r.ok ? check?.(r.value) ?? null : listMessage(r.message);
+    if (!r.ok || message !== null) {
+      setError(message);
+      return;
+    }
+    setError(null);
+    const next = r.value as number[];
+    if (listText(next) === shown || !onCommit(next)) setText(shown);
+    else setText(listText(next));
+  };
+
+  const errorId = `${id}-error`;
+  return (
+    <div className="number-control">
+      <input
+        id={id}
+        type="text"
+        inputMode="decimal"
+        spellCheck={false}
+        className={error ? 'list-input invalid' : 'list-input'}
+        placeholder="1, 2, …, d"
+        value={text}
+        aria-invalid={error !== null}
+        aria-describedby={error ? errorId : undefined}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commitText}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commitText();
+          else if (e.key === 'Escape') {
+            setText(shown);
+            setError(null);
+          }
+        }}
+      />
       {error ? (
         <p id={errorId} className="field-error" role="alert">
           {error}

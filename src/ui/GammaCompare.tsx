@@ -97,6 +97,8 @@ export function GammaCompare() {
   const relError = useLab((s) => s.lsa?.[t]?.gammaRelError ?? null);
   const gammaStar = theory?.available ? theory.gammaStar : undefined;
   const isotropic = gammaStar ? identityMultiple(gammaStar, d) : null;
+  // Prompts drawing from a task pool: the optimum is for the pool's own second moment.
+  const pool = theory?.source === 'pool';
   const theme = usePlotTheme();
 
   const figures = useMemo(() => {
@@ -121,7 +123,8 @@ export function GammaCompare() {
     <section className="card heatmap-card gamma-card" aria-label="learned Γ_eff vs theory Γ*">
       <header className="card-header">
         <h2>
-          Learned Γ<sub>eff</sub> vs theory Γ*<span className="dims">{d}×{d}</span>
+          Learned Γ<sub>eff</sub> vs theory Γ*{pool ? <>(Ω<sub>pool</sub>)</> : null}
+          <span className="dims">{d}×{d}</span>
         </h2>
         <span className="card-tools">
           <TaskPicker label="task shown in the Γ card" />
@@ -147,7 +150,17 @@ export function GammaCompare() {
           )}
         </figure>
         <figure>
-          <figcaption>{isotropic !== null ? <>theory Γ* = η*·I</> : <>theory Γ*</>}</figcaption>
+          <figcaption title={pool ? "Γ* for the pool's own second moment Ω_pool = (1/M) Σ_m w_m w_mᵀ, not the prior's" : undefined}>
+            {pool ? (
+              <>
+                theory Γ*(Ω<sub>pool</sub>)
+              </>
+            ) : isotropic !== null ? (
+              <>theory Γ* = η*·I</>
+            ) : (
+              <>theory Γ*</>
+            )}
+          </figcaption>
           <PlotlyGraph data={figures.right.data} layout={figures.right.layout} className="plot gamma-plot" attrs={{ 'data-heatmap': 'Γ*' }} />
         </figure>
         <figure className="spectra-figure">

@@ -4,7 +4,7 @@
 // explain; the best candidate is named, the others follow in small print.
 // With k outputs (multi-task prompts) each output is identified on its own,
 // one line per task, named by the window of x it reads.
-import type { OutputEvaluation } from '../analysis/evaluation.ts';
+import type { OutputEvaluation, TestResult, TheoryNumbers } from '../analysis/evaluation.ts';
 import { useLab, windowLabel } from '../store/labStore.ts';
 import { fmt, fmtEstimate } from './format.ts';
 
@@ -13,6 +13,18 @@ export function fmtR2(r2: number): string {
   if (!Number.isFinite(r2)) return '—';
   if (r2 < 1 && r2 > 0.99995) return `1 − ${(1 - r2).toExponential(0).replace('-', '−')}`;
   return r2.toFixed(4).replace('-', '−');
+}
+
+/**
+ * Where the one-step candidates' η and Γ come from, in words: the closed
+ * forms, or where there are none (a nonlinear response, uniform covariates)
+ * why not and that they were fitted.
+ */
+export function oneStepSourceText(source: TestResult['oneStepSource'], theory: TheoryNumbers | null | undefined): string {
+  if (source === 'least-squares fit' && theory && !theory.available && theory.reason)
+    return `${theory.reason}: η and Γ fitted by least squares on Monte Carlo prompts`;
+  if (source === 'closed form' && theory?.source === 'pool') return "η, Γ: closed forms for the pool's Ω_pool";
+  return `η, Γ: ${source}`;
 }
 
 const R2_TITLE =
@@ -29,6 +41,7 @@ function testSummary(o: OutputEvaluation, t: number): string {
     ...(test.kStepGd ?? []).map((g): [string, { mean: number; stderr: number }] => [`${g.steps}-step GD`, g]),
     ['Bayes-optimal ridge', test.ridge],
     ['least squares', test.ols],
+    ['dMMSE (pool posterior)', test.dmmse],
   ];
   return [
     `Task ${t + 1} reads ${windowLabel(o.window)} (x${o.window[0] + 1} … x${o.window[1]}). Test MSE on ${test.prompts} prompts, n = ${test.nCtx}:`,
@@ -72,7 +85,11 @@ export function Identification() {
             {outputs.map((o, t) => (
               <TaskLine key={t} o={o} t={t} />
             ))}
-            {ev ? <span className="identification-others">η, Γ per task: {ev.oneStepSource}; hover a line for its test MSEs</span> : null}
+            {ev ? (
+              <span className="identification-others" data-testid="one-step-source">
+                {oneStepSourceText(ev.oneStepSource, outputs[0].theory).replace(/^η, Γ:/, 'η, Γ per task:')}; hover a line for its test MSEs
+              </span>
+            ) : null}
           </>
         ) : (
           <>
@@ -94,7 +111,12 @@ export function Identification() {
           <span className="identification-r2">— R² {fmtR2(best.r2)}</span>
           <span className="identification-others">
             {others.map((m) => `${m.label} R² ${fmtR2(m.r2)}`).join(' · ')}
-            {ev ? ` · η, Γ: ${ev.oneStepSource}` : null}
+            {ev ? (
+              <>
+                {' · '}
+                <span data-testid="one-step-source">{oneStepSourceText(ev.oneStepSource, outputs?.[0]?.theory)}</span>
+              </>
+            ) : null}
           </span>
         </>
       ) : (

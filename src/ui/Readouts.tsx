@@ -6,10 +6,13 @@
 // the same fresh prompts. For softmax attention the η tile gives way to the
 // heads' zero-sum score. With k outputs L* is the mean of the outputs' L* (the
 // loss is a mean over outputs), and η and the test MSE are the first task's
-// (every task's test MSE is in the identification lines' tooltips).
+// (every task's test MSE is in the identification lines' tooltips). For a
+// pooled run the test tile reads the pool's tasks against dMMSE (the Bayes
+// predictor for them) and ridge (the one for fresh tasks).
 import type { ReactNode } from 'react';
 import { referenceLoss, useLab } from '../store/labStore.ts';
 import { fmt, fmtEstimate, fmtInt } from './format.ts';
+import { oneStepSourceText } from './Identification.tsx';
 
 interface TileProps {
   id: string;
@@ -43,6 +46,9 @@ export function Readouts() {
   const heads = s.spec.model.heads;
   const reading = s.softmax;
   const dormant = reading?.dormant.length ?? 0;
+  const pooled = s.spec.task.pool > 0;
+  const poolTheory = theory?.source === 'pool';
+  const dmmse = ev?.dmmse;
 
   return (
     <section className="readouts" aria-label="readouts">
@@ -55,11 +61,21 @@ export function Readouts() {
       <Tile
         id="lstar"
         label={k > 1 ? `L*, mean of ${k} tasks` : 'L* (best one-step GD)'}
-        hint={theory?.available ? (k > 1 ? 'closed forms, incl. σ²' : 'closed form, incl. σ²') : (theory?.reason ?? 'no closed form')}
+        hint={
+          theory?.available
+            ? poolTheory
+              ? `Ω_pool ${k > 1 ? 'closed forms' : 'closed form'}`
+              : `${k > 1 ? 'closed forms' : 'closed form'}, incl. σ²`
+            : (theory?.reason ?? 'no closed form')
+        }
         title={
           k > 1 && s.theoryByOutput
             ? `The training loss is the mean over the ${k} outputs, so L* here is the mean of each task's closed-form optimal one-step GD loss (incl. σ²): ${s.theoryByOutput.map((t, i) => `task ${i + 1} ${fmt(t.gdLoss)}`).join(', ')}`
-            : undefined
+            : poolTheory
+              ? "The prompts draw their tasks from a finite pool, so L* is the closed-form loss of the best one-step GD for the pool's own second moment Ω_pool = (1/M) Σ_m w_m w_mᵀ (incl. σ²)"
+              : theory && !theory.available
+                ? oneStepSourceText('least-squares fit', theory)
+                : undefined
         }
       >
         {fmt(lStar)}
@@ -90,10 +106,12 @@ export function Readouts() {
       )}
       <Tile
         id="test"
-        label={`Test MSE${task1}: model vs one-step GD, ridge`}
+        label={pooled ? `Test MSE${task1}, pool tasks: model vs dMMSE, ridge` : `Test MSE${task1}: model vs one-step GD, ridge${dmmse ? ', dMMSE' : ''}`}
         hint={
           ev
-            ? `± ${fmt(ev.model.stderr, 2)}${ev.oneStepGd ? ` / ${fmt(ev.oneStepGd.stderr, 2)}` : ''} / ${fmt(ev.ridge.stderr, 2)} · ${fmtInt(ev.prompts)} prompts`
+            ? pooled
+              ? `± ${fmt(ev.model.stderr, 2)}${dmmse ? ` / ${fmt(dmmse.stderr, 2)}` : ''} / ${fmt(ev.ridge.stderr, 2)} · ${fmtInt(ev.prompts)} prompts`
+              : `± ${fmt(ev.model.stderr, 2)}${ev.oneStepGd ? ` / ${fmt(ev.oneStepGd.stderr, 2)}` : ''} / ${fmt(ev.ridge.stderr, 2)}${dmmse ? ` / ${fmt(dmmse.stderr, 2)}` : ''} · ${fmtInt(ev.prompts)} prompts`
             : s.status === 'evaluating'
               ? 'measuring…'
               : 'measured after training'
@@ -104,6 +122,7 @@ export function Readouts() {
                 `model ${fmtEstimate(ev.model.mean, ev.model.stderr)}`,
                 ev.oneStepGd ? `one-step GD (η*) ${fmtEstimate(ev.oneStepGd.mean, ev.oneStepGd.stderr)}` : null,
                 `Bayes-optimal ridge ${fmtEstimate(ev.ridge.mean, ev.ridge.stderr)}`,
+                dmmse ? `dMMSE (the Bayes posterior mean over the pool's tasks) ${fmtEstimate(dmmse.mean, dmmse.stderr)}` : null,
                 ev.modelMinusGd ? `model − GD, paired on the same prompts: ${fmtEstimate(ev.modelMinusGd.mean, ev.modelMinusGd.stderr)}` : null,
               ]
                 .filter((line) => line !== null)
@@ -111,11 +130,19 @@ export function Readouts() {
             : undefined
         }
       >
-        {ev ? (
+        {ev && pooled ? (
+          <>
+            {fmt(ev.model.mean)}
+            <span className="of">
+              {dmmse ? ` · dMMSE ${fmt(dmmse.mean, 3)} ·` : ' vs'} ridge {fmt(ev.ridge.mean, 3)}
+            </span>
+          </>
+        ) : ev ? (
           <>
             {fmt(ev.model.mean)}
             <span className="of">
               {ev.oneStepGd ? ` vs GD ${fmt(ev.oneStepGd.mean)} ·` : ' vs'} ridge {fmt(ev.ridge.mean)}
+              {dmmse ? ` · dMMSE ${fmt(dmmse.mean)}` : ''}
             </span>
           </>
         ) : (

@@ -1,9 +1,12 @@
 // The experiment's settings: a control for every field of the spec, grouped
 // as the field table groups them, each shown only where it matters for the
-// current spec (κ only for the geometric spectrum, β₁ only for Adam…).
+// current spec (κ only for the geometric spectrum, β₁ only for Adam, the pool
+// seed only for a task pool…). The test distribution's overrides have a
+// section of their own, collapsed while they all keep the training values.
 // Everything else about a control comes from the field table. Above them, a
 // picker loads one of the presets (a whole spec) in one click.
-import { useId, useMemo } from 'react';
+import { useId, useMemo, useState, type ReactNode } from 'react';
+import { sameFieldValue } from '../store/fieldValues.ts';
 import { useLab } from '../store/labStore.ts';
 import { loadPreset, matchingPresetId, setSpecField } from '../store/runController.ts';
 import {
@@ -14,7 +17,7 @@ import {
   presetSpec,
   type ExperimentSpec,
   type FieldDef,
-  type FieldGroup,
+  type FieldValue,
 } from '../spec/index.ts';
 import { FieldControl } from './FieldControl.tsx';
 
@@ -25,12 +28,24 @@ import { FieldControl } from './FieldControl.tsx';
 export const CONTROLLED_FIELDS: readonly string[] = FIELDS.map((f) => f.path);
 
 /** Seeds are typed (or drawn anew), not slid: nearby seeds are unrelated. */
-const SEED_FIELDS = new Set(['task.covariance.rotationSeed', 'train.dataSeed', 'train.initSeed']);
+const SEED_FIELDS = new Set(['task.covariance.rotationSeed', 'task.poolSeed', 'train.dataSeed', 'train.initSeed']);
+
+const COVARIANCE_LABELS = {
+  isotropic: 'isotropic (Σ = I)',
+  powerlaw: 'power law',
+  geometric: 'geometric (κ)',
+  ar1: 'AR(1) (ρ)',
+  uniform: 'uniform (i.i.d., Σ = I)',
+  custom: 'custom eigenvalues',
+};
 
 /** Readable names of enum options (the link keeps the short ones). */
 const OPTION_LABELS: Record<string, Record<string, string>> = {
-  'task.covariance.kind': { isotropic: 'isotropic (Σ = I)', powerlaw: 'power law', geometric: 'geometric (κ)', ar1: 'AR(1) (ρ)' },
+  'task.covariance.kind': COVARIANCE_LABELS,
   'task.prior.kind': { isotropic: 'isotropic N(0, τ²I)', whitened: 'whitened N(0, Σ⁻¹)' },
+  'eval.test.covariance.kind': { same: 'same as training', ...COVARIANCE_LABELS },
+  'eval.test.prior.kind': { same: 'same as training', isotropic: 'isotropic N(0, τ²I)', whitened: 'whitened N(0, Σ⁻¹)' },
+  'eval.test.tasks': { fresh: 'fresh from the prior', pool: "the training pool's" },
   'task.response': { identity: 'linear', tanh: 'tanh', relu: 'ReLU', cubic: 'cubic' },
   'model.type': { lsa: 'linear self-attention', softmax: 'softmax attention' },
   'optimizer.kind': { sgd: 'SGD', adam: 'Adam' },
@@ -39,6 +54,8 @@ const OPTION_LABELS: Record<string, Record<string, string>> = {
 /** Whether a field matters for the current spec (the others are hidden until they do). */
 export function isRelevant(path: string, spec: ExperimentSpec): boolean {
   const cov = spec.task.covariance;
+  const test = spec.eval.test;
+  const pooled = spec.task.pool > 0;
   switch (path) {
     case 'model.heads':
       return spec.model.type === 'softmax';
@@ -50,12 +67,30 @@ export function isRelevant(path: string, spec: ExperimentSpec): boolean {
       return cov.kind === 'geometric';
     case 'task.covariance.rho':
       return cov.kind === 'ar1';
+    case 'task.covariance.eigenvalues':
+      return cov.kind === 'custom';
     case 'task.covariance.rotate':
-      return cov.kind !== 'isotropic'; // rotating I changes nothing
+      return rotatable(cov.kind); // rotating I changes nothing
     case 'task.covariance.rotationSeed':
-      return cov.kind !== 'isotropic' && cov.rotate;
+      return rotatable(cov.kind) && cov.rotate;
     case 'task.prior.tau2':
       return spec.task.prior.kind === 'isotropic';
+    case 'task.poolSeed':
+    case 'task.poolSymmetric':
+    case 'eval.test.tasks':
+      return pooled;
+    case 'eval.test.covariance.alpha':
+      return test.covariance.kind === 'powerlaw';
+    case 'eval.test.covariance.kappa':
+      return test.covariance.kind === 'geometric';
+    case 'eval.test.covariance.rho':
+      return test.covariance.kind === 'ar1';
+    case 'eval.test.covariance.eigenvalues':
+      return test.covariance.kind === 'custom';
+    case 'eval.test.covariance.rotate':
+      return test.covariance.kind !== 'same' && rotatable(test.covariance.kind);
+    case 'eval.test.prior.tau2':
+      return test.prior.kind === 'isotropic' || (test.prior.kind === 'same' && spec.task.prior.kind === 'isotropic');
     case 'task.windowSize':
     case 'task.windowStride':
       return spec.task.tasks > 1 || spec.task.windowSize !== 0;
@@ -70,6 +105,24 @@ export function isRelevant(path: string, spec: ExperimentSpec): boolean {
   }
 }
 
+/** Whether rotating Σ changes anything: not for Σ = I (isotropic), and uniform covariates are not rotated. */
+function rotatable(kind: string): boolean {
+  return kind !== 'isotropic' && kind !== 'uniform';
+}
+
+/** A nullable test override's training value (eval.test.noiseVar: task.noiseVar): shown while it holds null. */
+function trainingValueOf(path: string, spec: ExperimentSpec): number | undefined {
+  const v = path.startsWith('eval.test.') ? getPath(spec, path.replace(/^eval\.test\./, 'task.')) : undefined;
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** An eigenvalue list must list d entries (or none): said beside the box instead of repaired. */
+function listCheck(path: string, spec: ExperimentSpec): ((v: FieldValue) => string | null) | undefined {
+  if (!path.endsWith('.eigenvalues')) return undefined;
+  const d = spec.task.d;
+  return (v) => (Array.isArray(v) && v.length !== 0 && v.length !== d ? `${v.length} eigenvalues listed; d = ${d} needs ${d} (or none, for 1, 2, …, d).` : null);
+}
+
 /** Init options the current model cannot use (repairCombinations' rules), with the reason. */
 function unavailableInits(spec: ExperimentSpec): ReadonlyMap<string, string> {
   const out = new Map<string, string>();
@@ -81,9 +134,31 @@ function unavailableInits(spec: ExperimentSpec): ReadonlyMap<string, string> {
   return out;
 }
 
-/** The sidebar's sections: the field table's groups, Eval folded into Run. */
-function sectionOf(group: FieldGroup): string {
-  return group === 'Eval' ? 'Run' : group;
+const TEST_SECTION = 'Test distribution';
+
+/** The sidebar's sections: the field table's groups, Eval folded into Run, and the test distribution's overrides on their own. */
+function sectionOf(f: FieldDef): string {
+  if (f.path.startsWith('eval.test.')) return TEST_SECTION;
+  return f.group === 'Eval' ? 'Run' : f.group;
+}
+
+/** Whether a field holds its default (the test overrides' "same as training"). */
+function atDefault(f: FieldDef, spec: ExperimentSpec): boolean {
+  return sameFieldValue(getPath(spec, f.path), f.default);
+}
+
+/**
+ * One section of controls. The test distribution starts collapsed unless the
+ * spec sets one of its fields; after that the section stays as the user left it.
+ */
+function Section({ name, startOpen, children }: { name: string; startOpen: boolean; children: ReactNode }) {
+  const [open, setOpen] = useState(startOpen);
+  return (
+    <details className="field-group" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-section={name}>
+      <summary>{name}</summary>
+      {children}
+    </details>
+  );
 }
 
 function fieldsOf(paths: readonly string[]): FieldDef[] {
@@ -99,7 +174,7 @@ const MAX_EDITS = 4;
 
 /** Labels of the fields where two specs differ. */
 function differences(a: ExperimentSpec, b: ExperimentSpec): string[] {
-  return FIELDS.filter((f) => getPath(a, f.path) !== getPath(b, f.path)).map((f) => f.label);
+  return FIELDS.filter((f) => !sameFieldValue(getPath(a, f.path), getPath(b, f.path))).map((f) => f.label);
 }
 
 function PresetPicker({ spec }: { spec: ExperimentSpec }) {
@@ -141,27 +216,28 @@ export function SpecControls() {
   const spec = useLab((s) => s.spec);
   const shown = fieldsOf(CONTROLLED_FIELDS).filter((f) => isRelevant(f.path, spec));
   const sections = new Map<string, FieldDef[]>();
-  for (const f of shown) sections.set(sectionOf(f.group), [...(sections.get(sectionOf(f.group)) ?? []), f]);
+  for (const f of shown) sections.set(sectionOf(f), [...(sections.get(sectionOf(f)) ?? []), f]);
   const initOptions = unavailableInits(spec);
 
   return (
     <div className="spec-controls">
       <PresetPicker spec={spec} />
       {[...sections].map(([section, fields]) => (
-        <details key={section} className="field-group" open data-section={section}>
-          <summary>{section}</summary>
+        <Section key={section} name={section} startOpen={section !== TEST_SECTION || !fields.every((f) => atDefault(f, spec))}>
           {fields.map((f) => (
             <FieldControl
               key={f.path}
               field={f}
               value={getPath(spec, f.path)}
               onCommit={(v) => setSpecField(f.path, v)}
+              sameValue={trainingValueOf(f.path, spec)}
+              check={listCheck(f.path, spec)}
               disabledOptions={f.path === 'model.init' ? initOptions : undefined}
               optionLabels={OPTION_LABELS[f.path]}
               seed={SEED_FIELDS.has(f.path)}
             />
           ))}
-        </details>
+        </Section>
       ))}
     </div>
   );

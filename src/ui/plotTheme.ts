@@ -31,6 +31,7 @@ export interface PlotTheme {
     amber: string;
     purple: string;
     green: string;
+    red: string;
     violet: string;
     amberText: string;
     greenText: string;
@@ -65,6 +66,7 @@ export const LIGHT_PLOT: PlotTheme = {
     amber: '#d97706',
     purple: '#9333ea',
     green: '#059669',
+    red: '#dc2626',
     violet: '#7c3aed',
     amberText: '#b45309',
     greenText: '#047857',
@@ -101,6 +103,7 @@ export const DARK_PLOT: PlotTheme = {
     amber: '#fbbf24',
     purple: '#c084fc',
     green: '#34d399',
+    red: '#f87171',
     violet: '#a78bfa',
     amberText: '#fcd34d',
     greenText: '#6ee7b7',
