@@ -34,10 +34,14 @@
 //   lengthCurves           every output's;
 //   softmax                softmax only: the latest per-head reading, its ω/μ trajectory
 //                          ({ step, omega[h][i], mu[h][i] }) and, after training, He et al.'s reduced
-//                          predictor at the learned (ω, μ) (`reduced`).
+//                          predictor at the learned (ω, μ) (`reduced`);
+//   shift                  where eval.test sets a test distribution apart from training (a pooled run's
+//                          fresh tasks by default): its evaluation laid out as test/theory/identification/
+//                          outputs, its description and its length curves (absent otherwise);
+//   trainSet               a fixed training set: the model's MSE on it and the generalization gap (absent otherwise).
 // Fields with nothing to say yet (before training finishes) are null. Numbers JSON cannot hold
 // (NaN, ±Infinity, -0) are written as the strings "NaN", "Infinity", "-Infinity", "-0".
-import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, TestResult, TheoryNumbers } from '../analysis/evaluation.ts';
+import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, ShiftEvaluation, TestResult, TheoryNumbers, TrainSetResult } from '../analysis/evaluation.ts';
 import { RESULT_FORMAT, RESULT_FORMAT_VERSION } from '../analysis/evaluation.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
@@ -69,6 +73,10 @@ export interface ExperimentExportInput {
   outputs: OutputEvaluation[] | null;
   lengthCurves: LengthCurve[] | null;
   softmax: Record<string, unknown> | null;
+  /** The test distribution apart from the training one, its length curves, and a fixed training set's own loss, where there are any. */
+  shift?: ShiftEvaluation | null;
+  shiftLengthCurves?: LengthCurve[] | null;
+  trainSet?: TrainSetResult | null;
   exportedAt?: Date;
 }
 
@@ -97,6 +105,8 @@ export interface ExperimentExport {
   lengthGeneralization: LengthCurve | null;
   lengthCurves: LengthCurve[] | null;
   softmax: Record<string, unknown> | null;
+  shift?: ShiftEvaluation & { lengthCurves: LengthCurve[] | null };
+  trainSet?: TrainSetResult;
 }
 
 export function buildExperimentExport(input: ExperimentExportInput): ExperimentExport {
@@ -127,6 +137,8 @@ export function buildExperimentExport(input: ExperimentExportInput): ExperimentE
     lengthGeneralization: input.lengthCurves?.[0] ?? null,
     lengthCurves: input.lengthCurves,
     softmax: input.softmax,
+    ...(input.shift ? { shift: { ...input.shift, lengthCurves: input.shiftLengthCurves ?? null } } : {}),
+    ...(input.trainSet ? { trainSet: input.trainSet } : {}),
   };
 }
 

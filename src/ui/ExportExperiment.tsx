@@ -48,6 +48,9 @@ async function exportExperiment(): Promise<void> {
     identification: s.identification,
     outputs: s.outputs,
     lengthCurves: s.lengthCurves,
+    shift: s.shift,
+    shiftLengthCurves: s.shiftLengthCurves,
+    trainSet: s.trainSet,
     softmax: s.softmax
       ? {
           ...s.softmax,
