@@ -73,14 +73,14 @@ const REFERENCES: Record<string, { metric: string; name: string; dash: FigureTra
     { metric: 'theory.gdLoss', name: 'L*: optimal one-step GD (closed form)', dash: 'dash', role: 'theory' },
     { metric: 'theory.pgdLoss', name: 'optimal preconditioned GD (closed form)', dash: 'dot', role: 'theory' },
     { metric: 'test.ridge', name: 'Bayes ridge (measured)', dash: 'dashdot', role: 'predictor' },
-    { metric: 'test.dmmse', name: 'dMMSE, the pool\'s Bayes predictor (measured)', dash: 'dot', role: 'predictor' },
+    { metric: 'test.dmmse', name: 'dMMSE (measured)', dash: 'dot', role: 'predictor' },
   ],
   // A pooled sweep's fresh-task test (or any test distribution apart from training).
   'shift.test.model': [
-    { metric: 'shift.theory.pgdLoss', name: 'the training optimum Γ* there (closed form)', dash: 'dash', role: 'theory' },
-    { metric: 'shift.theory.testPgdLoss', name: 'optimal preconditioned GD there (closed form)', dash: 'dot', role: 'theory' },
+    { metric: 'shift.theory.pgdLoss', name: 'training Γ*, its loss here (closed form)', dash: 'dash', role: 'theory' },
+    { metric: 'shift.theory.testPgdLoss', name: 'optimal preconditioned GD here (closed form)', dash: 'dot', role: 'theory' },
     { metric: 'shift.test.ridge', name: 'Bayes ridge (measured)', dash: 'dashdot', role: 'predictor' },
-    { metric: 'shift.test.dmmse', name: 'dMMSE of the training pool (measured)', dash: 'dot', role: 'predictor' },
+    { metric: 'shift.test.dmmse', name: 'dMMSE of the pool (measured)', dash: 'dot', role: 'predictor' },
   ],
   'trainSet.model': [{ metric: 'test.model', name: 'fresh-prompt test MSE (model)', dash: 'dash', role: 'predictor' }],
   'lsa.etaEff': [{ metric: 'theory.etaStar', name: 'η* (closed form)', dash: 'dash', role: 'theory' }],
