@@ -33,18 +33,18 @@ fn task_w(key: vec3u) -> array<f32, NT * DIM> {
     let o = POOL_OFFSET + pool_pick(key, pool_size()) * NT * DIM;
     // @unroll
     for (var i = 0u; i < NT * DIM; i++) { w[i] = task_mats[o + i]; }
-    return w;
-  }
-  // @unroll
-  for (var t = 0u; t < NT; t++) {
-    let g = record_normals(key, t);
-    let f = OUT_OFFSET + t * OUT_SIZE + 4u;
+  } else {
     // @unroll
-    for (var i = 0u; i < DIM; i++) {
-      var s = 0.0;
+    for (var t = 0u; t < NT; t++) {
+      let g = record_normals(key, t);
+      let f = OUT_OFFSET + t * OUT_SIZE + 4u;
       // @unroll
-      for (var j = 0u; j < DIM; j++) { s += task_mats[f + i * DIM + j] * g[j / 4u][j % 4u]; }
-      w[t * DIM + i] = s;
+      for (var i = 0u; i < DIM; i++) {
+        var s = 0.0;
+        // @unroll
+        for (var j = 0u; j < DIM; j++) { s += task_mats[f + i * DIM + j] * g[j / 4u][j % 4u]; }
+        w[t * DIM + i] = s;
+      }
     }
   }
   return w;
@@ -58,25 +58,37 @@ struct Point {
 
 fn task_point(key: vec3u, r: u32) -> Point {
   let g = record_normals(key, r);
-  var v: array<vec4f, NBU>;
+  var p: Point;
+  // Uniform covariates draw their own numbers; the Gaussian path is kept
+  // apart (not a copy into a shared array) so that it costs what it did.
   if (UNIFORM_X) {
-    v = record_uniforms(key, r);
+    let v = record_uniforms(key, r);
+    // @unroll
+    for (var i = 0u; i < DIM; i++) {
+      if (ISO_COV) {
+        p.x[i] = v[i / 4u][i % 4u];
+      } else {
+        var s = 0.0;
+        // @unroll
+        for (var j = 0u; j < DIM; j++) {
+          if (j <= i) { s += task_mats[COV_OFFSET + i * DIM + j] * v[j / 4u][j % 4u]; }
+        }
+        p.x[i] = s;
+      }
+    }
   } else {
     // @unroll
-    for (var j = 0u; j < NBU; j++) { v[j] = g[j]; }
-  }
-  var p: Point;
-  // @unroll
-  for (var i = 0u; i < DIM; i++) {
-    if (ISO_COV) {
-      p.x[i] = v[i / 4u][i % 4u];
-    } else {
-      var s = 0.0;
-      // @unroll
-      for (var j = 0u; j < DIM; j++) {
-        if (j <= i) { s += task_mats[COV_OFFSET + i * DIM + j] * v[j / 4u][j % 4u]; }
+    for (var i = 0u; i < DIM; i++) {
+      if (ISO_COV) {
+        p.x[i] = g[i / 4u][i % 4u];
+      } else {
+        var s = 0.0;
+        // @unroll
+        for (var j = 0u; j < DIM; j++) {
+          if (j <= i) { s += task_mats[COV_OFFSET + i * DIM + j] * g[j / 4u][j % 4u]; }
+        }
+        p.x[i] = s;
       }
-      p.x[i] = s;
     }
   }
   // @unroll

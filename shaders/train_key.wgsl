@@ -4,7 +4,7 @@
 // stream is position g mod N of epoch ⌊g/N⌋ (the CPU passes step·B's epoch and
 // offset per step, exactly, in StepInfo), and its set index is that position
 // through the epoch's seeded permutation.
-// Needs from the prelude: TRAIN_SET (N, 0 = fresh prompts), SET_HALF (half the
+// Needs from the prelude: FIXED_SET, TRAIN_SET (N), SET_HALF (half the
 // Feistel width: 4^SET_HALF ≥ N); `run` and `stepi` from the kernel.
 
 const TRAINSET_WORD: u32 = 0xb0000000u;
@@ -31,8 +31,11 @@ fn set_index(p: u32, epoch: u32, seed: u32) -> u32 {
 }
 
 fn train_key(step: u32, prompt: u32) -> vec3u {
-  if (TRAIN_SET == 0u) { return prompt_key(run.data_seed, step, prompt); }
-  let n = max(TRAIN_SET, 1u);
-  let pos = stepi.set_offset + prompt;
-  return prompt_key(run.data_seed, TRAINSET_WORD, set_index(pos % n, stepi.set_epoch + pos / n, run.data_seed));
+  if (FIXED_SET) {
+    let n = max(TRAIN_SET, 1u);
+    let pos = stepi.set_offset + prompt;
+    return prompt_key(run.data_seed, TRAINSET_WORD, set_index(pos % n, stepi.set_epoch + pos / n, run.data_seed));
+  } else {
+    return prompt_key(run.data_seed, step, prompt);
+  }
 }

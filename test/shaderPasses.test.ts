@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { unrollLoops, MAX_UNROLL } from '../src/engine/unroll.ts';
 import { scalarizeArrays } from '../src/engine/scalarize.ts';
+import { pruneStaticBranches } from '../src/engine/staticIf.ts';
 
 describe('unrollLoops', () => {
   it('unrolls a marked loop with a constant bound, substituting the index', () => {
@@ -51,5 +52,23 @@ describe('constant folding without eval', () => {
     expect(evalArithmetic('-3 + 5')).toBe(2);
     expect(evalArithmetic('2 * 3 + 4 * 5')).toBe(26);
     for (const bad of ['', '(1 + 2', '1 +', 'NaN', '2 ** 3', '1 2', 'alert(1)']) expect(evalArithmetic(bad)).toBeNull();
+  });
+});
+
+describe('pruneStaticBranches', () => {
+  it('keeps the taken branch of an if on a boolean constant, with or without else, negated or not', () => {
+    const src = 'fn f() {\n  if (A) { x = 1.0; } else { x = 2.0; }\n  if (!A) { y = 1.0; }\n  if (B) { if (A) { z = 3.0; } } else { z = 4.0; }\n}';
+    const out = pruneStaticBranches(src, { A: true, B: false });
+    expect(out).toContain('{ x = 1.0; }');
+    expect(out).not.toContain('x = 2.0');
+    expect(out).not.toContain('y = 1.0');
+    expect(out).toContain('{ z = 4.0; }');
+    expect(out).not.toContain('z = 3.0');
+    expect(out).not.toMatch(/\bif\b/);
+  });
+
+  it('leaves other conditions, numeric constants and else-if chains alone', () => {
+    const src = 'if (N == 0u) { a(); }\nif (N) { b(); }\nif (A) { c(); } else if (k > 1u) { d(); }\nif (lower) { e(); }';
+    expect(pruneStaticBranches(src, { N: 3, A: true })).toBe(src);
   });
 });

@@ -11,6 +11,7 @@ import trainKeySrc from '../../shaders/train_key.wgsl?raw';
 import type { TaskContext } from '../tasks/task.ts';
 import { unrollLoops } from './unroll.ts';
 import { scalarizeArrays } from './scalarize.ts';
+import { pruneStaticBranches } from './staticIf.ts';
 
 export const SOURCES = { common: commonSrc, rng: rngSrc, task: taskSrc, update: updateSrc, eval: evalSrc, dump: dumpSrc, trainKey: trainKeySrc };
 
@@ -26,7 +27,7 @@ export function prelude(consts: Constants): string {
 }
 
 export function composeShader(consts: Constants, ...parts: string[]): string {
-  return scalarizeArrays(unrollLoops([prelude(consts), ...parts].join('\n'), consts), consts);
+  return scalarizeArrays(unrollLoops(pruneStaticBranches([prelude(consts), ...parts].join('\n'), consts), consts), consts);
 }
 
 export const RESPONSE_CODE = { identity: 0, tanh: 1, relu: 2, cubic: 3 } as const;

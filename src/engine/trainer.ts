@@ -282,6 +282,7 @@ export class Trainer {
       NP: model.paramCount,
       CONTRIB: model.contribStride,
       ...taskConstants(task),
+      FIXED_SET: spec.train.set > 0,
       TRAIN_SET: spec.train.set,
       SET_HALF: setHalfBits(spec.train.set),
     };
