@@ -100,9 +100,19 @@ export async function open(context, origin, query, { beforeLoad } = {}) {
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
   });
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  // A load that the page's own navigation cancels (opening a sweep's run while
+  // a lazily loaded chunk is still in flight) is aborted by design, not a failure.
+  let navigations = 0;
+  const issuedAt = new WeakMap();
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? '';
+    if (why === 'net::ERR_ABORTED' && navigations > (issuedAt.get(r) ?? navigations)) return;
+    problems.push(`request failed: ${r.url()} ${why}`);
+  });
   // The site works offline: every request (load, training, exports) stays on its own origin.
   page.on('request', (r) => {
+    issuedAt.set(r, navigations);
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) navigations++;
     const url = r.url();
     if (!url.startsWith(origin + '/') && !url.startsWith('data:') && !url.startsWith('blob:')) problems.push(`request outside the origin: ${url}`);
   });
