@@ -5,18 +5,9 @@
 // loops of a kernel would stay loops. Only a bare constant (or its negation)
 // with a plain `else { … }` or none is decided; anything else is left as is.
 import type { Constants } from './shaders.ts';
+import { matchBrace } from './unroll.ts';
 
 const IF = /\bif \((!?)([A-Z_][A-Z0-9_]*)\) \{/g;
-
-/** Index just past the brace that closes the one at `open`. */
-function closeOf(src: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < src.length; i++) {
-    if (src[i] === '{') depth++;
-    else if (src[i] === '}' && --depth === 0) return i + 1;
-  }
-  throw new Error('unbalanced braces in WGSL source');
-}
 
 export function pruneStaticBranches(src: string, consts: Constants): string {
   for (let from = 0; ; ) {
@@ -29,14 +20,14 @@ export function pruneStaticBranches(src: string, consts: Constants): string {
       continue;
     }
     const thenOpen = m.index + m[0].length - 1;
-    const thenEnd = closeOf(src, thenOpen);
+    const thenEnd = matchBrace(src, thenOpen);
     const rest = /^\s*else\s*(\{|if\b)/.exec(src.slice(thenEnd));
     if (rest && rest[1] === 'if') {
       from = m.index + m[0].length;
       continue;
     }
     const elseOpen = rest ? thenEnd + rest[0].length - 1 : -1;
-    const end = rest ? closeOf(src, elseOpen) : thenEnd;
+    const end = rest ? matchBrace(src, elseOpen) : thenEnd;
     const taken = value !== (m[1] === '!');
     const body = taken ? src.slice(thenOpen, thenEnd) : rest ? src.slice(elseOpen, end) : '{}';
     src = src.slice(0, m.index) + body + src.slice(end);

@@ -33,7 +33,7 @@ function evalBound(expr: string, consts: Constants): number | null {
 }
 
 /** Index just past the brace that closes the one at `open`. */
-function matchBrace(src: string, open: number): number {
+export function matchBrace(src: string, open: number): number {
   let depth = 0;
   for (let i = open; i < src.length; i++) {
     if (src[i] === '{') depth++;

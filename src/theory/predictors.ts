@@ -4,6 +4,7 @@
 import { solveSpd } from '../linalg/dense.ts';
 import type { Prompt } from '../tasks/sampler.ts';
 import type { TaskContext, TaskPool } from '../tasks/task.ts';
+import { signalVariance } from './closedForms.ts';
 
 function contextSizes(p: Prompt): { n: number; d: number } {
   return { n: p.ys.length, d: p.xq.length };
@@ -124,9 +125,7 @@ export function heApproximateLoss(omega: ArrayLike<number>, mu: ArrayLike<number
  * posterior on the best-fitting entry instead of 0/0.
  */
 export function dmmseNoiseVar(ctx: TaskContext): number {
-  let signal = 0;
-  for (let i = 0; i < ctx.d; i++) for (let j = 0; j < ctx.d; j++) signal += ctx.sigma[i * ctx.d + j] * ctx.prior[j * ctx.d + i];
-  return Math.max(ctx.noiseVar, 1e-6 * signal);
+  return Math.max(ctx.noiseVar, 1e-6 * signalVariance(ctx));
 }
 
 /**

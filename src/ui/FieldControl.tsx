@@ -154,26 +154,10 @@ function NumberControl({ id, field, value, onCommit, seed, disabled }: NumberPro
           onBlur={endDrag}
         />
         )}
-        <input
-          id={id}
-          type="text"
-          inputMode="decimal"
-          spellCheck={false}
-          className={error ? 'number-input invalid' : 'number-input'}
-          disabled={disabled}
-          value={text}
-          aria-invalid={error !== null}
-          aria-describedby={error ? errorId : undefined}
-          onChange={(e) => setText(e.target.value)}
-          onBlur={commitText}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') commitText();
-            else if (e.key === 'Escape') {
-              setText(String(value));
-              setError(null);
-            }
-          }}
-        />
+        <EntryBox id={id} className="number-input" text={text} error={error} disabled={disabled} onText={setText} onCommit={commitText} onEscape={() => {
+          setText(String(value));
+          setError(null);
+        }} />
         {field.unit ? <span className="unit">{field.unit}</span> : null}
       </div>
       {error ? (
@@ -254,31 +238,50 @@ function ListControl({ id, field, value, onCommit, check }: { id: string; field:
   const errorId = `${id}-error`;
   return (
     <div className="number-control">
-      <input
-        id={id}
-        type="text"
-        inputMode="decimal"
-        spellCheck={false}
-        className={error ? 'list-input invalid' : 'list-input'}
-        placeholder="1, 2, …, d"
-        value={text}
-        aria-invalid={error !== null}
-        aria-describedby={error ? errorId : undefined}
-        onChange={(e) => setText(e.target.value)}
-        onBlur={commitText}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') commitText();
-          else if (e.key === 'Escape') {
-            setText(shown);
-            setError(null);
-          }
-        }}
-      />
+      <EntryBox id={id} className="list-input" placeholder="1, 2, …, d" text={text} error={error} onText={setText} onCommit={commitText} onEscape={() => {
+        setText(shown);
+        setError(null);
+      }} />
       {error ? (
         <p id={errorId} className="field-error" role="alert">
           {error}
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** The exact-entry text box of a number or a list: commits on Enter and blur, reverts on Escape, names its error. */
+function EntryBox(props: {
+  id: string;
+  className: string;
+  text: string;
+  error: string | null;
+  disabled?: boolean;
+  placeholder?: string;
+  onText: (t: string) => void;
+  onCommit: () => void;
+  onEscape: () => void;
+}) {
+  const { id, className, text, error, disabled, placeholder, onText, onCommit, onEscape } = props;
+  return (
+    <input
+      id={id}
+      type="text"
+      inputMode="decimal"
+      spellCheck={false}
+      className={error ? `${className} invalid` : className}
+      disabled={disabled}
+      placeholder={placeholder}
+      value={text}
+      aria-invalid={error !== null}
+      aria-describedby={error ? `${id}-error` : undefined}
+      onChange={(e) => onText(e.target.value)}
+      onBlur={onCommit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onCommit();
+        else if (e.key === 'Escape') onEscape();
+      }}
+    />
   );
 }
