@@ -4,17 +4,20 @@
 struct RunParams {
   data_seed: u32,
   base_step: u32,
-  optimizer: u32,   // 0 SGD, 1 Adam
+  optimizer: u32,   // 0 SGD, 1 Adam, 2 AdamW, 3 Lion, 4 Muon, 5 PolarGrad, 6 SOAP
   beta1: f32,
   beta2: f32,
   eps: f32,
   weight_decay: f32,
   momentum: f32,
   inv_batch: f32,
+  clip: f32,
+  nesterov: u32,
 }
 
 // Per-step values computed on the CPU in float64 for each submission: the
-// scheduled learning rate and Adam's bias corrections 1/(1 − β^t), which in
+// scheduled learning rate and Adam's bias corrections 1/(1 − β^t) (SOAP's step
+// factor √(1 − β₂ᵗ)/(1 − β₁ᵗ) in bias1), which in
 // float32 would lose most of their digits to cancellation at small t.
 // set_epoch and set_offset place step·B in a fixed training set of N prompts:
 // ⌊step·B / N⌋ (mod 2^32) and step·B mod N (shaders/train_key.wgsl).
@@ -25,6 +28,7 @@ struct StepInfo {
   bias2: f32,
   set_epoch: u32,
   set_offset: u32,
-  pad0: u32,
+  // SOAP: bit 0 its first step (set up the preconditioner, no update), bit 1 refresh the eigenbases.
+  opt_flags: u32,
   pad1: u32,
 }

@@ -3,6 +3,7 @@
 // names the buffer, its size, the limit and the largest setting that fits.
 import type { ModelDef } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
+import { optimizerStateFloatsOf } from './optimizer.ts';
 
 export class ResourceLimitError extends Error {
   override name = 'ResourceLimitError';
@@ -47,7 +48,7 @@ export function checkTrainingLimits(spec: ExperimentSpec, model: ModelDef, limit
   const np = model.paramCount;
   for (const [what, bytes] of [
     ['parameters', np * F32],
-    ['optimizer state', 2 * np * F32],
+    ['optimizer state', optimizerStateFloatsOf(spec) * F32],
     ['gradient and scratch', (np + 1 + model.scratchSize) * F32],
     ['staging', (chunkSteps + np) * F32],
   ] as const)

@@ -14,7 +14,8 @@ import { buildTask, type TaskContext } from '../tasks/task.ts';
 import { checkTrainingLimits, evalChunkPrompts } from './limits.ts';
 import { SUM_CHUNK, sumChunks } from '../models/softmax.ts';
 import { STREAM } from '../rng/rng.ts';
-import { learningRate } from './optimizer.ts';
+import { usesMatrixKernel } from './optimizer.ts';
+import { OPTIMIZER_SOURCES, blockTable, optimizerConstants, optimizerKernelParts, optimizerLayout, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
 import { inverse, trace } from '../linalg/dense.ts';
 import { dmmseNoiseVar } from '../theory/predictors.ts';
 import { composeShader, SOURCES, taskConstants, type Constants } from './shaders.ts';
@@ -49,10 +50,22 @@ export interface Readback {
   optState?: Float32Array;
 }
 
-/** Where a run blew up: the first non-finite batch loss, and the last parameters read back while all was finite. */
+/**
+ * A batch loss this many times the first one the trainer saw counts as a
+ * divergence: optimizers with bounded steps (Lion's signs, Muon's orthogonal
+ * updates) blow the loss up without ever reaching NaN in float32.
+ */
+export const BLOWUP_FACTOR = 1e6;
+
+/** Where a run blew up: the first non-finite (or blown-up) batch loss, and the last parameters read back before it. */
 export interface Divergence {
-  /** The step whose batch loss was NaN or ±∞ (or, if only the parameters were, the end of that chunk). */
+  /** The step whose batch loss was NaN or ±∞ or past BLOWUP_FACTOR × the first loss (or, if only the parameters were non-finite, the end of that chunk). */
   step: number;
+  /** nonfinite: NaN or ±∞; blowup: finite but past BLOWUP_FACTOR × the first loss. */
+  reason: 'nonfinite' | 'blowup';
+  /** The loss at that step (NaN where only the parameters were non-finite) and the first loss it is compared with. */
+  loss: number;
+  firstLoss: number;
   lastFinite: { step: number; params: Float32Array };
 }
 
@@ -103,7 +116,7 @@ export interface EvalSamples extends EvalOutput {
 export interface TrainerSnapshot {
   step: number;
   params: Float32Array;
-  /** Adam's m then v (SGD: the momentum buffer, then unused). */
+  /** Adam's m then v (SGD, Lion, Muon, PolarGrad: the momentum, then unused), then SOAP's preconditioners. */
   optState: Float32Array;
 }
 
@@ -137,7 +150,12 @@ export class Trainer {
   private readonly chunkSteps: number;
   private readonly initParams: Float32Array<ArrayBuffer>;
   private readonly runView;
-  private readonly buffers: Record<'run' | 'step' | 'taskMats' | 'params' | 'contrib' | 'work' | 'optState' | 'losses', GPUBuffer>;
+  private readonly buffers: Record<'run' | 'step' | 'taskMats' | 'params' | 'contrib' | 'work' | 'optState' | 'losses' | 'optScratch' | 'blocks', GPUBuffer>;
+  /** Floats of the optimizer state (m, v, and SOAP's preconditioners). */
+  readonly optStateFloats: number;
+  private readonly optPipeline: GPUComputePipeline | null;
+  private readonly optGroup: GPUBindGroup | null;
+  private readonly blockCount: number;
   private readonly trainPipeline: GPUComputePipeline;
   private readonly updatePipeline: GPUComputePipeline;
   private readonly stagePipelines: GPUComputePipeline[];
@@ -150,8 +168,10 @@ export class Trainer {
   private submitted = 0;
   private completed = 0;
   private lastFinite: { step: number; params: Float32Array };
-  /** Set when a readback shows a non-finite loss or parameter; run() then stops and submits nothing more. */
+  /** Set when a readback shows a non-finite or blown-up loss or a non-finite parameter; run() then stops and submits nothing more. */
   divergence: Divergence | null = null;
+  /** The first batch loss read back since the trainer was created, reset or restored (the blow-up test's scale). */
+  private firstLoss: number | null = null;
   private destroyed = false;
   /** Set by requestSnapshot(): the next submission also copies out the optimizer state. */
   private snapshotWanted = false;
@@ -163,8 +183,10 @@ export class Trainer {
     ringSize: number;
     trainPipeline: GPUComputePipeline;
     updatePipeline: GPUComputePipeline;
+    optPipeline: GPUComputePipeline | null;
     stagePipelines: GPUComputePipeline[];
     trainLayout: GPUBindGroupLayout;
+    optLayout: GPUBindGroupLayout;
     stageLayout: GPUBindGroupLayout;
     updateLayout: GPUBindGroupLayout;
   }) {
@@ -182,17 +204,11 @@ export class Trainer {
     const defs = makeShaderDataDefinitions(SOURCES.common);
     this.runView = makeStructuredView(defs.structs.RunParams);
     const opt = spec.optimizer;
-    this.runView.set({
-      data_seed: spec.train.dataSeed,
-      base_step: 0,
-      optimizer: opt.kind === 'adam' ? 1 : 0,
-      beta1: opt.beta1,
-      beta2: opt.beta2,
-      eps: opt.eps,
-      weight_decay: opt.weightDecay,
-      momentum: opt.momentum,
-      inv_batch: 1 / spec.train.batch,
-    });
+    this.runView.set({ data_seed: spec.train.dataSeed, base_step: 0, ...optimizerRunParams(opt), inv_batch: 1 / spec.train.batch });
+    const blocks = paramBlocks(this.model);
+    this.blockCount = blocks.length;
+    this.optStateFloats = optimizerStateFloats(opt, blocks, np);
+    const table = blockTable(opt.kind, blocks, np);
 
     const S = GPUBufferUsage.STORAGE;
     const make = (label: string, size: number, usage: number) => device.createBuffer({ label, size: Math.max(16, size), usage });
@@ -205,9 +221,12 @@ export class Trainer {
       // batch sums read four prompts at a time and the padding prompts add 0.
       contrib: make('per-prompt gradient rows', batchPad(spec.train.batch) * this.model.contribStride * F32, S | GPUBufferUsage.COPY_SRC),
       work: make('gradient and scratch', (np + 1 + this.model.scratchSize) * F32, S | GPUBufferUsage.COPY_SRC),
-      optState: make('optimizer state', 2 * np * F32, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
+      optState: make('optimizer state', this.optStateFloats * F32, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
       losses: make('losses', this.chunkSteps * F32, S | GPUBufferUsage.COPY_SRC),
+      optScratch: make('optimizer scratch', (parts.optPipeline ? table.scratchFloats : 4) * F32, S),
+      blocks: make('weight-matrix table', table.table.byteLength, S | GPUBufferUsage.COPY_DST),
     };
+    device.queue.writeBuffer(this.buffers.blocks, 0, table.table);
     device.queue.writeBuffer(this.buffers.run, 0, this.runView.arrayBuffer);
     this.stepSlots = new ArrayBuffer(this.chunkSteps * STEP_SLOT);
     device.queue.writeBuffer(this.buffers.taskMats, 0, taskMatrices(this.task));
@@ -252,6 +271,22 @@ export class Trainer {
         { binding: 7, resource: { buffer: this.buffers.work } },
       ],
     });
+    this.optPipeline = parts.optPipeline;
+    this.optGroup = parts.optPipeline
+      ? device.createBindGroup({
+          label: 'optimizer',
+          layout: parts.optLayout,
+          entries: [
+            { binding: 0, resource: { buffer: this.buffers.run } },
+            { binding: 1, resource: stepBinding },
+            { binding: 3, resource: { buffer: this.buffers.params } },
+            { binding: 5, resource: { buffer: this.buffers.optState } },
+            { binding: 7, resource: { buffer: this.buffers.work } },
+            { binding: 8, resource: { buffer: this.buffers.optScratch } },
+            { binding: 9, resource: { buffer: this.buffers.blocks } },
+          ],
+        })
+      : null;
     this.ring = Array.from({ length: parts.ringSize }, (_, i) => ({
       buffer: device.createBuffer({
         label: `staging ${i}`,
@@ -286,11 +321,14 @@ export class Trainer {
       TRAIN_SET: spec.train.set,
       SET_HALF: setHalfBits(spec.train.set),
     };
-    const { trainLayout, stageLayout, updateLayout } = trainingLayouts(device);
+    const optConsts = { NP: model.paramCount, ...optimizerConstants(spec.optimizer) };
+    const { trainLayout, stageLayout, updateLayout, optLayout } = trainingLayouts(device);
     const stages = [...model.preStages, ...model.stages];
-    const [trainPipeline, updatePipeline, ...stagePipelines] = await Promise.all([
+    const matrixKernel = usesMatrixKernel(spec.optimizer);
+    const [trainPipeline, updatePipeline, optPipeline, ...stagePipelines] = await Promise.all([
       cachedPipeline(device, 'train', composeShader(consts, SOURCES.common, SOURCES.rng, SOURCES.task, SOURCES.trainKey, model.trainShader), trainLayout),
-      cachedPipeline(device, 'update', composeShader(consts, SOURCES.common, model.gradSumShader, SOURCES.update), updateLayout),
+      cachedPipeline(device, 'update', composeShader({ ...consts, ...optConsts }, SOURCES.common, model.gradSumShader, updateKernelSource()), updateLayout),
+      matrixKernel ? cachedPipeline(device, 'optimizer', composeShader(optConsts, ...optimizerKernelParts()), optLayout) : Promise.resolve(null),
       ...stages.map((st) => cachedPipeline(device, st.label, composeShader(consts, SOURCES.common, st.shader), stageLayout)),
     ]);
     return new Trainer(device, spec, {
@@ -300,10 +338,12 @@ export class Trainer {
       ringSize: Math.max(1, options.ringSize ?? 3),
       trainPipeline,
       updatePipeline,
+      optPipeline,
       stagePipelines,
       trainLayout,
       stageLayout,
       updateLayout,
+      optLayout,
     });
   }
 
@@ -342,7 +382,7 @@ export class Trainer {
       }
       const first = this.submitted;
       const optStaging = this.snapshotWanted
-        ? this.device.createBuffer({ label: 'optimizer state snapshot', size: 2 * np * F32, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })
+        ? this.device.createBuffer({ label: 'optimizer state snapshot', size: this.optStateFloats * F32, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST })
         : null;
       this.snapshotWanted = false;
       this.encodeSteps(first, k, slot.buffer, optStaging);
@@ -359,9 +399,18 @@ export class Trainer {
         if (this.divergence || this.destroyed) return;
         const losses = data.subarray(0, k);
         const params = data.subarray(this.chunkSteps, this.chunkSteps + np);
-        if (!allFinite(losses) || !allFinite(params)) {
-          const bad = losses.findIndex((v) => !Number.isFinite(v));
-          this.divergence = { step: bad >= 0 ? first + bad : first + k, lastFinite: this.lastFinite };
+        if (this.firstLoss === null && losses.length > 0 && Number.isFinite(losses[0])) this.firstLoss = losses[0];
+        const limit = BLOWUP_FACTOR * Math.max(this.firstLoss ?? Infinity, 1e-12);
+        const bad = losses.findIndex((v) => !Number.isFinite(v) || v > limit);
+        if (bad >= 0 || !allFinite(params)) {
+          const loss = bad >= 0 ? losses[bad] : NaN;
+          this.divergence = {
+            step: bad >= 0 ? first + bad : first + k,
+            reason: bad >= 0 && Number.isFinite(loss) ? 'blowup' : 'nonfinite',
+            loss,
+            firstLoss: this.firstLoss ?? NaN,
+            lastFinite: this.lastFinite,
+          };
           return;
         }
         this.completed = first + k;
@@ -384,11 +433,8 @@ export class Trainer {
     const { batch, set } = this.spec.train;
     for (let i = 0; i < k; i++) {
       const o = (i * STEP_SLOT) / 4;
-      const t = first + i + 1;
       u32[o] = i;
-      f32[o + 1] = learningRate(opt, first + i, this.spec.train.steps);
-      f32[o + 2] = 1 / (1 - Math.pow(opt.beta1, t));
-      f32[o + 3] = 1 / (1 - Math.pow(opt.beta2, t));
+      writeOptimizerStep(opt, first + i, this.spec.train.steps, u32, f32, o);
       if (set > 0) {
         // step·B < 2^53: exact in float64.
         const g = (first + i) * batch;
@@ -419,6 +465,11 @@ export class Trainer {
       pass.setPipeline(this.updatePipeline);
       pass.setBindGroup(0, this.updateGroup, offset);
       pass.dispatchWorkgroups(updateGroups);
+      if (this.optPipeline) {
+        pass.setPipeline(this.optPipeline);
+        pass.setBindGroup(0, this.optGroup!, offset);
+        pass.dispatchWorkgroups(this.blockCount);
+      }
     }
     pass.end();
     enc.copyBufferToBuffer(this.buffers.losses, 0, staging, 0, k * F32);
@@ -427,7 +478,7 @@ export class Trainer {
     q.submit([enc.finish()]);
     this.counters.submits++;
     this.counters.computePasses++;
-    this.counters.dispatches += (2 + this.model.preStages.length + this.model.stages.length) * k;
+    this.counters.dispatches += (2 + (this.optPipeline ? 1 : 0) + this.model.preStages.length + this.model.stages.length) * k;
   }
 
   /**
@@ -458,7 +509,8 @@ export class Trainer {
     this.assertAlive();
     const np = this.model.paramCount;
     if (s.params.length !== np) throw new Error(`the snapshot has ${s.params.length} parameters; this model has ${np}`);
-    if (s.optState.length !== 2 * np) throw new Error(`the snapshot's optimizer state has ${s.optState.length} numbers; this model needs ${2 * np}`);
+    if (s.optState.length !== this.optStateFloats)
+      throw new Error(`the snapshot's optimizer state has ${s.optState.length} numbers; this model and optimizer need ${this.optStateFloats}`);
     if (!Number.isInteger(s.step) || s.step < 0 || s.step > this.spec.train.steps)
       throw new Error(`the snapshot is at step ${s.step}; this run has steps 0 to ${this.spec.train.steps}`);
     await Promise.all(this.ring.map((r) => r.inFlight));
@@ -467,6 +519,7 @@ export class Trainer {
     this.submitted = s.step;
     this.completed = s.step;
     this.divergence = null;
+    this.firstLoss = null;
     this.lastFinite = { step: s.step, params: Float32Array.from(s.params) };
   }
 
@@ -478,12 +531,13 @@ export class Trainer {
     this.submitted = 0;
     this.completed = 0;
     this.divergence = null;
+    this.firstLoss = null;
     this.lastFinite = { step: 0, params: this.initParams.slice() };
   }
 
   private uploadState(params: Float32Array<ArrayBuffer>): void {
     this.device.queue.writeBuffer(this.buffers.params, 0, params);
-    this.device.queue.writeBuffer(this.buffers.optState, 0, new Float32Array(2 * this.model.paramCount));
+    this.device.queue.writeBuffer(this.buffers.optState, 0, new Float32Array(this.optStateFloats));
   }
 
   /** Current parameters (waits for the GPU). */
@@ -507,7 +561,7 @@ export class Trainer {
   /** Current optimizer state: m then v (waits for the GPU). */
   async readOptimizerState(): Promise<Float32Array> {
     this.assertAlive();
-    return this.readBuffer(this.buffers.optState, 2 * this.model.paramCount * F32);
+    return this.readBuffer(this.buffers.optState, this.optStateFloats * F32);
   }
 
   private async readBuffer(src: GPUBuffer, size: number): Promise<Float32Array> {
@@ -736,9 +790,15 @@ function makeTrainingLayouts(device: GPUDevice) {
       label: 'gradient stages',
       entries: [...uniforms, storage(3, 'read-only-storage'), storage(4, 'read-only-storage'), storage(7, 'storage')],
     }),
+    optLayout: optimizerLayout(device),
     updateLayout: device.createBindGroupLayout({
       label: 'update',
       entries: [...uniforms, storage(3, 'storage'), storage(4, 'read-only-storage'), storage(5, 'storage'), storage(6, 'storage'), storage(7, 'storage')],
     }),
   };
+}
+
+/** The update kernel: the model's batch sums, then the elementwise optimizers (or only the sums, DEFER_STEP). */
+function updateKernelSource(): string {
+  return `${OPTIMIZER_SOURCES.elementwise}\n${SOURCES.update}`;
 }

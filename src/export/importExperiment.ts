@@ -6,6 +6,7 @@
 // named. The page (src/ui/ImportExperiment.tsx) only reads the file and hands
 // the result to the run controller.
 import { modelFor } from '../models/index.ts';
+import { extraStateSize, specBlocks } from '../engine/optimizer.ts';
 import { parseSpec, type ExperimentSpec, type SpecIssue } from '../spec/index.ts';
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION } from './experiment.ts';
 
@@ -186,7 +187,7 @@ export function parseExperimentImport(text: string, paramCountOf: (spec: Experim
   if (doc.optimizerState === null || doc.optimizerState === undefined) {
     errors.push('optimizerState is missing: the file cannot resume its run (export it again with the run paused or finished)');
   }
-  const optState = doc.optimizerState == null ? null : floatVector('optimizerState', doc.optimizerState, 2 * np, errors);
+  const optState = doc.optimizerState == null ? null : floatVector('optimizerState', doc.optimizerState, 2 * np + extraStateSize(spec.optimizer, specBlocks(spec)), errors);
   const history = typeof step === 'number' && errors.length === 0 ? lossHistoryOf(doc.lossHistory, step, errors) : null;
   if (errors.length > 0 || !params || !optState || !history) {
     return fail(...errors, ...specIssues.map((i) => `spec: ${i.message}`));

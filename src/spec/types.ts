@@ -31,10 +31,14 @@ export type ModelType = (typeof MODEL_TYPES)[number];
 export const INIT_KINDS = ['gaussian', 'default', 'small-identity', 'opposite-identity'] as const;
 export type InitKind = (typeof INIT_KINDS)[number];
 
-export const OPTIMIZERS = ['sgd', 'adam'] as const;
+/** Elementwise (sgd, adam, adamw, lion) and matrix (muon, polargrad, soap) optimizers. */
+export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'lion', 'muon', 'polargrad', 'soap'] as const;
 export type OptimizerKind = (typeof OPTIMIZERS)[number];
 
-export const SCHEDULES = ['constant', 'cosine'] as const;
+export const SCHEDULES = ['constant', 'cosine', 'warmup-cosine', 'wsd'] as const;
+
+export const POLAR_SCALES = ['nuclear', 'muon'] as const;
+export type PolarScale = (typeof POLAR_SCALES)[number];
 export type ScheduleKind = (typeof SCHEDULES)[number];
 
 export interface CovarianceSpec {
@@ -112,14 +116,32 @@ export interface ModelSpec {
 export interface OptimizerSpec {
   kind: OptimizerKind;
   lr: number;
+  /**
+   * constant; cosine: lr·½(1 + cos(πt/T)) from step 0; warmup-cosine: linear
+   * warmup over `warmup` steps, then cosine to 0; wsd: warmup, constant, then
+   * linear decay to 0 over the last `decayFraction` of the steps.
+   */
   schedule: ScheduleKind;
-  /** SGD momentum (heavy ball); unused by Adam. */
+  /** Linear-warmup steps (warmup-cosine and wsd). */
+  warmup: number;
+  /** WSD: the fraction of the steps spent decaying. */
+  decayFraction: number;
+  /** Momentum: SGD's heavy ball (buffer m ← μm + g), Muon's and PolarGrad's. */
   momentum: number;
+  /** Nesterov momentum for SGD, Muon and PolarGrad. */
+  nesterov: boolean;
+  /** Adam's, AdamW's and SOAP's moment decays; Lion's interpolation (β₁) and momentum (β₂) decays. */
   beta1: number;
   beta2: number;
   eps: number;
-  /** Decoupled weight decay (AdamW-style for Adam; plain L2 step for SGD). */
+  /** Decoupled weight decay θ ← θ − lr·wd·θ (every optimizer). */
   weightDecay: number;
+  /** Clip the batch gradient to this global ℓ2 norm (0: no clipping). */
+  clip: number;
+  /** PolarGrad's step scale: the nuclear norm of the (momentum) gradient, or Muon's √max(1, rows/cols). */
+  polarScale: PolarScale;
+  /** SOAP: steps between refreshes of the eigenbases. */
+  precondFreq: number;
 }
 
 export interface TrainSpec {

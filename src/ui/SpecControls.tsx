@@ -48,7 +48,9 @@ const OPTION_LABELS: Record<string, Record<string, string>> = {
   'eval.test.tasks': { fresh: 'fresh from the prior', pool: "the training pool's" },
   'task.response': { identity: 'linear', tanh: 'tanh', relu: 'ReLU', cubic: 'cubic' },
   'model.type': { lsa: 'linear self-attention', softmax: 'softmax attention' },
-  'optimizer.kind': { sgd: 'SGD', adam: 'Adam' },
+  'optimizer.kind': { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', lion: 'Lion', muon: 'Muon', polargrad: 'PolarGrad', soap: 'SOAP' },
+  'optimizer.schedule': { constant: 'constant', cosine: 'cosine', 'warmup-cosine': 'warmup, then cosine', wsd: 'warmup–stable–decay' },
+  'optimizer.polarScale': { nuclear: 'nuclear norm', muon: "Muon's √max(1, rows/cols)" },
 };
 
 /** Whether a field matters for the current spec (the others are hidden until they do). */
@@ -95,11 +97,21 @@ export function isRelevant(path: string, spec: ExperimentSpec): boolean {
     case 'task.windowStride':
       return spec.task.tasks > 1 || spec.task.windowSize !== 0;
     case 'optimizer.momentum':
-      return spec.optimizer.kind === 'sgd';
+    case 'optimizer.nesterov':
+      return ['sgd', 'muon', 'polargrad'].includes(spec.optimizer.kind);
     case 'optimizer.beta1':
     case 'optimizer.beta2':
+      return ['adam', 'adamw', 'soap', 'lion'].includes(spec.optimizer.kind);
     case 'optimizer.eps':
-      return spec.optimizer.kind === 'adam';
+      return ['adam', 'adamw', 'soap'].includes(spec.optimizer.kind);
+    case 'optimizer.polarScale':
+      return spec.optimizer.kind === 'polargrad';
+    case 'optimizer.precondFreq':
+      return spec.optimizer.kind === 'soap';
+    case 'optimizer.warmup':
+      return spec.optimizer.schedule === 'warmup-cosine' || spec.optimizer.schedule === 'wsd';
+    case 'optimizer.decayFraction':
+      return spec.optimizer.schedule === 'wsd';
     default:
       return true;
   }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Trainer } from '../../src/engine/trainer.ts';
 import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
 import { newOptimizerState, optimizerStep } from '../../src/engine/optimizer.ts';
+import { paramBlocks } from '../../src/engine/optimizerKernel.ts';
 import { STREAM } from '../../src/rng/rng.ts';
 import { defaultSpec, type ExperimentSpec } from '../../src/spec/index.ts';
 import { referenceGradient, relError, testDevice } from './device.ts';
@@ -98,6 +99,12 @@ describe('whole training steps vs float64 reference', () => {
   const cases: [string, (s: ExperimentSpec) => void][] = [
     ['Adam, cosine schedule, weight decay', (s) => Object.assign(s.optimizer, { kind: 'adam', lr: 0.01, schedule: 'cosine', weightDecay: 0.01 })],
     ['SGD with momentum', (s) => Object.assign(s.optimizer, { kind: 'sgd', lr: 0.005, momentum: 0.9 })],
+    ['SGD, Nesterov, clipped, WSD schedule', (s) => Object.assign(s.optimizer, { kind: 'sgd', lr: 0.005, momentum: 0.9, nesterov: true, clip: 0.5, schedule: 'wsd', warmup: 2, decayFraction: 0.5 })],
+    ['AdamW', (s) => Object.assign(s.optimizer, { kind: 'adamw', lr: 0.01, weightDecay: 0.1 })],
+    ['Lion, warmup and cosine', (s) => Object.assign(s.optimizer, { kind: 'lion', lr: 0.003, beta1: 0.9, beta2: 0.99, schedule: 'warmup-cosine', warmup: 3 })],
+    ['Muon', (s) => Object.assign(s.optimizer, { kind: 'muon', lr: 0.02, momentum: 0.95, nesterov: true })],
+    ['PolarGrad', (s) => Object.assign(s.optimizer, { kind: 'polargrad', lr: 0.01, momentum: 0.9 })],
+    ['SOAP', (s) => Object.assign(s.optimizer, { kind: 'soap', lr: 0.01, beta1: 0.95, beta2: 0.95, precondFreq: 2 })],
   ];
   for (const [name, over] of cases)
     it(`${name}: 6 steps in two submissions track the reference`, async () => {
@@ -109,12 +116,13 @@ describe('whole training steps vs float64 reference', () => {
       const trainer = await Trainer.create(device, spec, { chunkSteps: 3 });
       try {
         const params = Float64Array.from(trainer.initialParams);
-        const state = newOptimizerState(params.length);
+        const blocks = paramBlocks(trainer.model);
+        const state = newOptimizerState(params.length, spec.optimizer, blocks);
         const refLosses: number[] = [];
         for (let step = 0; step < 6; step++) {
           const ref = await referenceGradient(device, trainer, params, step);
           refLosses.push(ref.loss);
-          optimizerStep(spec.optimizer, params, ref.grad, state, step, spec.train.steps);
+          optimizerStep(spec.optimizer, params, ref.grad, state, step, spec.train.steps, blocks);
         }
         const gpuLosses: number[] = [];
         await trainer.run({ steps: 6, onReadback: (r) => gpuLosses.push(...r.losses) });
