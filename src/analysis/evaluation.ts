@@ -14,7 +14,8 @@ import { STREAM } from '../rng/rng.ts';
 import type { TestShiftSpec } from '../spec/types.ts';
 import { fitOneStep } from '../theory/bestFit.ts';
 import { meanStderr, squaredErrors, type Estimate } from '../engine/stats.ts';
-import { Trainer, type Divergence, type EvalSamples, type GdRun, type TrainerCounters } from '../engine/trainer.ts';
+import type { Convergence } from './convergence.ts';
+import { BLOWUP_FACTOR, Trainer, type Divergence, type EvalSamples, type GdRun, type TrainerCounters } from '../engine/trainer.ts';
 
 export const RESULT_FORMAT = 'icl-lab-result';
 export const RESULT_FORMAT_VERSION = 1;
@@ -97,6 +98,8 @@ export interface ExperimentResult {
   shift?: Omit<ShiftEvaluation, 'outputs'> & { lengthGeneralization: LengthCurve; outputs: (OutputEvaluation & { lengthGeneralization: LengthCurve })[] };
   /** A fixed training set's own loss and the generalization gap. */
   trainSet?: TrainSetResult;
+  /** How fast the batch loss came within 1% of the theory's best (L* for LSA, debiased GD for softmax), where there is one. */
+  convergence?: Convergence;
   matrices: Record<string, NamedMatrix>;
   counters: TrainerCounters;
 }
@@ -462,10 +465,23 @@ export async function lengthGeneralization(trainer: Trainer, options: { nCtx?: n
 /** What happened and what to try, for a run that blew up. */
 export function divergenceMessage(spec: ExperimentSpec, d: Divergence): string {
   const o = spec.optimizer;
-  return (
-    `The batch loss became NaN or infinite at step ${d.step}; the last finite parameters are from step ${d.lastFinite.step}. ` +
-    `Try a smaller learning rate (now ${o.lr}${o.kind === 'sgd' && o.momentum > 0 ? `, with momentum ${o.momentum}` : ''}), a cosine schedule, or a smaller init scale (now ${spec.model.initScale}).`
-  );
+  const what =
+    d.reason === 'blowup'
+      ? `The batch loss reached ${d.loss.toPrecision(3)} at step ${d.step}, more than ${BLOWUP_FACTOR.toExponential(0).replace('e+', 'e')} times its first value (${d.firstLoss.toPrecision(3)})`
+      : `The batch loss became NaN or infinite at step ${d.step}`;
+  const hint: Record<string, string> = {
+    lion: "Lion steps by lr·sign(·) whatever the gradient's size, so it wants a learning rate 3–10× smaller than Adam's (Chen et al. 2023)",
+    muon: "Muon's orthogonalized steps have spectral norm lr·√max(1, rows/cols) whatever the gradient's size",
+    polargrad: o.polarScale === 'nuclear' ? "PolarGrad's step grows with the gradient's nuclear norm" : "PolarGrad's steps with Muon's scale have a fixed size",
+    sgd: o.momentum > 0 ? `SGD with momentum ${o.momentum} takes steps about 1/(1 − μ) = ${(1 / (1 - o.momentum)).toPrecision(3)} times the gradient's` : '',
+  };
+  const tries = [
+    `a smaller learning rate (now ${o.lr})`,
+    o.schedule === 'constant' || o.schedule === 'cosine' ? 'a warmup (warmup-cosine or WSD schedule)' : o.warmup === 0 ? 'a warmup (warmup steps)' : '',
+    o.clip === 0 ? 'gradient clipping (gradient clip, e.g. 1)' : `a smaller gradient clip (now ${o.clip})`,
+    `a smaller init scale (now ${spec.model.initScale})`,
+  ].filter(Boolean);
+  return `${what}; the last finite parameters are from step ${d.lastFinite.step}. ${hint[o.kind] ? hint[o.kind] + '. ' : ''}Try ${tries.slice(0, -1).join(', ')} or ${tries[tries.length - 1]}.`;
 }
 
 /** The LSA reading of output t next to that output's theory: η_eff/η* and ‖Γ_eff − Γ*‖/‖Γ*‖. */

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Trainer } from '../../src/engine/trainer.ts';
 import { runExperiment } from '../../src/orchestration/run.ts';
+import { divergenceMessage } from '../../src/analysis/evaluation.ts';
 import { defaultSpec, decodeSpec } from '../../src/spec/index.ts';
 import { isotropicOptimum } from '../../src/theory/closedForms.ts';
 import { testDevice } from './device.ts';
@@ -50,7 +51,7 @@ describe('reproducibility', () => {
     resumed.destroy();
   });
 
-  it('a learning rate that blows up stops the run at the first non-finite loss, keeping the last finite parameters', async () => {
+  it('a learning rate that blows up stops the run at the first non-finite or blown-up loss, keeping the last finite parameters', async () => {
     const { device } = await testDevice();
     const spec = decodeSpec('v=1&d=4&n=10&B=64&T=5000&opt=sgd&lr=5&iscale=1').spec;
     const t = await Trainer.create(device, spec, { chunkSteps: 10 });
@@ -70,6 +71,28 @@ describe('reproducibility', () => {
     expect(t.stepsSubmitted).toBe(submitted);
     await t.reset();
     expect(t.divergence).toBeNull();
+    t.destroy();
+  });
+
+  it('Lion at a large learning rate blows the loss up without a NaN: the run stops there, and the message names the step and what to try', async () => {
+    const { device } = await testDevice();
+    const spec = decodeSpec('v=1&d=4&n=10&B=64&T=3000&opt=lion&lr=10&b1=0.9&b2=0.99').spec;
+    const t = await Trainer.create(device, spec, { chunkSteps: 1 });
+    const seen: number[] = [];
+    await t.run({ steps: 3000, onReadback: (r) => seen.push(...r.losses) });
+    const div = t.divergence!;
+    expect(div).not.toBeNull();
+    expect(div.reason).toBe('blowup');
+    expect(Number.isFinite(div.loss)).toBe(true);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(div.step).toBe(seen.length);
+    expect(div.loss).toBeGreaterThan(1e6 * seen[0]);
+    expect(seen.every((v) => v <= 1e6 * seen[0])).toBe(true);
+    expect(t.stepsSubmitted).toBeLessThan(3000);
+    const message = divergenceMessage(spec, div);
+    expect(message).toMatch(new RegExp(`^The batch loss reached \\S+ at step ${div.step}, more than 1e6 times its first value`));
+    expect(message).toMatch(/Lion steps by lr·sign/);
+    expect(message).toMatch(/a smaller learning rate \(now 10\)/);
     t.destroy();
   });
 
