@@ -52,6 +52,10 @@ export function runScalars(r: SweepRunResult): Record<string, number> {
     put(`${p}trainSet.model`, m.mean);
     put(`${p}trainSet.gap`, r.trainSet!.gap[t].mean);
   });
+  if (r.convergence) {
+    put('convergence.stepsToTarget', r.convergence.stepsToTarget);
+    put('convergence.finalRatio', r.convergence.finalRatio);
+  }
   if (r.lsa) {
     put('lsa.etaEff', r.lsa.etaEff);
     put('lsa.etaRatio', r.lsa.etaRatio);
@@ -181,6 +185,8 @@ export const METRIC_LABELS: Record<string, string> = {
   'test.ols': 'test MSE (least squares)',
   'test.modelMinusGd': 'test MSE, model − one-step GD',
   'train.finalLoss': 'final batch loss',
+  'convergence.stepsToTarget': 'steps to within 1% of the theory optimum',
+  'convergence.finalRatio': 'final test MSE / theory optimum',
   'theory.etaStar': 'η* (closed form)',
   'theory.gdLoss': 'L* (closed form)',
   'theory.pgdLoss': 'preconditioned-GD loss (closed form)',

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodeSpec, parseLengths, parseSpec, type ParsedSpec } from '../spec/index.ts';
-import { figureCommand, mergeCommand, sweepCommand } from './sweep.ts';
+import { figureCommand, mergeCommand, sweepCommand, tuneCommand } from './sweep.ts';
 import { nodeDevice } from '../gpu/node.ts';
 import type { ExperimentResult } from '../analysis/evaluation.ts';
 import { runExperiment } from '../orchestration/run.ts';
@@ -17,6 +17,7 @@ const USAGE = `usage:
                        --out sweep.json [--shard i/N | --shards N] [--csv runs.csv] [--svg figure.svg] [--metric M] [--fresh]
   npm run lab -- merge shard1.json shard2.json … --out sweep.json [--csv runs.csv] [--svg figure.svg] [--metric M]
   npm run lab -- figure sweep.json --svg figure.svg [--metric M] [--kind field|length] [--csv runs.csv]
+  npm run lab -- tune sweep.json [--over lr] [--by test.model] [--md table.md]   (the best lr per value of the other swept field)
 
   --spec    an experiment spec as a JSON file (missing fields take defaults),
             or a share link / its query string (v=1&d=5&...); for sweep, also a sweep link (…&sweep=H:1,2,4,8)
@@ -31,7 +32,7 @@ const USAGE = `usage:
             Kubernetes JOB_COMPLETION_INDEX (with --shards N) picks the shard
   --csv     also write the run table as CSV
   --preset  a paper figure's sweep: he-heads-length, mahankali-eta-n, precond-kappa,
-            task-diversity-lsa, task-diversity-softmax
+            task-diversity-lsa, task-diversity-softmax, optimizer-study-lsa, optimizer-study-he
   --svg     also write the figure as SVG (--metric picks its metric, default test.model;
             --kind length: test MSE against context length, the default when --lengths is given)
   --fresh   overwrite --out instead of resuming the sweep it holds`;
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
   if (command === 'sweep') return sweepCommand(rest, loadSpec, fail);
   if (command === 'merge') return mergeCommand(rest, fail);
   if (command === 'figure') return figureCommand(rest, fail);
+  if (command === 'tune') return tuneCommand(rest, fail);
   if (command !== 'run') {
     process.stderr.write(USAGE + '\n');
     process.exit(command === undefined || command === 'help' || command === '--help' ? 0 : 2);

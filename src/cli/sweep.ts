@@ -4,11 +4,12 @@
 //   npm run lab -- merge shard1.json shard2.json … --out sweep.json [--csv runs.csv] [--svg fig.svg]
 // A sweep's file is rewritten after every finished run, so a stopped sweep
 // (a pre-empted cluster job) resumes from it: rerun the same command.
+import { tuneSweep, tunedTableMarkdown } from '../analysis/tuning.ts';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { nodeDevice } from '../gpu/node.ts';
-import { decodeSweep, hasSweep, parseAxis, parseLengths, parseShard, runCount, MAX_SEEDS, SWEEP_VERSION, checkSweep, type SweepSpec } from '../spec/sweep.ts';
+import { decodeSweep, hasSweep, parseAxis, parseLengths, parseShard, runCount, sweepField, MAX_SEEDS, SWEEP_VERSION, checkSweep, type SweepSpec } from '../spec/sweep.ts';
 import { SWEEP_PRESETS, type ExperimentSpec, type ParsedSpec } from '../spec/index.ts';
 import { runSweep, sequentialBackend, type SweepProgress, type SweepRunRecord } from '../orchestration/sweep.ts';
 import { buildSweepFile, mergeSweepFiles, readSweepFile, runTableCsv, SweepFileError, type SweepFile } from '../orchestration/sweepFile.ts';
@@ -86,7 +87,7 @@ function sweepFromArgs(
     if (!r.ok) fail(`--lengths: ${r.message}`);
     lengths = r.lengths;
   }
-  const out: SweepSpec = { version: SWEEP_VERSION, base, axes, seeds, lengths };
+  const out: SweepSpec = { version: SWEEP_VERSION, base, axes, seeds, lengths, ...(sweep?.sourceDefaults ? { sourceDefaults: true } : {}) };
   const issues = checkSweep(out);
   if (issues.length > 0) fail(issues.map((i) => i.message).join('\n  '));
   return out;
@@ -177,6 +178,30 @@ export function figureCommand(rest: string[], fail: Fail): void {
   if (values.metric && !file.points.some((p) => p.metrics[values.metric!]))
     fail(`--metric ${values.metric} is not measured in this sweep; it has ${[...new Set(file.points.flatMap((p) => Object.keys(p.metrics)))].join(', ')}`);
   writeExtras(file, values, fail);
+}
+
+/** npm run lab -- tune sweep.json [--over lr] [--by test.model] [--md table.md]: the best value of one swept field per value of the other. */
+export function tuneCommand(rest: string[], fail: Fail): void {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { over: { type: 'string' }, by: { type: 'string' }, md: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) fail('give one sweep file: npm run lab -- tune sweep.json [--over lr] [--by test.model] [--md table.md]');
+  const file = readFileArg(positionals[0], fail);
+  const over = sweepField(values.over ?? 'lr');
+  if (!over) fail(`--over ${values.over} is not a spec field`);
+  const by = values.by ?? 'test.model';
+  if (!file.points.some((p) => p.metrics[by])) fail(`--by ${by} is not measured in this sweep`);
+  let table = '';
+  try {
+    table = tunedTableMarkdown(tuneSweep(file.sweep, file.points, over!.path, by), { linkBase: '' });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (values.md) writeFileSync(values.md, table);
+  process.stdout.write(table);
 }
 
 /** One line per grid point: the main metric as mean ± SE over seeds, and what the runs were identified as. */

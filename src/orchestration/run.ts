@@ -18,6 +18,7 @@ import {
   type OmegaMuTrajectory,
 } from '../analysis/evaluation.ts';
 import { downsample } from '../engine/stats.ts';
+import { convergence, convergenceTarget } from '../analysis/convergence.ts';
 import { Trainer, type Readback, type TrainerOptions } from '../engine/trainer.ts';
 import { extractMatrices } from '../models/types.ts';
 import { buildTestTask } from '../tasks/task.ts';
@@ -187,6 +188,9 @@ export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, opt
       named.push(...softmaxMatrices(reading, d));
     }
     const matrices = Object.fromEntries(named.map((m) => [m.name, m]));
+    // Against the test distribution's numbers only where training and test share it.
+    const goal = evaluation.shift ? null : convergenceTarget(spec.model.type, evaluation.theory, evaluation.test);
+    const conv = goal ? convergence(losses, spec.train.batch, goal.target, goal.label, evaluation.test.model.mean) : undefined;
     return {
       format: RESULT_FORMAT,
       formatVersion: RESULT_FORMAT_VERSION,
@@ -206,6 +210,7 @@ export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, opt
       softmax,
       ...(shift ? { shift } : {}),
       ...(evaluation.trainSet ? { trainSet: evaluation.trainSet } : {}),
+      ...(conv ? { convergence: conv } : {}),
       matrices,
       counters: { ...trainer.counters },
     };

@@ -13,7 +13,7 @@ export const MAX_QUERY_LENGTH = 4096;
  * Link keys that are not experiment fields but ride along with one: a sweep's
  * (sweep.ts) and the compared run's (compare). decodeSpec leaves them to their readers.
  */
-export const EXTRA_LINK_KEYS: ReadonlySet<string> = new Set(['sv', 'sweep', 'seeds', 'lengths', 'vs']);
+export const EXTRA_LINK_KEYS: ReadonlySet<string> = new Set(['sv', 'sweep', 'seeds', 'lengths', 'odef', 'vs']);
 
 export function encodeSpec(spec: ExperimentSpec): string {
   const parts = [`v=${SPEC_VERSION}`];

@@ -4,3 +4,4 @@ export * from './validate.ts';
 export * from './codec.ts';
 export * from './presets.ts';
 export * from './sweep.ts';
+export * from './optimizerDefaults.ts';

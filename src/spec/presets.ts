@@ -117,6 +117,16 @@ export interface SweepPreset {
 
 const LSA_ISOTROPIC = 'model=lsa&init=gaussian&iscale=0.1&d=5&n=20&cov=isotropic&prior=isotropic&tau2=1&s2=0.1&opt=adam&lr=0.01&sched=cosine&B=256&T=2000';
 
+/**
+ * The optimizer study's two cases: the LSA isotropic preset and He et al.'s
+ * H = 2 recipe (5,000 steps here, a quarter of the single-run preset's), with
+ * 8,192 test prompts and the length curve at the training n only.
+ */
+const OPTIMIZER_STUDIES = [
+  { id: 'lsa', name: 'linear self-attention, Σ = I', query: `${LSA_ISOTROPIC}&ep=8192`, grid: 'log(0.0001,1,9)', n: 20, target: 'L*' },
+  { id: 'he', name: "He et al.'s softmax attention, H = 2", query: `${HE_ET_AL.replace('T=20000', 'T=5000')}&H=2&ep=8192`, grid: 'log(0.0001,0.1,7)', n: 40, target: 'the debiased-GD loss' },
+];
+
 export const SWEEP_PRESETS: readonly SweepPreset[] = [
   {
     id: 'he-heads-length',
@@ -148,6 +158,18 @@ export const SWEEP_PRESETS: readonly SweepPreset[] = [
       { kind: 'field', metric: 'lsa.gammaRelError' },
     ],
   },
+  ...OPTIMIZER_STUDIES.map((st) => ({
+    id: `optimizer-study-${st.id}`,
+    label: `Optimizers: ${st.name}, each at its best learning rate`,
+    description:
+      `${st.name}: SGD (Nesterov), Adam, Lion, Muon, PolarGrad and SOAP, each with its source's other settings (odef=1), at learning rates ${st.grid}, three seeds each. ` +
+      `The best rate per optimizer is the one with the lowest mean final test MSE (the same tuning budget for each); compare how fast each gets within 1% of ${st.target} and what it learns.`,
+    query: `${st.query}&sv=1&sweep=lr:${st.grid}&sweep=opt:sgd,adam,lion,muon,polargrad,soap&seeds=3&lengths=${st.n}&odef=1`,
+    figures: [
+      { kind: 'field' as const, metric: 'test.model' },
+      { kind: 'field' as const, metric: 'convergence.stepsToTarget' },
+    ],
+  })),
   ...RAVENTOS_MODELS.map((m) => ({
     id: `task-diversity-${m.id}`,
     label: `Task diversity: ${m.name}, test MSE against the pool size M`,

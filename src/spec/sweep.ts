@@ -11,6 +11,7 @@ import { FIELD_BY_KEY, FIELD_BY_PATH, getPath, setPath, type FieldDef } from './
 import { checkField, describeRange, repairCombinations, type SpecIssue } from './validate.ts';
 import { decodeSpec, encodeSpec, queryOf } from './codec.ts';
 import type { ExperimentSpec } from './types.ts';
+import { OPTIMIZER_SOURCES, withSourceDefaults } from './optimizerDefaults.ts';
 
 export const SWEEP_VERSION = 1;
 export const MAX_AXES = 2;
@@ -46,6 +47,12 @@ export interface SweepSpec {
   seeds: number;
   /** Context lengths of each run's length curve; empty: each run's default grid (1 … 4n). */
   lengths: number[];
+  /**
+   * Where the optimizer is swept: give each optimizer its source's momentum,
+   * Nesterov flag, β₁, β₂, ε and SOAP's frequency (spec/optimizerDefaults.ts)
+   * instead of the base spec's, so each is compared as published (link: odef=1).
+   */
+  sourceDefaults?: boolean;
 }
 
 export interface ParsedSweep {
@@ -202,12 +209,17 @@ export function gridPoints(sweep: Pick<SweepSpec, 'axes'>): AxisValue[][] {
 }
 
 /** The spec of grid point `coords` (replicate 0) and what it forced on other fields. */
-export function pointSpec(sweep: Pick<SweepSpec, 'base' | 'axes'>, coords: AxisValue[]): { spec: ExperimentSpec; notes: string[]; conflicts: string[] } {
+export function pointSpec(sweep: Pick<SweepSpec, 'base' | 'axes' | 'sourceDefaults'>, coords: AxisValue[]): { spec: ExperimentSpec; notes: string[]; conflicts: string[] } {
   const spec = structuredClone(sweep.base);
   sweep.axes.forEach((a, i) => setPath(spec as unknown as Record<string, unknown>, a.field, coords[i]));
+  const notes: string[] = [];
+  if (sweep.sourceDefaults && sweep.axes.some((a) => a.field === 'optimizer.kind')) {
+    const { optimizer, changed } = withSourceDefaults(spec.optimizer, spec.optimizer.kind);
+    spec.optimizer = optimizer;
+    if (changed.length > 0) notes.push(`${OPTIMIZER_SOURCES[optimizer.kind].source}: ${changed.join(', ')}`);
+  }
   const repaired = repairCombinations(spec);
   const conflicts: string[] = [];
-  const notes: string[] = [];
   for (const r of repaired) {
     const swept = sweep.axes.findIndex((a, i) => getPath(spec, a.field) !== coords[i]);
     if (swept >= 0) conflicts.push(r.message);
@@ -310,6 +322,7 @@ export function encodeSweep(sweep: SweepSpec): string {
   for (const a of sweep.axes) parts.push(`sweep=${readable(formatAxis(a, ':'))}`);
   parts.push(`seeds=${sweep.seeds}`);
   if (sweep.lengths.length > 0) parts.push(`lengths=${sweep.lengths.join(',')}`);
+  if (sweep.sourceDefaults) parts.push('odef=1');
   return parts.join('&');
 }
 
@@ -374,15 +387,21 @@ export function decodeSweep(text: string): ParsedSweep {
     if (r.ok) lengths = r.lengths;
     else errors.push({ field: 'lengths', message: r.message + ' (the default lengths were used)' });
   }
-  for (const k of ['sv', 'seeds', 'lengths'] as const)
+  let sourceDefaults = false;
+  const odef = params.getAll('odef');
+  if (odef.length > 0) {
+    if (odef[0] === '1' || odef[0] === '0') sourceDefaults = odef[0] === '1';
+    else errors.push({ field: 'odef', message: `odef = ${JSON.stringify(odef[0].slice(0, 20))} is not 0 or 1 (each optimizer at its source's defaults); 0 was used` });
+  }
+  for (const k of ['sv', 'seeds', 'lengths', 'odef'] as const)
     if (params.getAll(k).length > 1) errors.push({ field: k, message: `${k} is given more than once; the first value was kept` });
   if (axes.length === 0) {
-    if (params.has('seeds') || params.has('lengths') || params.has('sv')) {
+    if (params.has('seeds') || params.has('lengths') || params.has('sv') || params.has('odef')) {
       if (rawAxes.length === 0) errors.push({ field: 'sweep', message: 'the link has sweep settings but no swept field (sweep=H:1,2,4,8); it opens as a single run' });
     }
     return { sweep: null, errors };
   }
-  const sweep: SweepSpec = { version: SWEEP_VERSION, base: spec, axes, seeds, lengths };
+  const sweep: SweepSpec = { version: SWEEP_VERSION, base: spec, axes, seeds, lengths, ...(sourceDefaults ? { sourceDefaults } : {}) };
   errors.push(...checkSweep(sweep));
   return { sweep, errors };
 }
@@ -430,8 +449,9 @@ export function parseSweepObject(input: unknown, parseBase: (base: unknown) => {
     if (r.ok) lengths = r.lengths;
     else errors.push({ field: 'sweep.lengths', message: r.message });
   } else if (!Array.isArray(o.lengths)) errors.push({ field: 'sweep.lengths', message: 'sweep.lengths must be a list of context lengths (empty for the default)' });
+  if (o.sourceDefaults !== undefined && typeof o.sourceDefaults !== 'boolean') errors.push({ field: 'sweep.sourceDefaults', message: `sweep.sourceDefaults = ${JSON.stringify(o.sourceDefaults)} is not true or false; false was used` });
   if (axes.length === 0 || Number.isNaN(seeds)) return { sweep: null, errors };
-  const sweep: SweepSpec = { version: SWEEP_VERSION, base: base.spec, axes, seeds, lengths };
+  const sweep: SweepSpec = { version: SWEEP_VERSION, base: base.spec, axes, seeds, lengths, ...(o.sourceDefaults === true ? { sourceDefaults: true } : {}) };
   errors.push(...checkSweep(sweep));
   return { sweep, errors };
 }

@@ -1,0 +1,111 @@
+// A sweep over (learning rate × something) read as a tuned comparison: for
+// each value of the grouping field (the optimizer, say), the learning rate
+// whose final test MSE, averaged over seeds, is lowest — the same tuning
+// budget for every group — and that point's numbers with their seed spread.
+// Pure functions of the sweep's points.
+import { FIELD_BY_PATH } from '../spec/fields.ts';
+import type { AxisValue, SweepSpec } from '../spec/sweep.ts';
+import { metricLabel, type PointAggregate, type SeedEstimate } from './sweepPoints.ts';
+
+interface PointLike extends PointAggregate {
+  coords: AxisValue[];
+  share?: string;
+}
+
+export interface TunedRow {
+  group: AxisValue;
+  /** The chosen value of the tuned field (null: no grid point had a finished run). */
+  best: AxisValue | null;
+  /** Every tuned value with the selection metric's mean (NaN where no run finished) and its runs. */
+  curve: { value: AxisValue; mean: number; done: number; diverged: number; failed: number }[];
+  metrics: Record<string, SeedEstimate>;
+  identified: Record<string, number>;
+  identifiedMode: string | null;
+  done: number;
+  diverged: number;
+  share?: string;
+}
+
+export interface Tuning {
+  tuned: string;
+  grouped: string;
+  by: string;
+  rows: TunedRow[];
+}
+
+/**
+ * Picks, for each value of `grouped`, the value of `tuned` minimizing the
+ * mean of `by`. Points with a diverged or failed seed are not chosen (a rate
+ * that sometimes blows up is not a tuned rate) unless no point of the group
+ * is free of them.
+ */
+export function tuneSweep(sweep: Pick<SweepSpec, 'axes'>, points: PointLike[], tuned = 'optimizer.lr', by = 'test.model'): Tuning {
+  const ti = sweep.axes.findIndex((a) => a.field === tuned);
+  if (ti < 0) throw new Error(`the sweep does not vary ${tuned}; it varies ${sweep.axes.map((a) => a.field).join(' and ')}`);
+  if (sweep.axes.length !== 2) throw new Error('a tuned comparison needs a sweep of two fields: the tuned one and the one compared');
+  const gi = 1 - ti;
+  const grouped = sweep.axes[gi].field;
+  const rows = sweep.axes[gi].values.map((group): TunedRow => {
+    const mine = points.filter((p) => p.coords[gi] === group);
+    const curve = sweep.axes[ti].values.map((value) => {
+      const p = mine.find((q) => q.coords[ti] === value);
+      return { value, mean: p?.metrics[by]?.mean ?? NaN, done: p?.done ?? 0, diverged: p?.diverged ?? 0, failed: p?.failed ?? 0 };
+    });
+    const eligible = (clean: boolean) =>
+      curve.filter((c) => Number.isFinite(c.mean) && c.done > 0 && (!clean || c.diverged + c.failed === 0)).sort((a, b) => a.mean - b.mean);
+    const pick = eligible(true)[0] ?? eligible(false)[0];
+    const at = pick ? mine.find((q) => q.coords[ti] === pick.value)! : null;
+    return {
+      group,
+      best: pick ? pick.value : null,
+      curve,
+      metrics: at?.metrics ?? {},
+      identified: at?.identified ?? {},
+      identifiedMode: at?.identifiedMode ?? null,
+      done: at?.done ?? 0,
+      diverged: at?.diverged ?? 0,
+      ...(at?.share ? { share: at.share } : {}),
+    };
+  });
+  return { tuned, grouped, by, rows };
+}
+
+const num = (v: number, digits = 4) => (Math.abs(v) >= 1e5 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(digits - 1) : v.toPrecision(digits));
+const est = (e: SeedEstimate | undefined, digits = 4) => (!e || !Number.isFinite(e.mean) ? '–' : `${num(e.mean, digits)}${e.stderr !== null ? ` ± ${num(e.stderr, 2)}` : ''}`);
+
+/** The columns a tuned table shows, where the sweep measured them. */
+export const TUNED_COLUMNS = [
+  'test.model',
+  'convergence.finalRatio',
+  'convergence.stepsToTarget',
+  'identification.r2',
+  'lsa.gammaRelError',
+  'lsa.etaRatio',
+  'softmax.omega1',
+  'softmax.omega2',
+  'softmax.mu1',
+  'softmax.mu2',
+  'softmax.zeroSum',
+];
+
+/** The tuned comparison as a Markdown table (one row per group). */
+export function tunedTableMarkdown(t: Tuning, options: { linkBase?: string } = {}): string {
+  const cols = TUNED_COLUMNS.filter((c) => t.rows.some((r) => r.metrics[c]));
+  const key = (path: string) => FIELD_BY_PATH.get(path)?.key ?? path;
+  const head = [key(t.grouped), `best ${key(t.tuned)}`, ...cols.map((c) => (c === 'convergence.stepsToTarget' ? `${metricLabel(c)} (seeds that got there)` : metricLabel(c))), 'identified as (runs)'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of t.rows) {
+    const ident = Object.entries(r.identified)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} (${v})`)
+      .join(', ');
+    const cells = cols.map((c) => {
+      const e = r.metrics[c];
+      if (c === 'convergence.stepsToTarget') return e && e.n > 0 ? `${est(e, 3)} (${e.n}/${r.done})` : `never (0/${r.done})`;
+      return est(e);
+    });
+    const name = r.share && options.linkBase !== undefined ? `[${String(r.group)}](${options.linkBase}?${r.share})` : String(r.group);
+    lines.push(`| ${[name, r.best === null ? '–' : String(r.best), ...cells, ident || '–'].join(' | ')} |`);
+  }
+  return lines.join('\n') + '\n';
+}
