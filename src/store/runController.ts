@@ -32,6 +32,7 @@ import {
   type FieldValue,
 } from '../spec/index.ts';
 import { sameFieldValue } from './fieldValues.ts';
+import { SOURCE_DEFAULTS_TITLE, switchOptimizer } from './optimizerSwitch.ts';
 import { buildTask, taskView } from '../tasks/task.ts';
 import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type LabState, type LsaReadout, type RunFields, type Speed } from './labStore.ts';
 import type { OmegaMuHistory } from './omegaMuHistory.ts';
@@ -484,8 +485,16 @@ export function setSpecField(path: string, value: FieldValue): boolean {
     const ok = window.confirm(`Changing ${label} starts a new run and discards the current one (${s.step} steps trained). Continue?`);
     if (!ok) return false;
   }
-  const spec = structuredClone(s.spec);
+  let spec = structuredClone(s.spec);
   setPath(spec as unknown as Record<string, unknown>, path, Array.isArray(value) ? [...value] : value);
+  // A new optimizer starts from its source's published settings (the learning
+  // rate stays); only here, on the control: links and presets apply as written.
+  if (path === 'optimizer.kind') {
+    const switched = switchOptimizer(spec, spec.optimizer.kind);
+    spec = switched.spec;
+    useLab.setState((st) => ({ notices: st.notices.filter((n) => n.title !== SOURCE_DEFAULTS_TITLE) }));
+    if (switched.note) addNotice({ tone: 'info', title: SOURCE_DEFAULTS_TITLE, items: [switched.note] });
+  }
   // Fields that are valid alone can clash (an init LSA has no use for, an odd
   // head count with opposite-sign pairs): move to the nearest valid spec and say so.
   const repaired = repairCombinations(spec);
