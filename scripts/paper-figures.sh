@@ -10,9 +10,11 @@ declare -A FIGS=(
   [precond-kappa]="field:test.model field:lsa.gammaRelError"
   [task-diversity-lsa]="field:test.model field:shift.test.model"
   [task-diversity-softmax]="field:test.model field:shift.test.model"
+  [optimizer-study-lsa]="field:test.model field:convergence.stepsToTarget field:lsa.gammaRelError"
+  [optimizer-study-he]="field:test.model field:convergence.stepsToTarget field:softmax.zeroSum"
 )
 ids=("$@")
-[ ${#ids[@]} -gt 0 ] || ids=(he-heads-length mahankali-eta-n precond-kappa task-diversity-lsa task-diversity-softmax)
+[ ${#ids[@]} -gt 0 ] || ids=(he-heads-length mahankali-eta-n precond-kappa task-diversity-lsa task-diversity-softmax optimizer-study-lsa optimizer-study-he)
 for id in "${ids[@]}"; do
   dir="docs/figures/$id"
   mkdir -p "$dir"
@@ -25,4 +27,6 @@ for id in "${ids[@]}"; do
     name=$([ -n "$metric" ] && echo "${metric//./-}" || echo "length")
     npm run -s lab -- figure "$dir/sweep.json" --svg "$dir/$name.svg" --kind "$kind" ${metric:+--metric "$metric"}
   done
+  # Optimizer studies: each optimizer at its best learning rate, and their loss curves.
+  case "$id" in optimizer-study-*) npm run -s lab -- tune "$dir/sweep.json" --md "$dir/tuned.md" --svg "$dir/losses.svg" > /dev/null ;; esac
 done

@@ -6,6 +6,7 @@
 import { FIELD_BY_PATH } from '../spec/fields.ts';
 import type { AxisValue, SweepSpec } from '../spec/sweep.ts';
 import { metricLabel, type PointAggregate, type SeedEstimate } from './sweepPoints.ts';
+import type { Figure, FigureTrace } from './sweepFigure.ts';
 
 interface PointLike extends PointAggregate {
   coords: AxisValue[];
@@ -92,7 +93,8 @@ export const TUNED_COLUMNS = [
 export function tunedTableMarkdown(t: Tuning, options: { linkBase?: string } = {}): string {
   const cols = TUNED_COLUMNS.filter((c) => t.rows.some((r) => r.metrics[c]));
   const key = (path: string) => FIELD_BY_PATH.get(path)?.key ?? path;
-  const head = [key(t.grouped), `best ${key(t.tuned)}`, ...cols.map((c) => (c === 'convergence.stepsToTarget' ? `${metricLabel(c)} (seeds that got there)` : metricLabel(c))), 'identified as (runs)'];
+  const links = options.linkBase !== undefined && t.rows.some((r) => r.share);
+  const head = [key(t.grouped), `best ${key(t.tuned)}`, ...cols.map((c) => (c === 'convergence.stepsToTarget' ? `${metricLabel(c)} (seeds that got there)` : metricLabel(c))), 'identified as (runs)', ...(links ? ['link'] : [])];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const r of t.rows) {
     const ident = Object.entries(r.identified)
@@ -104,8 +106,65 @@ export function tunedTableMarkdown(t: Tuning, options: { linkBase?: string } = {
       if (c === 'convergence.stepsToTarget') return e && e.n > 0 ? `${est(e, 3)} (${e.n}/${r.done})` : `never (0/${r.done})`;
       return est(e);
     });
-    const name = r.share && options.linkBase !== undefined ? `[${String(r.group)}](${options.linkBase}?${r.share})` : String(r.group);
-    lines.push(`| ${[name, r.best === null ? '–' : String(r.best), ...cells, ident || '–'].join(' | ')} |`);
+    const link = links ? [r.share ? `[run](${options.linkBase}?${r.share})` : '–'] : [];
+    lines.push(`| ${[String(r.group), r.best === null ? '–' : String(r.best), ...cells, ident || '–', ...link].join(' | ')} |`);
   }
   return lines.join('\n') + '\n';
+}
+
+interface RunLike {
+  point: number;
+  status: string;
+  result?: { lossHistory: { step: number[]; loss: number[] }; convergence?: { target: number; targetLabel: string } };
+}
+
+/**
+ * The batch loss through training of each group at its chosen rate: the mean
+ * over its seeds of the recorded loss history (block means), with its standard
+ * error, beside the theory's target. Log–log, so early speed and the final
+ * gap both show.
+ */
+export function tunedLossFigure(t: Tuning, points: (PointLike & { point: number })[], runs: RunLike[], link: string, sweepAxes: Pick<SweepSpec, 'axes'>['axes']): Figure {
+  const ti = sweepAxes.findIndex((a) => a.field === t.tuned);
+  const gi = 1 - ti;
+  const key = (path: string) => FIELD_BY_PATH.get(path)?.key ?? path;
+  const traces: FigureTrace[] = [];
+  let target: { value: number; label: string } | null = null;
+  let maxStep = 1;
+  t.rows.forEach((r, i) => {
+    if (r.best === null) return;
+    const p = points.find((q) => q.coords[gi] === r.group && q.coords[ti] === r.best);
+    if (!p) return;
+    const hist = runs.filter((x) => x.point === p.point && x.status === 'done' && x.result).map((x) => x.result!);
+    if (hist.length === 0) return;
+    const steps = hist[0].lossHistory.step;
+    const same = hist.filter((h) => h.lossHistory.step.length === steps.length);
+    const y: number[] = [];
+    const se: (number | null)[] = [];
+    steps.forEach((_, j) => {
+      const v = same.map((h) => h.lossHistory.loss[j]).filter(Number.isFinite);
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      y.push(mean);
+      se.push(v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1) / v.length) : null);
+    });
+    maxStep = Math.max(maxStep, steps[steps.length - 1] ?? 1);
+    traces.push({ name: `${String(r.group)} (${key(t.tuned)} ${String(r.best)})`, x: steps, y, se, role: 'model', dash: 'solid', color: i, diverged: [] });
+    const c = same[0].convergence;
+    if (c && !target) target = { value: c.target, label: c.targetLabel };
+  });
+  if (target) {
+    const tg = target as { value: number; label: string };
+    traces.push({ name: tg.label, x: [1, maxStep], y: [tg.value, tg.value], se: [null, null], role: 'theory', dash: 'dash', color: -1, diverged: [] });
+  }
+  return {
+    kind: 'field',
+    title: `Batch loss through training, each ${key(t.grouped)} at its best ${key(t.tuned)}`,
+    xLabel: 'step',
+    yLabel: 'batch loss (block means)',
+    logX: true,
+    logY: true,
+    traces,
+    note: 'mean over seeds ± standard error',
+    link,
+  };
 }

@@ -17,7 +17,8 @@ const USAGE = `usage:
                        --out sweep.json [--shard i/N | --shards N] [--csv runs.csv] [--svg figure.svg] [--metric M] [--fresh]
   npm run lab -- merge shard1.json shard2.json … --out sweep.json [--csv runs.csv] [--svg figure.svg] [--metric M]
   npm run lab -- figure sweep.json --svg figure.svg [--metric M] [--kind field|length] [--csv runs.csv]
-  npm run lab -- tune sweep.json [--over lr] [--by test.model] [--md table.md]   (the best lr per value of the other swept field)
+  npm run lab -- tune sweep.json [--over lr] [--by test.model] [--md table.md] [--svg losses.svg]
+                       (each value of the other swept field at its best lr, and their loss curves)
 
   --spec    an experiment spec as a JSON file (missing fields take defaults),
             or a share link / its query string (v=1&d=5&...); for sweep, also a sweep link (…&sweep=H:1,2,4,8)

@@ -4,7 +4,7 @@
 //   npm run lab -- merge shard1.json shard2.json … --out sweep.json [--csv runs.csv] [--svg fig.svg]
 // A sweep's file is rewritten after every finished run, so a stopped sweep
 // (a pre-empted cluster job) resumes from it: rerun the same command.
-import { tuneSweep, tunedTableMarkdown } from '../analysis/tuning.ts';
+import { tuneSweep, tunedLossFigure, tunedTableMarkdown } from '../analysis/tuning.ts';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
@@ -180,11 +180,11 @@ export function figureCommand(rest: string[], fail: Fail): void {
   writeExtras(file, values, fail);
 }
 
-/** npm run lab -- tune sweep.json [--over lr] [--by test.model] [--md table.md]: the best value of one swept field per value of the other. */
+/** npm run lab -- tune sweep.json [--over lr] [--by test.model] [--md table.md] [--svg losses.svg]: the best value of one swept field per value of the other, and their loss curves. */
 export function tuneCommand(rest: string[], fail: Fail): void {
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { over: { type: 'string' }, by: { type: 'string' }, md: { type: 'string' } },
+    options: { over: { type: 'string' }, by: { type: 'string' }, md: { type: 'string' }, svg: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
@@ -196,7 +196,9 @@ export function tuneCommand(rest: string[], fail: Fail): void {
   if (!file.points.some((p) => p.metrics[by])) fail(`--by ${by} is not measured in this sweep`);
   let table = '';
   try {
-    table = tunedTableMarkdown(tuneSweep(file.sweep, file.points, over!.path, by), { linkBase: '' });
+    const tuning = tuneSweep(file.sweep, file.points, over!.path, by);
+    table = tunedTableMarkdown(tuning, { linkBase: '' });
+    if (values.svg) writeFileSync(values.svg, figureSvg(tunedLossFigure(tuning, file.points, file.runs, file.share, file.sweep.axes)));
   } catch (e) {
     fail((e as Error).message);
   }
