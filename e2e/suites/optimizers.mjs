@@ -151,4 +151,27 @@ export const tests = [
       await page.close();
     },
   },
+  {
+    name: 'optimizers: every optimizer, with each schedule and clipping among them, trains in the page: the loss falls, nothing goes wrong',
+    async run({ gpuContext, origin }) {
+      const cases = [
+        'opt=sgd&lr=0.02&mom=0.9&nest=1&sched=wsd&warm=20&decay=0.3',
+        'opt=adamw&lr=0.01&wd=0.01&sched=warmup-cosine&warm=30',
+        'opt=lion&lr=0.001&b2=0.99&clip=1',
+        'opt=polargrad&lr=0.01&mom=0.95',
+        'opt=soap&lr=0.01&b1=0.95&b2=0.95&sched=cosine',
+        'opt=muon&lr=0.02&mom=0.95&nest=1&pscale=muon',
+      ];
+      for (const q of cases) {
+        const { page, problems } = await open(gpuContext, origin, `${BASE}&${q}`);
+        await waitForLab(page, (s) => s.status === 'ready');
+        const s = await trainToDone(page);
+        assert.ok(s.params.every(Number.isFinite), `${q}: non-finite parameters`);
+        assert.ok(s.lastLoss < 0.9 * s.firstLoss, `${q}: loss went from ${s.firstLoss} to ${s.lastLoss}`);
+        await assertNoErrorNotice(page);
+        assertNoProblems(problems);
+        await page.close();
+      }
+    },
+  },
 ];

@@ -206,7 +206,8 @@ export function sweepFigure(file: { sweep: SweepSpec; points: PointLike[]; share
 /**
  * A reference line that does not depend on the second swept field (L* when
  * the learning rate is swept, say) comes out the same for every value of it:
- * keep one, named without the value, in a reference colour.
+ * keep one, named without the value, in a reference colour, over all the x
+ * where any of them has a point.
  */
 function mergeSharedReferences(traces: FigureTrace[], suffix: string): void {
   const byBase = new Map<string, number[]>();
@@ -221,9 +222,25 @@ function mergeSharedReferences(traces: FigureTrace[], suffix: string): void {
   let color = -1;
   for (const [base, idx] of byBase) {
     const first = traces[idx[0]];
-    const same = idx.every((i) => JSON.stringify([traces[i].x, traces[i].y]) === JSON.stringify([first.x, first.y]));
+    // The same wherever two of them have a point (a line may miss the points where every run diverged).
+    const at = new Map<number, { y: number; se: number | null }>();
+    let same = true;
+    for (const i of idx)
+      traces[i].x.forEach((x, j) => {
+        const y = traces[i].y[j];
+        const seen = at.get(x);
+        if (!seen) {
+          at.set(x, { y, se: traces[i].se[j] });
+          return;
+        }
+        // Closed forms must agree exactly; a measured line may differ within its standard errors
+        // where runs diverged at some of its points (the mean is then over other seeds).
+        const slack = traces[i].role === 'predictor' ? 4 * Math.max(seen.se ?? 0, traces[i].se[j] ?? 0) : 0;
+        if (!(Math.abs(seen.y - y) <= Math.max(slack, 1e-12 * Math.max(Math.abs(y), Math.abs(seen.y))) || seen.y === y)) same = false;
+      });
     if (!same || idx.length < 2) continue;
-    traces[idx[0]] = { ...first, name: base, color: color-- };
+    const xs = [...at.keys()].sort((a, b) => a - b);
+    traces[idx[0]] = { ...first, name: base, color: color--, x: xs, y: xs.map((x) => at.get(x)!.y), se: xs.map((x) => at.get(x)!.se) };
     idx.slice(1).forEach((i) => drop.add(i));
   }
   const kept = traces.filter((_, i) => !drop.has(i));

@@ -17,8 +17,8 @@ export interface TunedRow {
   group: AxisValue;
   /** The chosen value of the tuned field (null: no grid point had a finished run). */
   best: AxisValue | null;
-  /** Every tuned value with the selection metric's mean (NaN where no run finished) and its runs. */
-  curve: { value: AxisValue; mean: number; done: number; diverged: number; failed: number }[];
+  /** Every tuned value with the selection metric's mean (NaN where no run finished), the runs that measured it, and its runs. */
+  curve: { value: AxisValue; mean: number; measured: number; done: number; diverged: number; failed: number }[];
   metrics: Record<string, SeedEstimate>;
   identified: Record<string, number>;
   identifiedMode: string | null;
@@ -36,9 +36,10 @@ export interface Tuning {
 
 /**
  * Picks, for each value of `grouped`, the value of `tuned` minimizing the
- * mean of `by`. Points with a diverged or failed seed are not chosen (a rate
- * that sometimes blows up is not a tuned rate) unless no point of the group
- * is free of them.
+ * mean of `by`. Points with a diverged or failed seed, or a seed without the
+ * metric (steps to a target it never reached), are not chosen (a rate that
+ * sometimes fails is not a tuned rate) unless no point of the group is free
+ * of them.
  */
 export function tuneSweep(sweep: Pick<SweepSpec, 'axes'>, points: PointLike[], tuned = 'optimizer.lr', by = 'test.model'): Tuning {
   const ti = sweep.axes.findIndex((a) => a.field === tuned);
@@ -50,10 +51,11 @@ export function tuneSweep(sweep: Pick<SweepSpec, 'axes'>, points: PointLike[], t
     const mine = points.filter((p) => p.coords[gi] === group);
     const curve = sweep.axes[ti].values.map((value) => {
       const p = mine.find((q) => q.coords[ti] === value);
-      return { value, mean: p?.metrics[by]?.mean ?? NaN, done: p?.done ?? 0, diverged: p?.diverged ?? 0, failed: p?.failed ?? 0 };
+      return { value, mean: p?.metrics[by]?.mean ?? NaN, measured: p?.metrics[by]?.n ?? 0, done: p?.done ?? 0, diverged: p?.diverged ?? 0, failed: p?.failed ?? 0 };
     });
+    // Clean: every seed finished and measured the metric (steps to a target count only where all seeds got there).
     const eligible = (clean: boolean) =>
-      curve.filter((c) => Number.isFinite(c.mean) && c.done > 0 && (!clean || c.diverged + c.failed === 0)).sort((a, b) => a.mean - b.mean);
+      curve.filter((c) => Number.isFinite(c.mean) && c.done > 0 && (!clean || (c.diverged + c.failed === 0 && c.measured === c.done))).sort((a, b) => a.mean - b.mean);
     const pick = eligible(true)[0] ?? eligible(false)[0];
     const at = pick ? mine.find((q) => q.coords[ti] === pick.value)! : null;
     return {
