@@ -6,7 +6,7 @@
 // Both draw the prompts' normals from the same records (recordNormals). A large
 // batch is timed on a subset of its prompts and scaled to the whole batch.
 import { modelFor } from '../models/index.ts';
-import { newOptimizerState, optimizerStep } from '../engine/optimizer.ts';
+import { newOptimizerState, optimizerStep, specBlocks } from '../engine/optimizer.ts';
 import { promptKey, recordNormals } from '../rng/rng.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { samplePrompt } from '../tasks/sampler.ts';
@@ -34,7 +34,8 @@ export function cpuStepFloat64(spec: ExperimentSpec, promptsTimed: number): CpuT
   const model = modelFor(spec);
   const params = Float64Array.from(model.init(spec));
   const grad = new Float64Array(model.paramCount);
-  const state = newOptimizerState(model.paramCount);
+  const blocks = specBlocks(spec);
+  const state = newOptimizerState(model.paramCount, spec.optimizer, blocks);
   return timeStep(
     spec,
     promptsTimed,
@@ -42,7 +43,8 @@ export function cpuStepFloat64(spec: ExperimentSpec, promptsTimed: number): CpuT
       const g = model.lossGrad(params, samplePrompt(task, spec.train.dataSeed, 0, p)).grad;
       for (let i = 0; i < g.length; i++) grad[i] += g[i];
     },
-    () => optimizerStep(spec.optimizer, params, grad, state, 0, spec.train.steps),
+    // Step 1, not 0: SOAP's first step only sets up its preconditioner.
+    () => optimizerStep(spec.optimizer, params, grad, state, 1, spec.train.steps, blocks),
   );
 }
 
