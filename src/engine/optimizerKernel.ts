@@ -7,12 +7,8 @@ import type { ModelDef } from '../models/types.ts';
 import { JACOBI_SWEEPS, JACOBI_TOL, NS5, POLAR_CUTOFF } from '../linalg/matrixFunctions.ts';
 import { extraStateSize, learningRate, SOAP_MAX_DIM, soapBiasFactor, soapOffsets, soapStepFlags, usesMatrixKernel, type ParamBlock } from './optimizer.ts';
 import { SOURCES, type Constants } from './shaders.ts';
-import elementwiseSrc from '../../shaders/elementwise.wgsl?raw';
-import optimizerSrc from '../../shaders/optimizer.wgsl?raw';
 
 export const OPTIMIZER_CODE: Record<OptimizerKind, number> = { sgd: 0, adam: 1, adamw: 2, lion: 3, muon: 4, polargrad: 5, soap: 6 };
-
-export const OPTIMIZER_SOURCES = { elementwise: elementwiseSrc, optimizer: optimizerSrc };
 
 /** Threads per workgroup of the per-matrix kernel (one workgroup per block). */
 export const OPT_WORKGROUP = 64;
@@ -39,6 +35,9 @@ export function blockTable(kind: OptimizerKind, blocks: readonly ParamBlock[], n
   const soap = soapOffsets(blocks);
   let at = 0;
   blocks.forEach((b, i) => {
+    // The Jacobi kernels keep a round's rotations and the singular values in workgroup arrays of 64 and 128.
+    if (kind === 'polargrad' && Math.min(b.rows, b.cols) > SOAP_MAX_DIM)
+      throw new Error(`PolarGrad's polar factor handles matrices up to ${SOAP_MAX_DIM} on their short side; this model has a ${b.rows}×${b.cols} one`);
     table.set([b.offset, b.rows, b.cols, at, 2 * np + soap[i], 0, 0, 0], i * 8);
     at += kind === 'soap' || kind === 'muon' || kind === 'polargrad' ? scratchSize(kind, b) : 0;
   });
@@ -78,7 +77,7 @@ export function optimizerFloatConstants(): string {
 
 /** The WGSL parts of the per-matrix kernel, after the prelude. */
 export function optimizerKernelParts(): string[] {
-  return [SOURCES.common, optimizerFloatConstants(), OPTIMIZER_SOURCES.elementwise, OPTIMIZER_SOURCES.optimizer];
+  return [SOURCES.common, optimizerFloatConstants(), SOURCES.elementwise, SOURCES.optimizer];
 }
 
 /**

@@ -8,12 +8,24 @@ import updateSrc from '../../shaders/update.wgsl?raw';
 import evalSrc from '../../shaders/eval.wgsl?raw';
 import dumpSrc from '../../shaders/sample_dump.wgsl?raw';
 import trainKeySrc from '../../shaders/train_key.wgsl?raw';
+import elementwiseSrc from '../../shaders/elementwise.wgsl?raw';
+import optimizerSrc from '../../shaders/optimizer.wgsl?raw';
 import type { TaskContext } from '../tasks/task.ts';
 import { unrollLoops } from './unroll.ts';
 import { scalarizeArrays } from './scalarize.ts';
 import { pruneStaticBranches } from './staticIf.ts';
 
-export const SOURCES = { common: commonSrc, rng: rngSrc, task: taskSrc, update: updateSrc, eval: evalSrc, dump: dumpSrc, trainKey: trainKeySrc };
+export const SOURCES = {
+  common: commonSrc,
+  rng: rngSrc,
+  task: taskSrc,
+  update: updateSrc,
+  eval: evalSrc,
+  dump: dumpSrc,
+  trainKey: trainKeySrc,
+  elementwise: elementwiseSrc,
+  optimizer: optimizerSrc,
+};
 
 export type Constants = Record<string, number | boolean>;
 

@@ -15,7 +15,7 @@ import { checkTrainingLimits, evalChunkPrompts } from './limits.ts';
 import { SUM_CHUNK, sumChunks } from '../models/softmax.ts';
 import { STREAM } from '../rng/rng.ts';
 import { usesMatrixKernel } from './optimizer.ts';
-import { OPTIMIZER_SOURCES, blockTable, optimizerConstants, optimizerKernelParts, optimizerLayout, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
+import { blockTable, optimizerConstants, optimizerKernelParts, optimizerLayout, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
 import { inverse, trace } from '../linalg/dense.ts';
 import { dmmseNoiseVar } from '../theory/predictors.ts';
 import { composeShader, SOURCES, taskConstants, type Constants } from './shaders.ts';
@@ -800,5 +800,5 @@ function makeTrainingLayouts(device: GPUDevice) {
 
 /** The update kernel: the model's batch sums, then the elementwise optimizers (or only the sums, DEFER_STEP). */
 function updateKernelSource(): string {
-  return `${OPTIMIZER_SOURCES.elementwise}\n${SOURCES.update}`;
+  return `${SOURCES.elementwise}\n${SOURCES.update}`;
 }

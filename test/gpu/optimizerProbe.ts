@@ -7,7 +7,6 @@ import { composeShader, SOURCES } from '../../src/engine/shaders.ts';
 import { createPipelineChecked } from '../../src/engine/pipeline.ts';
 import { usesMatrixKernel, type ParamBlock } from '../../src/engine/optimizer.ts';
 import {
-  OPTIMIZER_SOURCES,
   blockTable,
   optimizerConstants,
   optimizerKernelParts,
@@ -32,7 +31,7 @@ export async function gpuOptimizerRun(
   const consts = { NP: np, ...optimizerConstants(opt) };
   const code = matrix
     ? composeShader(consts, ...optimizerKernelParts())
-    : composeShader(consts, SOURCES.common, GRAD_FROM_WORK, OPTIMIZER_SOURCES.elementwise, SOURCES.update);
+    : composeShader(consts, SOURCES.common, GRAD_FROM_WORK, SOURCES.elementwise, SOURCES.update);
   const pipeline = await createPipelineChecked(device, matrix ? 'optimizer' : 'update', code, 'auto');
   const runView = makeStructuredView(makeShaderDataDefinitions(SOURCES.common).structs.RunParams);
   runView.set({ data_seed: 0, base_step: 0, ...optimizerRunParams(opt), inv_batch: 1 });
