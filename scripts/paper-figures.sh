@@ -12,9 +12,10 @@ declare -A FIGS=(
   [task-diversity-softmax]="field:test.model field:shift.test.model"
   [optimizer-study-lsa]="field:test.model field:convergence.stepsToTarget field:lsa.gammaRelError"
   [optimizer-study-he]="field:test.model field:convergence.stepsToTarget field:softmax.zeroSum"
+  [optimizer-study-precond]="field:test.model field:convergence.stepsToTarget field:lsa.gammaRelError"
 )
 ids=("$@")
-[ ${#ids[@]} -gt 0 ] || ids=(he-heads-length mahankali-eta-n precond-kappa task-diversity-lsa task-diversity-softmax optimizer-study-lsa optimizer-study-he)
+[ ${#ids[@]} -gt 0 ] || ids=(he-heads-length mahankali-eta-n precond-kappa task-diversity-lsa task-diversity-softmax optimizer-study-lsa optimizer-study-he optimizer-study-precond)
 for id in "${ids[@]}"; do
   dir="docs/figures/$id"
   mkdir -p "$dir"

@@ -33,7 +33,8 @@ const USAGE = `usage:
             Kubernetes JOB_COMPLETION_INDEX (with --shards N) picks the shard
   --csv     also write the run table as CSV
   --preset  a paper figure's sweep: he-heads-length, mahankali-eta-n, precond-kappa,
-            task-diversity-lsa, task-diversity-softmax, optimizer-study-lsa, optimizer-study-he
+            task-diversity-lsa, task-diversity-softmax, optimizer-study-lsa, optimizer-study-he,
+            optimizer-study-precond
   --svg     also write the figure as SVG (--metric picks its metric, default test.model;
             --kind length: test MSE against context length, the default when --lengths is given)
   --fresh   overwrite --out instead of resuming the sweep it holds`;

@@ -118,13 +118,22 @@ export interface SweepPreset {
 const LSA_ISOTROPIC = 'model=lsa&init=gaussian&iscale=0.1&d=5&n=20&cov=isotropic&prior=isotropic&tau2=1&s2=0.1&opt=adam&lr=0.01&sched=cosine&B=256&T=2000';
 
 /**
- * The optimizer study's two cases: the LSA isotropic preset and He et al.'s
- * H = 2 recipe (5,000 steps here, a quarter of the single-run preset's), with
- * 8,192 test prompts and the length curve at the training n only.
+ * The optimizer study's cases: the LSA isotropic preset, He et al.'s H = 2
+ * recipe (5,000 steps here, a quarter of the single-run preset's), and LSA at
+ * κ = 100 (precond-kappa's data, where Adam's seeds can stall on a plateau),
+ * with 8,192 test prompts and the length curve at the training n only.
  */
 const OPTIMIZER_STUDIES = [
   { id: 'lsa', name: 'linear self-attention, Σ = I', query: `${LSA_ISOTROPIC}&ep=8192`, grid: 'log(0.0001,1,9)', n: 20, target: 'L*' },
   { id: 'he', name: "He et al.'s softmax attention, H = 2", query: `${HE_ET_AL.replace('T=20000', 'T=5000')}&H=2&ep=8192`, grid: 'log(0.0001,0.1,7)', n: 40, target: 'the debiased-GD loss' },
+  {
+    id: 'precond',
+    name: 'linear self-attention on a rotated geometric spectrum, κ = 100',
+    query: 'model=lsa&init=gaussian&iscale=0.1&d=5&n=20&cov=geometric&kappa=100&rot=1&rseed=3&prior=isotropic&tau2=1&s2=0.1&opt=adam&lr=0.03&sched=cosine&B=256&T=4000&ep=8192',
+    grid: 'log(0.001,0.1,5)',
+    n: 20,
+    target: 'the preconditioned optimum L*(Γ*)',
+  },
 ];
 
 export const SWEEP_PRESETS: readonly SweepPreset[] = [
