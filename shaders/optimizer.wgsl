@@ -340,6 +340,8 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
       scratch[sgp + select(i, c * bigm + r, tr)] = u;
       ss += u * u;
     }
+    // Other threads read these entries next (the transposed layout mixes them): make the writes visible.
+    block_sync();
     let norm = sqrt(wg_sum(lid, ss));
     var x = sgp;
     var y = sn;
