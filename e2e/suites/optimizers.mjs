@@ -174,4 +174,51 @@ export const tests = [
       }
     },
   },
+  {
+    name: 'optimizers: after an Adam run with a cosine schedule the readouts give the step within 1% of L* (the runner\'s convergence), as the test hook and the loss curve say',
+    async run({ gpuContext, origin }) {
+      const { page, problems } = await open(gpuContext, origin, 'v=1&d=4&n=10&B=256&T=600&opt=adam&lr=0.01&sched=cosine&ep=4096');
+      await waitForLab(page, (s) => s.status === 'ready');
+      assert.equal(await page.locator('[data-readout="convergence"]').count(), 0, 'the convergence readout shows before training');
+      const s = await trainToDone(page, 90_000);
+      const c = s.convergence;
+      assert.ok(c, 'no convergence in the test hook');
+      // LSA with a closed form: the target is L* (the preconditioned one where there is one).
+      assert.equal(c.target, s.theory.pgdLoss ?? s.theory.gdLoss);
+      assert.match(c.targetLabel, /^L\* \(optimal/);
+      assert.ok(c.exact, 'the page\'s readout is not exact');
+      // The window: 32,768 prompts (128 steps), at most a twentieth of the run (30 steps).
+      assert.equal(c.window, 30);
+      assert.ok(Math.abs(c.finalRatio - s.evaluation.model / c.target) < 1e-12, `final ratio ${c.finalRatio}`);
+      // The same step recomputed from the loss curve (one point per step at 600 steps), as convergence() does.
+      assert.equal(s.lossHistory.step.length, 600);
+      let sum = 0;
+      let want = null;
+      const L = s.lossHistory.loss;
+      for (let t = 0; t < L.length; t++) {
+        sum += L[t];
+        if (t >= c.window) sum -= L[t - c.window];
+        if (t + 1 >= c.window && sum / c.window <= 1.01 * c.target) {
+          want = t + 1;
+          break;
+        }
+      }
+      assert.equal(c.stepsToTarget, want, 'the page\'s step differs from the loss curve\'s');
+      const tile = page.locator('[data-readout="convergence"]');
+      const text = (await tile.innerText()).replace(/\s+/g, ' ');
+      assert.match(text, /Within 1% of L\*/);
+      assert.match(text, /30-step window/);
+      if (c.stepsToTarget === null) {
+        assert.match(text, /not within final \S+× L\*/);
+      } else {
+        assert.ok(Number.isInteger(c.stepsToTarget) && c.stepsToTarget >= 1 && c.stepsToTarget <= 600, `step ${c.stepsToTarget}`);
+        const shown = Number(/step ([\d,]+)/.exec(text)?.[1].replace(/,/g, ''));
+        assert.equal(shown, c.stepsToTarget, `the tile says ${text}`);
+      }
+      assert.match(await tile.getAttribute('title'), /averaged over the trailing 30 steps \(7,680 prompts\), came within 1% of L\* \(optimal/);
+      await assertNoErrorNotice(page);
+      assertNoProblems(problems);
+      await page.close();
+    },
+  },
 ];

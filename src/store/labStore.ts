@@ -8,6 +8,7 @@ import type { SoftmaxReading } from '../analysis/softmax.ts';
 import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, ShiftEvaluation, TestResult, TheoryNumbers, TrainSetResult } from '../analysis/evaluation.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import { defaultSpec, type ExperimentSpec } from '../spec/index.ts';
+import type { ConvergenceReadout } from './convergenceReadout.ts';
 import { LossHistory } from './lossHistory.ts';
 import { OmegaMuHistory } from './omegaMuHistory.ts';
 
@@ -125,6 +126,12 @@ export interface LabState {
   reduced: PageReducedComparison | null;
   /** True while `reduced` is being computed. */
   reducedPending: boolean;
+  /**
+   * After the evaluation: the first step at which the batch loss, averaged over
+   * a trailing window, came within 1% of the theory optimum (as the runner's
+   * result has it); null where there is no target (or before the evaluation).
+   */
+  convergence: ConvergenceReadout | null;
   notices: Notice[];
   /** The preset loaded last through the picker (the spec may have been edited since). */
   loadedPreset: string | null;
@@ -164,6 +171,7 @@ export type RunFields = Pick<
   | 'lengthPending'
   | 'reduced'
   | 'reducedPending'
+  | 'convergence'
 >;
 
 /** Run fields as they are before the first step. */
@@ -189,6 +197,7 @@ export function freshRunFields(historyVersion: number): RunFields {
     lengthPending: false,
     reduced: null,
     reducedPending: false,
+    convergence: null,
   };
 }
 

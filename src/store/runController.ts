@@ -9,7 +9,9 @@
 // When training finishes, the runner's own end-of-run measurements
 // (orchestration/run.ts finishRun: the evaluation, He et al.'s reduced
 // predictor in short CPU slices, the length curve) are shown stage by stage,
-// so the page's numbers are the runner's.
+// so the page's numbers are the runner's. The steps to within 1% of the
+// theory optimum are tracked from each readback's per-step losses as they come
+// (convergenceReadout.ts) and shown with the evaluation.
 import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
 import { divergenceMessage, lsaSummary, theoryFor, type TheoryNumbers } from '../analysis/evaluation.ts';
 import { finishRun } from '../orchestration/run.ts';
@@ -31,7 +33,9 @@ import {
   type ExperimentSpec,
   type FieldValue,
 } from '../spec/index.ts';
+import { ConvergenceTracker, convergenceReadout } from './convergenceReadout.ts';
 import { sameFieldValue } from './fieldValues.ts';
+import type { LossHistory } from './lossHistory.ts';
 import { SOURCE_DEFAULTS_TITLE, switchOptimizer } from './optimizerSwitch.ts';
 import { buildTask, taskView } from '../tasks/task.ts';
 import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type LabState, type LsaReadout, type RunFields, type Speed } from './labStore.ts';
@@ -168,9 +172,25 @@ function stepsPerSecond(): number | null {
   return b.t > a.t ? ((b.step - a.step) * 1000) / (b.t - a.t) : null;
 }
 
+// ---- steps to within 1% of the theory optimum ----------------------------------
+
+/**
+ * The convergence tracker of the run whose loss history is `history`: a new
+ * run (Reset, a spec change, an import) has a new history, so a new tracker;
+ * a run resumed after a device loss keeps its history, and its tracker skips
+ * the replayed steps.
+ */
+let convergenceRun: { history: LossHistory; tracker: ConvergenceTracker } | null = null;
+
+function convergenceTracker(history: LossHistory, spec: ExperimentSpec): ConvergenceTracker {
+  if (convergenceRun?.history !== history) convergenceRun = { history, tracker: new ConvergenceTracker(spec.train.batch, spec.train.steps) };
+  return convergenceRun.tracker;
+}
+
 function onReadback_(owner: Trainer, r: Readback): void {
   const s = useLab.getState();
   s.history.push(r.losses);
+  convergenceTracker(s.history, owner.spec).push(r.step - r.losses.length, r.losses);
   const reading = readingOf(owner, r.params);
   if (reading) s.omegaMu.push(r.step, reading.omega, reading.mu);
   const lsa = traceLsa(owner, r.step, r.params, s.lsaTrace);
@@ -355,9 +375,10 @@ async function trainOp(gen: number, limit?: number): Promise<void> {
     evalPrompts: useLab.getState().spec.eval.prompts,
     cpuSliceMs: 8,
     shouldStop: stale,
-    onEvaluation: ({ test, identification, outputs, shift, trainSet }) =>
+    onEvaluation: ({ test, identification, outputs, shift, trainSet, theory }) =>
       useLab.setState({
         status: 'done',
+        convergence: convergenceReadout(t.spec.model.type, { theory, test, shift }, convergenceTracker(useLab.getState().history, t.spec)),
         evaluation: test,
         identification,
         outputs,
@@ -586,6 +607,8 @@ async function importOp(gen: number, exp: ImportedExperiment): Promise<void> {
   const fresh = freshRun();
   const { step: xs, loss: ys } = exp.lossHistory;
   fresh.history.seed(xs, ys);
+  // Only the curve's bucket means are known of the imported steps.
+  convergenceTracker(fresh.history, exp.spec).seedMeans(xs, ys);
   firstLoss = ys.length > 0 ? ys[0] : null;
   const initial = t.initialParams;
   const initialReading = readingOf(t, initial);

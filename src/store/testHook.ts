@@ -88,6 +88,13 @@ export interface LabSnapshot {
         wallMs: number;
       }
     | null;
+  /**
+   * After the evaluation: the first step at which the batch loss averaged over
+   * the trailing `window` steps was within 1% of `target` (null if never), the
+   * final test MSE over the target, and whether the step is exact (see
+   * convergenceReadout.ts); null where there is no target.
+   */
+  convergence: { stepsToTarget: number | null; window: number; target: number; targetLabel: string; finalRatio: number; exact: boolean } | null;
   /** Softmax attention: the latest per-head reading; null for LSA. */
   softmax: { omega: number[]; mu: number[]; zeroSum: number; dormant: number[] } | null;
   /** Points in the ω/μ history. */
@@ -237,6 +244,16 @@ export function installTestHook(): void {
           : s.reducedPending
             ? 'pending'
             : null,
+        convergence: s.convergence
+          ? {
+              stepsToTarget: s.convergence.stepsToTarget,
+              window: s.convergence.window,
+              target: s.convergence.target,
+              targetLabel: s.convergence.targetLabel,
+              finalRatio: s.convergence.finalRatio,
+              exact: s.convergence.exact,
+            }
+          : null,
         softmax: s.softmax
           ? { omega: [...s.softmax.omega], mu: [...s.softmax.mu], zeroSum: s.softmax.zeroSum, dormant: [...s.softmax.dormant] }
           : null,

@@ -8,7 +8,10 @@
 // loss is a mean over outputs), and η and the test MSE are the first task's
 // (every task's test MSE is in the identification lines' tooltips). For a
 // pooled run the test tile reads the pool's tasks against dMMSE (the Bayes
-// predictor for them) and ridge (the one for fresh tasks).
+// predictor for them) and ridge (the one for fresh tasks). After training, where
+// the theory has a target (L* for LSA, debiased GD for softmax attention), a
+// tile gives the first step at which the batch loss, averaged over a trailing
+// window, came within 1% of it (the runner's `convergence`).
 import type { ReactNode } from 'react';
 import { referenceLoss, useLab } from '../store/labStore.ts';
 import { fmt, fmtEstimate, fmtInt } from './format.ts';
@@ -49,6 +52,9 @@ export function Readouts() {
   const pooled = s.spec.task.pool > 0;
   const poolTheory = theory?.source === 'pool';
   const dmmse = ev?.dmmse;
+  const conv = s.convergence;
+  // "L*", "debiased GD", "best one-step GD": the target label without its gloss.
+  const convShort = conv ? conv.targetLabel.replace(/\s*\(.*$/, '') : '';
 
   return (
     <section className="readouts" aria-label="readouts">
@@ -149,6 +155,31 @@ export function Readouts() {
           '—'
         )}
       </Tile>
+      {conv ? (
+        <Tile
+          id="convergence"
+          label={`Within ${fmt(conv.tolerance * 100)}% of ${convShort}`}
+          hint={`${fmtInt(conv.window)}-step window${conv.exact ? '' : ', approximate'}`}
+          title={[
+            `The first step at which the batch loss, averaged over the trailing ${fmtInt(conv.window)} steps (${fmtInt(conv.window * s.spec.train.batch)} prompts), came within ${fmt(conv.tolerance * 100)}% of ${conv.targetLabel} = ${fmt(conv.target)}.`,
+            'Fresh prompts every step make the batch loss an unbiased estimate of the test loss before that step\'s update.',
+            `Final test MSE: ${fmt(conv.finalRatio, 3)}× ${convShort}${k > 1 ? ' (task 1)' : ''}.`,
+            conv.approximation ? `Approximate: ${conv.approximation}.` : null,
+          ]
+            .filter((line) => line !== null)
+            .join('\n')}
+        >
+          {conv.stepsToTarget !== null ? (
+            <>
+              step {fmtInt(conv.stepsToTarget)} <span className="of">/ {fmtInt(total)}</span>
+            </>
+          ) : (
+            <>
+              not within <span className="of">final {fmt(conv.finalRatio, 3)}× {convShort}</span>
+            </>
+          )}
+        </Tile>
+      ) : null}
     </section>
   );
 }
