@@ -127,7 +127,9 @@ describe('whole training steps vs float64 reference', () => {
         const gpuLosses: number[] = [];
         await trainer.run({ steps: 6, onReadback: (r) => gpuLosses.push(...r.losses) });
         expect(trainer.counters.submits).toBe(2);
-        expect(relError(await trainer.readParams(), params)).toBeLessThan(1e-4);
+        // SOAP's bases for W_PV (a rank-one gradient: only its label row) are picked by rounding in its
+        // null space, so its parameters differ there from float64's by ~1e-3; the losses do not see it.
+        expect(relError(await trainer.readParams(), params)).toBeLessThan(spec.optimizer.kind === 'soap' ? 5e-3 : 1e-4);
         expect(relError(gpuLosses, refLosses)).toBeLessThan(1e-4);
       } finally {
         trainer.destroy();
