@@ -86,6 +86,13 @@ function randomSpec(r: Rand): ExperimentSpec {
   // A custom spectrum lists d eigenvalues or none; a pool holds at most 2^23 numbers.
   for (const cov of [t.covariance, spec.eval.test.covariance]) if (cov.eigenvalues.length !== t.d) cov.eigenvalues = cov.eigenvalues.length > 0 && t.d <= 8 ? Array.from({ length: t.d }, (_, i) => i + 1) : [];
   t.pool = Math.min(t.pool, Math.floor(MAX_POOL_NUMBERS / ((t.poolSymmetric ? 2 : 1) * t.tasks * t.d)));
+  // Linear attention's fields: only for linear attention, rank ≤ d + k, tied with L ≥ 2, d + k ≤ 16 beyond one merged head and layer.
+  const m = spec.model;
+  const D = t.d + t.tasks;
+  if (m.type === 'softmax') Object.assign(m, { param: 'merged', layers: 1, tied: false });
+  m.rank = Math.min(m.rank, D);
+  if (m.layers === 1) m.tied = false;
+  if (m.type === 'lsa' && D > 16) Object.assign(m, { heads: 1, param: 'merged', layers: 1, tied: false });
   return spec;
 }
 

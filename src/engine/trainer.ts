@@ -320,6 +320,7 @@ export class Trainer {
       FIXED_SET: spec.train.set > 0,
       TRAIN_SET: spec.train.set,
       SET_HALF: setHalfBits(spec.train.set),
+      ...model.constants,
     };
     const optConsts = { NP: model.paramCount, ...optimizerConstants(spec.optimizer) };
     const { trainLayout, stageLayout, updateLayout, optLayout } = trainingLayouts(device);
@@ -615,7 +616,7 @@ export class Trainer {
     const numGd = runs[0].length;
     const G = Math.max(1, numGammas);
     const R = Math.max(1, numGd);
-    const consts: Constants = { DIM: d, NT: K, D: d + K, NUM_GAMMAS: G, NUM_GD: R, H: this.spec.model.heads, ...taskConstants(task), DMMSE: dmmse };
+    const consts: Constants = { DIM: d, NT: K, D: d + K, NUM_GAMMAS: G, NUM_GD: R, H: this.spec.model.heads, ...taskConstants(task), DMMSE: dmmse, ...this.model.constants };
     const shape = JSON.stringify(consts);
     let pipeline = this.evalPipelines.get(shape);
     if (!pipeline) {

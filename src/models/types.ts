@@ -38,6 +38,8 @@ export interface ModelDef {
   scratchSize: number;
   /** WGSL defining grad_sum(i) for the optimizer kernel: the batch-summed gradient entry i (i = NP: loss sum). */
   gradSumShader: string;
+  /** Prelude constants of the model's shaders beyond the task's (layers, heads' shapes). */
+  constants?: Record<string, number | boolean>;
   init(spec: ExperimentSpec): Float32Array<ArrayBuffer>;
   /** ŷ (one per output) for one prompt, float64. */
   predict(params: ArrayLike<number>, prompt: Prompt): number[];

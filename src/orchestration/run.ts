@@ -6,11 +6,11 @@
 // through finishRun, the same end-of-run measurements.
 import { reducedComparison, reducedComparisonSliced, type ReducedComparison } from '../analysis/reduced.ts';
 import { readSoftmax, softmaxMatrices } from '../analysis/softmax.ts';
+import { oneStepSummary } from '../analysis/linearAttention.ts';
 import {
   divergenceMessage,
   evaluateTrainer,
   lengthGeneralization,
-  lsaSummary,
   RESULT_FORMAT,
   RESULT_FORMAT_VERSION,
   type ExperimentResult,
@@ -206,7 +206,7 @@ export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, opt
       lengthGeneralization: curves[0],
       theory: evaluation.theory,
       outputs: evaluation.outputs.map((o, t) => ({ ...o, lengthGeneralization: curves[t] })),
-      lsa: spec.model.type === 'lsa' ? lsaSummary(params, d, evaluation.theory, K, 0) : undefined,
+      lsa: oneStepSummary(spec, params, evaluation.theory, 0) ?? undefined,
       softmax,
       ...(shift ? { shift } : {}),
       ...(evaluation.trainSet ? { trainSet: evaluation.trainSet } : {}),

@@ -4,7 +4,7 @@
 // Decoding is forgiving: each bad field is named and the valid rest applied.
 import { FIELDS, FIELD_BY_KEY, getPath, setPath, type FieldDef } from './fields.ts';
 import { SPEC_VERSION, type ExperimentSpec } from './types.ts';
-import { defaultSpec, checkField, repairCombinations, type ParsedSpec } from './validate.ts';
+import { defaultSpec, checkField, migrateLegacyHeads, repairCombinations, type ParsedSpec } from './validate.ts';
 
 /** Longest query string the decoder will look at. */
 export const MAX_QUERY_LENGTH = 4096;
@@ -107,6 +107,7 @@ export function decodeSpec(text: string): ParsedSpec {
     if (r.ok) setPath(spec as unknown as Record<string, unknown>, f.path, r.value);
     else errors.push({ field: f.path, message: r.message + ' (the default was used)' });
   }
+  errors.push(...migrateLegacyHeads(spec, ['param', 'layers', 'rank', 'tied'].some((k) => seen.has(k))));
   errors.push(...repairCombinations(spec));
   return { spec, errors };
 }

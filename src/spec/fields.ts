@@ -4,6 +4,8 @@
 import {
   COVARIANCE_KINDS,
   INIT_KINDS,
+  LA_PARAMS,
+  MAX_LAYERS,
   MODEL_TYPES,
   OPTIMIZERS,
   POLAR_SCALES,
@@ -94,8 +96,12 @@ export const FIELDS: readonly FieldDef[] = [
   { path: 'task.poolSymmetric', key: 'psym', kind: 'bool', default: false, label: 'sign-symmetric pool', group: 'Task', help: 'Every pool vector also appears negated (2M tasks, the same second moment): a pool without odd moments, where one-layer LSA\'s optimum is the one-step Γ*(Ω_pool).' },
   { path: 'task.poolSeed', key: 'pseed', kind: 'int', min: 0, max: U32_MAX, default: 0, scale: 'linear', label: 'pool seed', group: 'Task', help: 'Seed of the task pool\'s vectors.' },
   // Model
-  { path: 'model.type', key: 'model', kind: 'enum', options: MODEL_TYPES, default: 'lsa', label: 'model', group: 'Model', help: 'One attention layer: linear self-attention (merged W_KQ, W_PV) or multi-head softmax attention.' },
-  { path: 'model.heads', key: 'H', kind: 'int', min: 1, max: 16, default: 1, scale: 'linear', label: 'heads H', group: 'Model', help: 'Softmax attention heads (H = 1: single-head softmax attention).' },
+  { path: 'model.type', key: 'model', kind: 'enum', options: MODEL_TYPES, default: 'lsa', label: 'model', group: 'Model', help: 'Linear self-attention (merged W_KQ, W_PV or separate W_K, W_Q, W_V; 1–4 layers) or one layer of multi-head softmax attention.' },
+  { path: 'model.heads', key: 'H', kind: 'int', min: 1, max: 16, default: 1, scale: 'linear', label: 'heads H', group: 'Model', help: 'Attention heads, summed (H = 1: single-head attention). Linear attention with H > 1 heads (Zhang et al. 2025).' },
+  { path: 'model.param', key: 'param', kind: 'enum', options: LA_PARAMS, default: 'merged', label: 'key–query weights', group: 'Model', help: 'Linear attention: one merged W_KQ per head, or separate W_K, W_Q of rank r (Zhang et al. 2025\'s ATTN_S: it learns one principal component per loss drop).' },
+  { path: 'model.rank', key: 'rank', kind: 'int', min: 1, max: 68, default: 1, scale: 'linear', label: 'rank r', group: 'Model', help: 'Rank of each head\'s separate W_K and W_Q (r × (d + k) each), at most d + k.' },
+  { path: 'model.layers', key: 'layers', kind: 'int', min: 1, max: MAX_LAYERS, default: 1, scale: 'linear', label: 'layers L', group: 'Model', help: 'Layers of linear attention on the residual stream; L layers can implement L steps of (preconditioned) GD (von Oswald et al. 2023; Ahn et al. 2023).' },
+  { path: 'model.tied', key: 'tied', kind: 'bool', default: false, label: 'tied layers', group: 'Model', help: 'The same weights in every layer (von Oswald et al.\'s recurrent variant); L ≥ 2.' },
   { path: 'model.init', key: 'init', kind: 'enum', options: INIT_KINDS, default: 'gaussian', label: 'initialization', group: 'Model', help: 'gaussian: i.i.d. N(0, scale²); default: PyTorch nn.Linear U(±1/√fan_in); small-identity / opposite-identity (softmax): Q, K (and V) start at ±scale·I.' },
   { path: 'model.initScale', key: 'iscale', kind: 'float', min: 1e-8, max: 10, default: 0.1, scale: 'log', label: 'init scale', group: 'Model', help: 'Standard deviation (gaussian) or identity scale (small-identity, opposite-identity).' },
   // Optimizer

@@ -28,6 +28,13 @@ export type ResponseKind = (typeof RESPONSES)[number];
 export const MODEL_TYPES = ['lsa', 'softmax'] as const;
 export type ModelType = (typeof MODEL_TYPES)[number];
 
+/** Linear attention's key–query parameterization: one merged W_KQ per head, or separate rank-r W_K, W_Q (Zhang et al. 2025's ATTN_S). */
+export const LA_PARAMS = ['merged', 'separate'] as const;
+export type LaParam = (typeof LA_PARAMS)[number];
+
+/** The most layers of linear attention. */
+export const MAX_LAYERS = 4;
+
 export const INIT_KINDS = ['gaussian', 'default', 'small-identity', 'opposite-identity'] as const;
 export type InitKind = (typeof INIT_KINDS)[number];
 
@@ -101,8 +108,24 @@ export interface TaskSpec {
 export interface ModelSpec {
   /** lsa: linear self-attention; softmax: multi-head softmax attention (He et al.). */
   type: ModelType;
-  /** Attention heads (softmax attention; H = 1 is single-head softmax attention). */
+  /** Attention heads (H = 1: single-head attention), for either model. */
   heads: number;
+  /**
+   * Linear attention only. merged: per head W_KQ^h, W_PV^h ∈ R^{D×D};
+   * separate: per head W_K^h, W_Q^h ∈ R^{r×D} (r = rank) and W_V^h ∈ R^{D×D},
+   * so W_KQ^h = W_K^hᵀ W_Q^h has rank ≤ r.
+   */
+  param: LaParam;
+  /** Rank r of W_K^h and W_Q^h (param = separate), 1 … D. */
+  rank: number;
+  /**
+   * Linear attention only: layers L of the residual stream; each updates every
+   * token, Z ← Z + Σ_h W_PV^h Z M Zᵀ W_KQ^h Z / n (M masks the query out of the
+   * keys and values); the prediction is the query's label slot after L layers.
+   */
+  layers: number;
+  /** The same weights in every layer (von Oswald et al.'s recurrent variant; L ≥ 2). */
+  tied: boolean;
   /**
    * gaussian: i.i.d. N(0, initScale²) entries; default: PyTorch nn.Linear's
    * U(±1/√fan_in); small-identity: Q^h = K^h = V^h = initScale·I, O default;

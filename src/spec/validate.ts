@@ -107,6 +107,9 @@ export function parseSpec(input: unknown): ParsedSpec {
     if (r.ok) setPath(spec as unknown as Record<string, unknown>, f.path, r.value);
     else errors.push({ field: f.path, message: r.message });
   }
+  const model = (input as Record<string, unknown>).model;
+  const hasLaKeys = model !== null && typeof model === 'object' && ['param', 'layers', 'rank', 'tied'].some((k) => k in (model as object));
+  errors.push(...migrateLegacyHeads(spec, hasLaKeys));
   errors.push(...repairCombinations(spec));
   for (const keys of leafPaths(input)) {
     // A key that is empty or holds a '.' is never a field (even "task.d" at the top level): it is named quoted.
@@ -163,9 +166,66 @@ export function repairCombinations(spec: ExperimentSpec): SpecIssue[] {
     issues.push({ field: 'model.init', message: `model.init = "${m.init}" applies to softmax attention only; linear self-attention uses "gaussian"` });
     m.init = 'gaussian';
   }
+  issues.push(...repairLinearAttention(spec));
   if (m.type === 'softmax' && m.init === 'opposite-identity' && m.heads % 2 !== 0) {
     issues.push({ field: 'model.init', message: `model.init = "opposite-identity" pairs heads of opposite sign and needs an even number of heads (model.heads = ${m.heads}); "default" was used` });
     m.init = 'default';
+  }
+  return issues;
+}
+
+/**
+ * Specs from before linear attention had heads carry no linear-attention keys
+ * (param, layers, rank, tied), and their H applied to softmax attention only:
+ * such a spec of linear attention keeps one head, so it replays as it did.
+ */
+export function migrateLegacyHeads(spec: ExperimentSpec, hasLinearAttentionKeys: boolean): SpecIssue[] {
+  if (hasLinearAttentionKeys || spec.model.type !== 'lsa' || spec.model.heads === 1) return [];
+  const h = spec.model.heads;
+  spec.model.heads = 1;
+  return [{ field: 'model.heads', message: `model.heads = ${h} comes from a spec without the linear-attention fields (param, layers), from before linear attention had heads, where H applied to softmax attention only; linear attention keeps 1 head, as then` }];
+}
+
+/** The largest token size d + k of linear attention beyond one merged head and layer (its kernel keeps D×D matrices per prompt). */
+export const MAX_LA_TOKEN = 16;
+
+/** Whether a spec's model is linear attention beyond today's one merged head and layer (src/models/linearAttention.ts). */
+export function isGeneralLinearAttention(m: ExperimentSpec['model']): boolean {
+  return m.type === 'lsa' && (m.heads > 1 || m.param !== 'merged' || m.layers > 1);
+}
+
+function repairLinearAttention(spec: ExperimentSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const m = spec.model;
+  const D = spec.task.d + spec.task.tasks;
+  if (m.type === 'softmax') {
+    // Softmax attention here is one layer with Q, K, V per head: the linear-attention fields do not apply.
+    if (m.param !== 'merged') issues.push({ field: 'model.param', message: `model.param = "${m.param}" applies to linear attention only; softmax attention has its own Q, K, V per head, so "merged" was used` });
+    if (m.layers !== 1) issues.push({ field: 'model.layers', message: `model.layers = ${m.layers} applies to linear attention only; softmax attention here is one layer, so 1 was used` });
+    if (m.tied) issues.push({ field: 'model.tied', message: 'model.tied applies to linear attention with L ≥ 2 layers only; it was turned off' });
+    m.param = 'merged';
+    m.layers = 1;
+    m.tied = false;
+    return issues;
+  }
+  if (m.param === 'separate' && m.rank > D) {
+    issues.push({ field: 'model.rank', message: `model.rank = ${m.rank} exceeds the token size d + k = ${D}: W_K and W_Q are r × ${D}, so W_K^ᵀW_Q has rank at most ${D}; ${D} was used` });
+    m.rank = D;
+  }
+  if (m.tied && m.layers === 1) {
+    issues.push({ field: 'model.tied', message: 'model.tied = true ties the weights of L ≥ 2 layers, and model.layers = 1; it was turned off' });
+    m.tied = false;
+  }
+  if (isGeneralLinearAttention(m) && D > MAX_LA_TOKEN) {
+    const [field, value] = m.layers > 1 ? ['model.layers', m.layers] : m.param !== 'merged' ? ['model.param', `"${m.param}"`] : ['model.heads', m.heads];
+    issues.push({
+      field,
+      message: `${field} = ${value}: linear attention beyond one merged head and layer keeps (d + k)×(d + k) matrices per prompt and supports d + k ≤ ${MAX_LA_TOKEN}; d + k = ${D} here, so one merged head and layer was used`,
+    });
+    m.heads = 1;
+    m.param = 'merged';
+    m.layers = 1;
+    m.tied = false;
   }
   return issues;
 }

@@ -13,7 +13,8 @@
 // theory optimum are tracked from each readback's per-step losses as they come
 // (convergenceReadout.ts) and shown with the evaluation.
 import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
-import { divergenceMessage, lsaSummary, theoryFor, type TheoryNumbers } from '../analysis/evaluation.ts';
+import { divergenceMessage, theoryFor, type TheoryNumbers } from '../analysis/evaluation.ts';
+import { oneStepSummary } from '../analysis/linearAttention.ts';
 import { finishRun } from '../orchestration/run.ts';
 import { Trainer, type Readback, type TrainerSnapshot } from '../engine/trainer.ts';
 import type { ImportedExperiment } from '../export/importExperiment.ts';
@@ -102,10 +103,9 @@ function theoryOf(spec: ExperimentSpec): Pick<LabState, 'theory' | 'theoryByOutp
 
 /** The latest LSA weights read for every output, next to that output's theory. */
 function lsaReadouts(t: Pick<Trainer, 'spec'>, params: ArrayLike<number>, theories: TheoryNumbers[] | null): LsaReadout[] | null {
-  if (t.spec.model.type !== 'lsa' || !theories) return null;
-  const { d, tasks: k } = t.spec.task;
+  if (t.spec.model.type !== 'lsa' || t.spec.model.layers > 1 || !theories) return null;
   return theories.map((theory, out) => {
-    const r = lsaSummary(params, d, theory, k, out);
+    const r = oneStepSummary(t.spec, params, theory, out)!;
     return { etaEff: r.etaEff, etaRatio: r.etaRatio, gammaEff: r.gammaEff, gammaRelError: r.gammaRelError };
   });
 }

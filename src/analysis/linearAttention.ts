@@ -1,0 +1,81 @@
+// Reading linear attention with heads, separate key–query weights or layers
+// (src/models/linearAttention.ts) as an algorithm. Layer ℓ's prediction path
+// through the label slot is ŷ += Σ_h (W_PV^h)_{y,·} C (W_KQ^h)_{·,x} x_q, so once
+// the other blocks have gone to ~0 the layer is one preconditioned GD step
+// with Γ_ℓ = Σ_h (W_PV^h)_{y,y} (W_KQ^h)_{x,x}: the sum over heads of
+// src/analysis/lsa.ts's reading, which it equals for one merged head.
+import { headMatrices, laLayout, laShapeOf, type LaLayout } from '../models/linearAttention.ts';
+import type { ExperimentSpec } from '../spec/types.ts';
+import { isGeneralLinearAttention } from '../spec/validate.ts';
+import type { TheoryNumbers } from './evaluation.ts';
+import { readLsa, type LsaReading } from './lsa.ts';
+
+/** Layer ℓ's reading for output t; with one layer, the model's one-step reading. */
+export function readLayer(L: LaLayout, params: ArrayLike<number>, layer: number, t = 0): LsaReading {
+  const { d, D } = L;
+  const y = d + t;
+  const gamma = new Float64Array(d * d);
+  let kqLabel2 = 0;
+  let pvLabel2 = 0;
+  for (let h = 0; h < L.H; h++) {
+    const { kq, pv } = headMatrices(L, params, L.weightsOf(layer), h);
+    const pyy = pv[y * D + y];
+    let kqX2 = 0;
+    let kqL2 = 0;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) {
+        gamma[i * d + j] += pyy * kq[i * D + j];
+        kqX2 += kq[i * D + j] ** 2;
+      }
+    for (let r = d; r < D; r++) for (let c = 0; c < d; c++) kqL2 += kq[r * D + c] ** 2;
+    let pvX2 = 0;
+    for (let c = 0; c < d; c++) pvX2 += pv[y * D + c] ** 2;
+    // Each head's off-path blocks, weighted by the factor they would multiply.
+    kqLabel2 += pyy * pyy * kqL2;
+    pvLabel2 += pvX2 * kqX2;
+  }
+  let tr = 0;
+  let fro2 = 0;
+  for (let i = 0; i < d; i++) {
+    tr += gamma[i * d + i];
+    for (let j = 0; j < d; j++) fro2 += gamma[i * d + j] ** 2;
+  }
+  const fro = Math.sqrt(fro2);
+  return {
+    gammaEff: Array.from(gamma),
+    etaEff: tr / d,
+    xBlockIdentityShare: fro2 > 0 ? (tr * tr) / d / fro2 : 0,
+    kqLastRowRatio: fro > 0 ? Math.sqrt(kqLabel2) / fro : 0,
+    pvLastRowRatio: fro > 0 ? Math.sqrt(pvLabel2) / fro : 0,
+    kqLastRowNorm: Math.sqrt(kqLabel2),
+    pvLastRowNorm: Math.sqrt(pvLabel2),
+  };
+}
+
+/** Every layer's reading of a spec's linear-attention parameters (output t). */
+export function readLayers(spec: ExperimentSpec, params: ArrayLike<number>, t = 0): LsaReading[] {
+  const L = laLayout(laShapeOf(spec));
+  return Array.from({ length: L.layers }, (_, l) => readLayer(L, params, l, t));
+}
+
+/**
+ * The one-step reading of output t beside its theory (η_eff/η*, ‖Γ_eff − Γ*‖/‖Γ*‖)
+ * for either linear-attention model; null for L ≥ 2 layers, which are no one-step method.
+ */
+export function oneStepSummary(spec: ExperimentSpec, params: ArrayLike<number>, theory: TheoryNumbers, t = 0): (LsaReading & { etaRatio?: number; gammaRelError?: number }) | null {
+  if (spec.model.type !== 'lsa' || spec.model.layers > 1) return null;
+  const { d, tasks: k } = spec.task;
+  const r = isGeneralLinearAttention(spec.model) ? readLayer(laLayout(laShapeOf(spec)), params, 0, t) : readLsa(params, d, k, t);
+  const out: LsaReading & { etaRatio?: number; gammaRelError?: number } = { ...r };
+  if (theory.etaStar !== undefined) out.etaRatio = r.etaEff / theory.etaStar;
+  if (theory.gammaStar) {
+    let num = 0;
+    let den = 0;
+    theory.gammaStar.forEach((g, i) => {
+      num += (r.gammaEff[i] - g) ** 2;
+      den += g * g;
+    });
+    out.gammaRelError = Math.sqrt(num / den);
+  }
+  return out;
+}
