@@ -59,6 +59,47 @@ const CORE_PRESETS: readonly Preset[] = [
 ];
 
 /**
+ * Zhang, Singh, Latham & Saxe 2025's data (github.com/yedizhang/linattn-icl):
+ * D = 4, x ~ N(0, Λ) with eigenvalues ∝ 1, 2, 3, 4 rotated, noiseless, 31
+ * context points, 5,000 fixed prompts and full-batch GD. Their Λ has trace 1
+ * and w ~ N(0, I); here tr Σ = D and τ² = 1/D: the same y.
+ */
+const ZHANG = 'd=4&n=31&cov=custom&eig=1,2,3,4&rot=1&rseed=3&prior=isotropic&tau2=0.25&s2=0&qn=0&opt=sgd&sched=constant&tset=5000&B=5000&ep=16384';
+
+/** Isotropic data for deeper linear attention (Mahankali et al.'s preset's): d = 5, n = 20, σ² = 0.1. */
+const DEEP_ISOTROPIC = 'd=5&n=20&cov=isotropic&prior=isotropic&tau2=1&s2=0.1&qn=1&opt=adam&lr=0.005&sched=cosine&B=1024&T=4000&ep=16384';
+
+const LINEAR_ATTENTION_PRESETS: readonly Preset[] = [
+  {
+    id: 'zhang-staircase',
+    label: 'Zhang et al.: separate K, Q — a staircase of plateaus (PCR)',
+    description:
+      "Zhang et al. 2025's ATTN_S: five heads with separate rank-one W_K, W_Q on their data, small init, full-batch GD. The loss falls in steps, each learning one more principal component of Σ: early-stopped on a plateau it implements principal component regression with k components (the dashed levels).",
+    query: `model=lsa&init=gaussian&H=5&param=separate&rank=1&layers=1&tied=0&iscale=0.01&${ZHANG}&lr=0.5&T=2500`,
+  },
+  {
+    id: 'zhang-merged',
+    label: 'Zhang et al.: merged W_KQ — one abrupt drop',
+    description:
+      "Zhang et al. 2025's ATTN_M: eight heads with merged W_KQ^h on the same data, initialized at 1e-6: one long plateau, then a single abrupt drop to preconditioned GD's loss, all components at once.",
+    query: `model=lsa&init=gaussian&H=8&param=merged&rank=1&layers=1&tied=0&iscale=0.000001&${ZHANG}&lr=0.5&T=2000`,
+  },
+  ...[2, 3].map((L) => ({
+    id: `von-oswald-l${L}`,
+    label: `von Oswald et al.: ${L} layers of LSA against ${L}-step GD`,
+    description: `${L} layers of linear self-attention on isotropic data (d = 5, n = 20, σ² = 0.1): below one layer's optimum L*, compared with ${L}-step GD, ${L}-step preconditioned GD and GD++ (von Oswald et al. 2023).`,
+    query: `model=lsa&init=gaussian&H=1&param=merged&rank=1&layers=${L}&tied=0&iscale=0.05&${DEEP_ISOTROPIC}`,
+  })),
+  {
+    id: 'ahn-l3-rotated',
+    label: 'Ahn et al.: 3 layers on rotated non-isotropic data',
+    description:
+      "Ahn et al. 2023 (github.com/chengxiang/LinearTransformer): three layers of linear attention on x = U D g (a random rotation U of a geometric spectrum, κ = 10) with w ~ N(0, Σ⁻¹), noiseless, d = 5, n = 20. Their optimum preconditions each step by Σ⁻¹: compare with 3-step preconditioned GD (Γ_ℓ = c_ℓ Σ⁻¹). Their model keeps only the x-blocks of P and Q; this one trains the full merged weights.",
+    query: 'model=lsa&init=gaussian&H=1&param=merged&rank=1&layers=3&tied=0&iscale=0.05&d=5&n=20&cov=geometric&kappa=10&rot=1&rseed=3&prior=whitened&s2=0&qn=0&opt=adam&lr=0.005&sched=cosine&B=1024&T=4000&ep=16384',
+  },
+];
+
+/**
  * Raventós et al.'s data (github.com/mansheej/icl-task-diversity): d = 8, 16
  * points, x ~ N(0, I), w ~ N(0, I), noise std 0.5 (σ² = 0.25) on every label,
  * batch 256; their model is an 8-layer GPT-2, here one layer.
@@ -89,6 +130,7 @@ export const PRESETS: readonly Preset[] = [
       "Zhang, Singh, Latham & Saxe 2025's data (github.com/yedizhang/linattn-icl): D = 4, x ~ N(0, Λ) with eigenvalues ∝ 1, 2, 3, 4 randomly rotated, noiseless, 31 context points, a fixed set of 5,000 prompts trained by full-batch gradient descent. Their Λ has trace 1 and w ~ N(0, I); here tr Σ = D and τ² = 1/D, the same y. Compare the training-set and fresh-prompt test MSE (the generalization gap) and Γ_eff with Γ*.",
     query: 'model=lsa&init=gaussian&iscale=0.01&d=4&n=31&cov=custom&eig=1,2,3,4&rot=1&rseed=1&prior=isotropic&tau2=0.25&s2=0&qn=0&opt=sgd&lr=0.05&sched=constant&tset=5000&B=5000&T=2000&ep=16384',
   },
+  ...LINEAR_ATTENTION_PRESETS,
   {
     id: 'von-oswald-uniform',
     label: 'von Oswald et al.: uniform noiseless data',
