@@ -23,14 +23,35 @@ function median(v: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** The median of each point's window of ±half points (NaN where the window holds one). */
+function runningMedian(v: ArrayLike<number>, half: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const w: number[] = [];
+    let bad = false;
+    for (let j = Math.max(0, i - half); j <= Math.min(v.length - 1, i + half); j++) {
+      if (!Number.isFinite(v[j])) bad = true;
+      w.push(v[j]);
+    }
+    out.push(bad ? NaN : median(w));
+  }
+  return out;
+}
+
 /**
  * Runs of the curve along which the loss stays within `tolerance` (relative)
  * of its running median for at least `minFraction` of the curve's points. A
  * drop starts a new run; runs whose levels differ by less than the tolerance merge.
  */
-export function findPlateaus(step: ArrayLike<number>, loss: ArrayLike<number>, options: { tolerance?: number; minFraction?: number } = {}): Plateau[] {
+export function findPlateaus(
+  step: ArrayLike<number>,
+  raw: ArrayLike<number>,
+  options: { tolerance?: number; minFraction?: number; smoothFraction?: number } = {},
+): Plateau[] {
   const tol = options.tolerance ?? 0.02;
-  const minLen = Math.max(3, Math.ceil((options.minFraction ?? 0.03) * loss.length));
+  const minLen = Math.max(3, Math.ceil((options.minFraction ?? 0.03) * raw.length));
+  // A running median first: fresh-prompt batch losses scatter by a few percent about the level.
+  const loss = runningMedian(raw, Math.max(0, Math.round((options.smoothFraction ?? 0.01) * raw.length)));
   const runs: { from: number; to: number; values: number[] }[] = [];
   let values: number[] = [];
   let from = 0;

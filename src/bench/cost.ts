@@ -2,7 +2,9 @@
 // floating-point operations of the forward and backward passes, the batch
 // reduction and the optimizer (sampling excluded: it is the floor, counted
 // separately as normals), and the normals one step draws.
+import { laLayout, laShapeOf } from '../models/linearAttention.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
+import { isGeneralLinearAttention } from '../spec/validate.ts';
 
 /** Normals the sampler draws per step: B prompts × (k + 1 + n) records × 4·⌈(d + k)/4⌉. */
 export function normalsPerStep(spec: ExperimentSpec): number {
@@ -14,6 +16,7 @@ export function normalsPerStep(spec: ExperimentSpec): number {
 export function paramCount(spec: ExperimentSpec): number {
   const { d, tasks: k } = spec.task;
   const D = d + k;
+  if (isGeneralLinearAttention(spec.model)) return laLayout(laShapeOf(spec)).paramCount;
   return spec.model.type === 'lsa' ? 2 * D * D : spec.model.heads * 3 * D * D + k * spec.model.heads * D;
 }
 
@@ -27,6 +30,18 @@ export function flopsPerStep(spec: ExperimentSpec): number {
   const D = d + k;
   const np = paramCount(spec);
   const optimizer = (spec.optimizer.kind === 'adam' ? 12 : 5) * np;
+  if (isGeneralLinearAttention(spec.model)) {
+    // The context moment C (n·D² multiply-adds); per layer and head the map's
+    // two D³ products (built twice: forward, and again backward), the forward's
+    // T C Tᵀ, and backward's T̄, C̄ and per-head four D³ products; separate
+    // weights add W_KᵀW_Q (r·D², twice) and their two gradients (2·r·D²).
+    const { heads: H, layers, param, rank } = spec.model;
+    const D3 = D * D * D;
+    const sep = param === 'separate' ? 2 * rank * D * D * 2 : 0;
+    const perLayer = H * (2 * 2 * D3 * 2 + 4 * 2 * D3 + sep) + 6 * 2 * D3;
+    const perPrompt = n * 2 * D * D + layers * perLayer;
+    return B * perPrompt + B * np + optimizer;
+  }
   if (spec.model.type === 'lsa') {
     // q = W_KQ z_q; per token: b = q·z, v += b z, and per output a = p·z, ŷ += a b, s += a z.
     const perPrompt = 2 * D * d + n * (4 * D + k * (4 * D + 2)) + k * 3 * D;

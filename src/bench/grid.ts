@@ -37,6 +37,9 @@ export const BENCH_GRID: readonly BenchCase[] = [
   ...[5, 20].flatMap((d) => [20, 100].flatMap((n) => [256, 4096].map((B) => lsa(d, n, B)))),
   ...[1, 2, 8].map(softmax),
   { id: 'softmax d=32 n=512 B=1024 H=4', query: 'model=softmax&init=default&d=32&n=512&B=1024&H=4', floorTarget: false },
+  // Zhang et al.'s separate rank-one K, Q with five heads, and three layers of LSA (von Oswald et al.).
+  { id: 'la d=4 n=31 B=5000 H=5 separate r=1', query: 'model=lsa&d=4&n=31&B=5000&H=5&param=separate&rank=1&layers=1&tied=0', floorTarget: false },
+  { id: 'la d=5 n=20 B=1024 L=3', query: 'model=lsa&d=5&n=20&B=1024&H=1&param=merged&rank=1&layers=3&tied=0', floorTarget: false },
   ...[lsa(5, 20, 256), softmax(2), lsa(20, 20, 256)].flatMap((c) => OPTIMIZER_CASES.map(([o, extra]) => withOptimizer(c, o, extra))),
 ];
 

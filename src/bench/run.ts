@@ -2,6 +2,7 @@
 // the runner use), DOM-free so Node (Dawn) and the browser run the same code.
 import { Trainer } from '../engine/trainer.ts';
 import { cpuStepFloat32, cpuStepFloat64 } from './cpuStep.ts';
+import { isGeneralLinearAttention } from '../spec/validate.ts';
 import { flopsPerStep, normalsPerStep } from './cost.ts';
 import { measureFloor } from './floor.ts';
 import { benchSpec, type BenchCase } from './grid.ts';
@@ -109,8 +110,9 @@ export async function benchCase(device: GPUDevice, c: BenchCase, o: BenchOptions
     // Enough prompts for a stable time, at most the batch.
     const prompts = Math.min(spec.train.batch, Math.max(4, Math.round(2e6 / (spec.task.n * spec.model.heads * (spec.task.d + 1) ** 2))));
     const f64 = cpuStepFloat64(spec, prompts);
-    const f32 = cpuStepFloat32(spec, prompts);
-    cpu = { float64: f64.stepsPerSecond, float32: f32.stepsPerSecond, promptsTimed: prompts };
+    // The float32 CPU step is hand-written for one merged LSA layer and softmax attention.
+    const f32 = isGeneralLinearAttention(spec.model) ? null : cpuStepFloat32(spec, prompts);
+    cpu = { float64: f64.stepsPerSecond, float32: f32?.stepsPerSecond ?? null, promptsTimed: prompts };
   }
   const flops = flopsPerStep(spec);
   const bestCpu = Math.max(cpu.float64, cpu.float32 ?? 0);
