@@ -13,6 +13,7 @@ import { expectedLoss, expectedLossEta, oneStepGdTheory, optimalEta, type OneSte
 import { STREAM } from '../rng/rng.ts';
 import type { TestShiftSpec } from '../spec/types.ts';
 import { fitOneStep } from '../theory/bestFit.ts';
+import { candidatePredictions, CPU_MATCH_PROMPTS, cpuCandidates, evaluationPrompts, type CpuCandidate } from './cpuCandidates.ts';
 import { meanStderr, squaredErrors, type Estimate } from '../engine/stats.ts';
 import type { Convergence } from './convergence.ts';
 import { BLOWUP_FACTOR, Trainer, type Divergence, type EvalSamples, type GdRun, type TrainerCounters } from '../engine/trainer.ts';
@@ -65,6 +66,12 @@ export interface TestResult {
   ols?: Estimate;
   /** dMMSE, the Bayes posterior mean over the task pool (pooled runs, identity response). */
   dmmse?: Estimate;
+  /**
+   * The candidates computed on the CPU (multi-step GD families, PCR, He et
+   * al.'s reduced predictor), on the first `prompts` of the test prompts, with
+   * what was fitted or read for them.
+   */
+  cpuCandidates?: (Estimate & { predictor: PredictorId; label: string; prompts: number; fitted: Record<string, number | number[]>; fitLoss?: number })[];
 }
 
 /** One output (task) of a multi-task prompt: its window of x and everything measured for it. */
@@ -168,7 +175,29 @@ export function oneStepCandidates(task: TaskContext): OneStepCandidates {
   return { source: 'least-squares fit', eta: fit.eta, gamma: fit.gamma };
 }
 
-export type PredictorId = 'oneStepGd' | 'preconditionedGd' | 'debiasedGd' | 'gd2' | 'gd3' | 'ridge' | 'ols' | 'dmmse';
+export type PredictorId =
+  | 'oneStepGd'
+  | 'preconditionedGd'
+  | 'debiasedGd'
+  | 'gd2'
+  | 'gd3'
+  | 'ridge'
+  | 'ols'
+  | 'dmmse'
+  /** PCR with k principal components: `pcr1` … `pcr{d−1}`. */
+  | `pcr${number}`
+  | 'stepsGd'
+  | 'stepsPgd'
+  | 'stepsAhn'
+  | 'gdpp'
+  | 'reducedSoftmax';
+
+/**
+ * The R² a candidate must reach to be named as the algorithm the model runs;
+ * below it the identification says that no candidate explains the model and
+ * shows how close the best one comes.
+ */
+export const IDENTIFY_R2 = 0.95;
 
 export interface AlgorithmMatch {
   predictor: PredictorId;
@@ -183,7 +212,36 @@ export interface AlgorithmIdentification {
   matches: AlgorithmMatch[];
   /** The predictor that best explains the model (the simpler one on a tie within 1e-4 in R²). */
   best: AlgorithmMatch['predictor'];
+  /** The best candidate's name where it explains the model, else "no candidate (best: …, R² …)". */
   label: string;
+  /** Whether the best candidate's R² reaches `threshold` (absent in results written before the threshold: read it with isExplained). */
+  explained?: boolean;
+  threshold?: number;
+}
+
+/** An identification as the views read it (the example result keeps less of each match). */
+export interface IdentificationLike {
+  matches: { predictor: string; label: string; r2: number }[];
+  best: string;
+  label: string;
+  explained?: boolean;
+  threshold?: number;
+}
+
+/** Whether an identification names its best candidate (results from before the threshold are judged by it now). */
+export function isExplained(id: IdentificationLike): boolean {
+  if (id.explained !== undefined) return id.explained;
+  const best = id.matches.find((m) => m.predictor === id.best);
+  return best !== undefined && best.r2 >= IDENTIFY_R2;
+}
+
+/** What a sweep counts a run as: its candidate's name, or "unexplained". */
+export function identifiedAs(id: IdentificationLike): string {
+  return isExplained(id) ? (id.matches.find((m) => m.predictor === id.best)?.label ?? id.label) : 'unexplained';
+}
+
+function fmtR2Short(r2: number): string {
+  return Number.isFinite(r2) ? r2.toFixed(r2 > 0.9995 ? 4 : 3) : '—';
 }
 
 function matchPredictions(model: ArrayLike<number>, pred: ArrayLike<number>): { r2: number; relativeDifference: number } {
@@ -214,11 +272,13 @@ function isScaledIdentity(g: ArrayLike<number>, d: number): boolean {
   return off <= 1e-18 * tot;
 }
 
-export function identifyAlgorithm(matches: AlgorithmMatch[]): AlgorithmIdentification {
+export function identifyAlgorithm(matches: AlgorithmMatch[], threshold = IDENTIFY_R2): AlgorithmIdentification {
   // Listed simplest first, so a tie goes to the simpler algorithm.
   let best = matches[0];
-  for (const m of matches) if (m.r2 > best.r2 + 1e-4) best = m;
-  return { matches, best: best.predictor, label: best.label };
+  for (const m of matches) if (m.r2 > best.r2 + 1e-4 || !Number.isFinite(best.r2)) best = m;
+  const explained = best.r2 >= threshold;
+  const label = explained ? best.label : `no candidate (best: ${best.label}, R² ${fmtR2Short(best.r2)})`;
+  return { matches, best: best.predictor, label, explained, threshold };
 }
 
 /** The c minimizing Σ (y − c·p)²: the best scale of a predictor known up to one. */
@@ -258,7 +318,48 @@ function evalInputs(task: TaskContext, n: number) {
   return { cands, gammas, gdRuns: task.outputs.map(() => gdRunsFor(task, n)) };
 }
 
-function evaluateOutput(task: TaskContext, t: number, ev: EvalSamples, cand: OneStepCandidates, runs: GdRun[], shifted?: TaskContext): OutputEvaluation {
+/** The CPU candidates of one output with their predictions on the first evaluation prompts. */
+export interface CpuMatches {
+  candidates: CpuCandidate[];
+  predictions: Float64Array[];
+  /** The regenerated prompts' targets (checked against the GPU's). */
+  targets: Float64Array;
+}
+
+/** Largest relative difference allowed between the GPU's float32 targets and their float64 regeneration. */
+const TARGET_MATCH_TOLERANCE = 1e-4;
+
+function cpuMatchesFor(spec: ExperimentSpec, task: TaskContext, evalTask: TaskContext, params: ArrayLike<number>, t: number, stepWord: number, count: number, nCtx: number): CpuMatches | null {
+  const candidates = cpuCandidates(spec, task, params, t);
+  if (candidates.length === 0) return null;
+  const prompts = evaluationPrompts(evalTask, spec.train.dataSeed, stepWord, Math.min(count, CPU_MATCH_PROMPTS), nCtx, t);
+  return { candidates, predictions: candidatePredictions(candidates, prompts), targets: Float64Array.from(prompts, (p) => p.yq) };
+}
+
+function addCpuMatches(out: EvalSamples['outputs'][number], cpu: CpuMatches, test: TestResult, matches: AlgorithmMatch[]): void {
+  const m = cpu.targets.length;
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < m; i++) {
+    scale = Math.max(scale, Math.abs(cpu.targets[i]));
+    worst = Math.max(worst, Math.abs(cpu.targets[i] - out.targets[i]));
+  }
+  if (worst > TARGET_MATCH_TOLERANCE * Math.max(1, scale))
+    throw new Error(`The regenerated evaluation prompts differ from the GPU's (target difference ${worst.toPrecision(3)}): the float64 sampler and the kernels disagree`);
+  const model = out.model.subarray(0, m);
+  const targets = out.targets.subarray(0, m);
+  test.cpuCandidates = cpu.candidates.map((c, i) => ({
+    predictor: c.predictor,
+    label: c.label,
+    prompts: m,
+    fitted: c.fitted,
+    ...(c.fitLoss !== undefined ? { fitLoss: c.fitLoss } : {}),
+    ...meanStderr(squaredErrors(cpu.predictions[i], targets)),
+  }));
+  cpu.candidates.forEach((c, i) => matches.push({ predictor: c.predictor, label: c.label, ...matchPredictions(model, cpu.predictions[i]) }));
+}
+
+function evaluateOutput(task: TaskContext, t: number, ev: EvalSamples, cand: OneStepCandidates, runs: GdRun[], shifted?: TaskContext, cpu?: CpuMatches | null): OutputEvaluation {
   const view = taskView(task, t);
   const d = task.d;
   const out = ev.outputs[t];
@@ -304,6 +405,7 @@ function evaluateOutput(task: TaskContext, t: number, ev: EvalSamples, cand: One
   matches.push({ predictor: 'ridge', label: ridgeLabel, ...matchPredictions(out.model, out.ridge) });
   if (out.ols) matches.push({ predictor: 'ols', label: 'least squares', ...matchPredictions(out.model, out.ols) });
   if (out.dmmse) matches.push({ predictor: 'dmmse', label: 'dMMSE (pool posterior)', ...matchPredictions(out.model, out.dmmse) });
+  if (cpu) addCpuMatches(out, cpu, test, matches);
   const window: [number, number] = [task.outputs[t].start, task.outputs[t].end];
   return { window, test, theory, identification: identifyAlgorithm(matches) };
 }
@@ -358,7 +460,9 @@ export async function evaluateTrainer(
   const spec = trainer.spec;
   const { cands, gammas, gdRuns } = evalInputs(task, spec.task.n);
   const ev = await trainer.evaluate({ prompts, gammas, gdRuns });
-  const outputs = task.outputs.map((_, t) => evaluateOutput(task, t, ev, cands[t], gdRuns[t]));
+  const params = await trainer.readParams();
+  const cpuFor = (evalTask: TaskContext, t: number, count: number) => cpuMatchesFor(spec, task, evalTask, params, t, STREAM.EVAL, count, evalTask.n);
+  const outputs = task.outputs.map((_, t) => evaluateOutput(task, t, ev, cands[t], gdRuns[t], undefined, cpuFor(task, t, ev.count)));
   const result: OutputEvaluation & { outputs: OutputEvaluation[]; shift?: ShiftEvaluation; trainSet?: TrainSetResult } = { ...outputs[0], outputs };
   const test = buildTestTask(spec, task);
   if (test) {
@@ -367,7 +471,7 @@ export async function evaluateTrainer(
     // distribution's own Bayes predictors.
     const runs = task.outputs.map(() => gdRunsFor(test, test.n));
     const sev = await trainer.evaluate({ prompts, gammas, gdRuns: runs, task: test });
-    const souts = task.outputs.map((_, t) => evaluateOutput(task, t, sev, cands[t], runs[t], test));
+    const souts = task.outputs.map((_, t) => evaluateOutput(task, t, sev, cands[t], runs[t], test, cpuFor(test, t, sev.count)));
     result.shift = { ...souts[0], outputs: souts, overrides: spec.eval.test, description: describeShift(spec) };
   }
   if (spec.train.set > 0) {

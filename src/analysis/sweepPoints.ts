@@ -4,7 +4,7 @@
 // error over the point's seeds, the identified algorithm's votes, and the
 // length curve averaged over seeds. Pure functions of the run results.
 import type { Estimate } from '../engine/stats.ts';
-import type { ExperimentResult, LengthCurve } from './evaluation.ts';
+import { identifiedAs, type ExperimentResult, type LengthCurve } from './evaluation.ts';
 
 /** A run result as a sweep keeps it: the single-run result with its wall-clock figures under `timing`. */
 export type SweepRunResult = Omit<ExperimentResult, 'adapter' | 'wallSeconds' | 'stepsPerSecond'>;
@@ -157,7 +157,10 @@ export function aggregatePoint(runs: PointRun[]): PointAggregate {
   const metrics: Record<string, SeedEstimate> = {};
   for (const k of names) metrics[k] = seedEstimate(scalars.map((s) => s[k]).filter((v) => v !== undefined));
   const identified: Record<string, number> = {};
-  for (const r of finished) identified[r.identification.label] = (identified[r.identification.label] ?? 0) + 1;
+  for (const r of finished) {
+    const as = identifiedAs(r.identification);
+    identified[as] = (identified[as] ?? 0) + 1;
+  }
   let identifiedMode: string | null = null;
   for (const [label, n] of Object.entries(identified)) if (identifiedMode === null || n > identified[identifiedMode]) identifiedMode = label;
   const outputs = finished[0]?.outputs.length ?? 0;

@@ -11,7 +11,7 @@ import exampleJson from './example/exampleResult.json';
 import type { ExampleMatrix, ExampleResultData } from './example/types.ts';
 import { fmt, fmtInt } from './format.ts';
 import { buildHeatmapFigure, MatrixTitle } from './Heatmap.tsx';
-import { fmtR2 } from './Identification.tsx';
+import { BestMatch, fmtR2 } from './Identification.tsx';
 import { lengthAxes, lengthTrace } from './LengthPlot.tsx';
 import { LOG_TICKS, lStarTraceName } from './LossPlot.tsx';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
@@ -163,7 +163,6 @@ export function ExampleResult({ example = EXAMPLE }: { example?: ExampleResultDa
   const loss = useMemo(() => lossFigure(ex, theme), [ex, theme]);
   const length = useMemo(() => lengthFigure(ex, theme), [ex, theme]);
   const id = ex.identification;
-  const best = id.matches.find((m) => m.predictor === id.best);
   const others = id.matches.filter((m) => m.predictor !== id.best);
   const kq = ex.matrices.find((m) => m.name === 'W_KQ');
   const pv = ex.matrices.find((m) => m.name === 'W_PV');
@@ -191,8 +190,7 @@ export function ExampleResult({ example = EXAMPLE }: { example?: ExampleResultDa
 
       <div className="identification" aria-label="example algorithm identification" data-testid="example-identification">
         <span className="identification-label">This model behaves like:</span>
-        <strong className="identification-best">{best?.label ?? id.label}</strong>
-        <span className="identification-r2">— R² {best ? fmtR2(best.r2) : '—'}</span>
+        <BestMatch id={id} />
         <span className="identification-others">{others.map((m) => `${m.label} R² ${fmtR2(m.r2)}`).join(' · ')}</span>
       </div>
 

@@ -4,7 +4,7 @@
 // explain; the best candidate is named, the others follow in small print.
 // With k outputs (multi-task prompts) each output is identified on its own,
 // one line per task, named by the window of x it reads.
-import type { OutputEvaluation, TestResult, TheoryNumbers } from '../analysis/evaluation.ts';
+import { IDENTIFY_R2, isExplained, type IdentificationLike, type OutputEvaluation, type TestResult, type TheoryNumbers } from '../analysis/evaluation.ts';
 import { useLab, windowLabel } from '../store/labStore.ts';
 import { fmt, fmtEstimate } from './format.ts';
 
@@ -25,6 +25,35 @@ export function oneStepSourceText(source: TestResult['oneStepSource'], theory: T
     return `${theory.reason}: η and Γ fitted by least squares on Monte Carlo prompts`;
   if (source === 'closed form' && theory?.source === 'pool') return "η, Γ: closed forms for the pool's Ω_pool";
   return `η, Γ: ${source}`;
+}
+
+/**
+ * The headline of an identification: the candidate that explains the model
+ * and its R², or, where none reaches the threshold, that none does and how
+ * close the best comes.
+ */
+export function BestMatch({ id, testid }: { id: IdentificationLike; testid?: string }) {
+  const best = id.matches.find((m) => m.predictor === id.best);
+  if (!best) return <strong className="identification-best">{id.label}</strong>;
+  if (isExplained(id))
+    return (
+      <>
+        <strong className="identification-best" data-testid={testid} data-explained="true">
+          {best.label}
+        </strong>
+        <span className="identification-r2">— R² {fmtR2(best.r2)}</span>
+      </>
+    );
+  return (
+    <>
+      <strong className="identification-best identification-unexplained" data-testid={testid} data-explained="false">
+        no candidate
+      </strong>
+      <span className="identification-r2" title={`No candidate reaches R² ${id.threshold ?? IDENTIFY_R2}; the closest is shown`}>
+        — closest: {best.label}, R² {fmtR2(best.r2)} (below {id.threshold ?? IDENTIFY_R2})
+      </span>
+    </>
+  );
 }
 
 const R2_TITLE =
@@ -53,15 +82,13 @@ function testSummary(o: OutputEvaluation, t: number): string {
 
 function TaskLine({ o, t }: { o: OutputEvaluation; t: number }) {
   const id = o.identification;
-  const best = id.matches.find((m) => m.predictor === id.best);
   const others = id.matches.filter((m) => m.predictor !== id.best);
   return (
     <div className="identification-task" data-testid="identification-task" data-task={t + 1} title={testSummary(o, t)}>
       <span className="identification-label">
         task {t + 1} · {windowLabel(o.window)} behaves like
       </span>
-      <strong className="identification-best">{best?.label ?? id.label}</strong>
-      <span className="identification-r2">— R² {best ? fmtR2(best.r2) : '—'}</span>
+      <BestMatch id={id} />
       <span className="identification-others">{others.map((m) => `${m.label} R² ${fmtR2(m.r2)}`).join(' · ')}</span>
     </div>
   );
@@ -105,10 +132,7 @@ export function Identification() {
       <span className="identification-label">This model behaves like:</span>
       {id && best ? (
         <>
-          <strong className="identification-best" data-testid="identification-best">
-            {best.label}
-          </strong>
-          <span className="identification-r2">— R² {fmtR2(best.r2)}</span>
+          <BestMatch id={id} testid="identification-best" />
           <span className="identification-others">
             {others.map((m) => `${m.label} R² ${fmtR2(m.r2)}`).join(' · ')}
             {ev ? (

@@ -8,7 +8,7 @@
 // and which candidate the model behaves like there. A fixed training set gets
 // one line: the model's MSE on its training prompts, on fresh prompts, and the
 // gap. With k outputs both are the first task's, as in the readouts.
-import { describeShift, type OutputEvaluation, type TheoryNumbers } from '../analysis/evaluation.ts';
+import { describeShift, isExplained, type OutputEvaluation, type TheoryNumbers } from '../analysis/evaluation.ts';
 import type { Estimate } from '../engine/stats.ts';
 import { useLab } from '../store/labStore.ts';
 import { testShiftActive } from '../tasks/task.ts';
@@ -52,7 +52,8 @@ function Row({ name, o, shifted, pooled, testid }: { name: string; o: OutputEval
         {fmt(forms.own)}
       </td>
       <td data-col="identification" className="shift-identification" title={identification.matches.map((m) => `${m.label} R² ${fmtR2(m.r2)}`).join('\n')}>
-        <strong>{best?.label ?? identification.label}</strong> <span className="muted">R² {best ? fmtR2(best.r2) : '—'}</span>
+        <strong>{isExplained(identification) ? (best?.label ?? identification.label) : 'no candidate'}</strong>{' '}
+        <span className="muted">{isExplained(identification) ? '' : `closest ${best?.label ?? '—'}, `}R² {best ? fmtR2(best.r2) : '—'}</span>
       </td>
     </tr>
   );

@@ -60,7 +60,14 @@ export function isRelevant(path: string, spec: ExperimentSpec): boolean {
   const pooled = spec.task.pool > 0;
   switch (path) {
     case 'model.heads':
-      return spec.model.type === 'softmax';
+      return true; // softmax heads, or linear-attention heads summed per layer
+    case 'model.param':
+    case 'model.layers':
+      return spec.model.type !== 'softmax';
+    case 'model.rank':
+      return spec.model.type !== 'softmax' && spec.model.param === 'separate';
+    case 'model.tied':
+      return spec.model.type !== 'softmax' && spec.model.layers > 1;
     case 'model.initScale':
       return spec.model.init !== 'default'; // PyTorch's default init has no scale
     case 'task.covariance.alpha':
