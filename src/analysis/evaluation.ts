@@ -326,8 +326,13 @@ export interface CpuMatches {
   targets: Float64Array;
 }
 
-/** Largest relative difference allowed between the GPU's float32 targets and their float64 regeneration. */
-const TARGET_MATCH_TOLERANCE = 1e-4;
+/**
+ * Largest difference allowed between the GPU's float32 targets and their
+ * float64 regeneration, relative to the targets' scale: the kernels' float32
+ * transcendentals in the normals leave ~1e-3 on the largest targets, while a
+ * wrong stream or seed differs by the targets' own size.
+ */
+const TARGET_MATCH_TOLERANCE = 1e-2;
 
 function cpuMatchesFor(spec: ExperimentSpec, task: TaskContext, evalTask: TaskContext, params: ArrayLike<number>, t: number, stepWord: number, count: number, nCtx: number): CpuMatches | null {
   const candidates = cpuCandidates(spec, task, params, t);

@@ -127,9 +127,35 @@ function readingOf(t: Pick<Trainer, 'spec'>, params: ArrayLike<number>): Softmax
   return t.spec.model.type === 'softmax' ? readSoftmax(params, t.spec.task.d, t.spec.model.heads, t.spec.task.tasks) : null;
 }
 
+/**
+ * Separate K and Q: after each head's W_Q, the product W_KᵀW_Q (D×D), the
+ * head's effective W_KQ, so it reads like the merged model's.
+ */
+function withKeyQueryProducts(spec: ExperimentSpec, mats: NamedMatrix[]): NamedMatrix[] {
+  if (spec.model.type === 'softmax' || spec.model.param !== 'separate') return mats;
+  const out: NamedMatrix[] = [];
+  for (const m of mats) {
+    out.push(m);
+    if (!m.name.startsWith('W_Q')) continue;
+    const k = mats.find((x) => x.name === 'W_K' + m.name.slice(3));
+    if (!k) continue;
+    const r = m.rows;
+    const D = m.cols;
+    const data: number[] = [];
+    for (let a = 0; a < D; a++)
+      for (let b = 0; b < D; b++) {
+        let s = 0;
+        for (let i = 0; i < r; i++) s += k.data[i * D + a] * m.data[i * D + b];
+        data.push(s);
+      }
+    out.push({ name: 'W_KᵀW_Q' + m.name.slice(3), rows: D, cols: D, data, noGradient: data.map(() => false), caption: `W_KᵀW_Q${m.name.slice(3)}: the head's effective W_KQ (rank ≤ ${r}).` });
+  }
+  return out;
+}
+
 /** What the views show of a parameter vector: LSA's raw matrices, or softmax attention's KQ^h and OV^h. */
 function paramsView(t: Pick<Trainer, 'spec' | 'model'>, params: Float32Array, reading: SoftmaxReading | null): Pick<LabState, 'matrices' | 'params' | 'softmax'> {
-  if (!reading) return { matrices: extractMatrices(t.model, params), params, softmax: null };
+  if (!reading) return { matrices: withKeyQueryProducts(t.spec, extractMatrices(t.model, params)), params, softmax: null };
   return { matrices: softmaxMatrices(reading, t.spec.task.d), params, softmax: reading };
 }
 

@@ -6,6 +6,8 @@ import { ExportAllHeatmaps } from './ExportAllHeatmaps.tsx';
 import { ExportMenu } from './ExportMenu.tsx';
 import { GammaCompare } from './GammaCompare.tsx';
 import { Heatmap } from './Heatmap.tsx';
+import { LinearAttentionMaps } from './LinearAttentionMaps.tsx';
+import { isGeneralLinearAttention } from '../spec/validate.ts';
 import { Identification } from './Identification.tsx';
 import { LengthPlot, shiftLegendName } from './LengthPlot.tsx';
 import { LossPlot } from './LossPlot.tsx';
@@ -54,6 +56,8 @@ function LogScaleToggle() {
 export function App() {
   const gpu = useLab((s) => s.gpu);
   const modelType = useLab((s) => s.spec.model.type);
+  const general = useLab((s) => isGeneralLinearAttention(s.spec.model));
+  const oneLayer = useLab((s) => s.spec.model.layers === 1);
   const hasTheory = useLab((s) => s.theory?.available === true);
   const k = useLab((s) => s.spec.task.tasks);
   const sweepMode = useSweep((s) => s.mode) === 'sweep';
@@ -157,11 +161,18 @@ export function App() {
                     </section>
                     {lengthCard}
                   </div>
-                  <div className={hasTheory ? 'heatmaps heatmaps-3' : 'heatmaps'}>
-                    <Heatmap name="W_KQ" />
-                    <Heatmap name="W_PV" />
-                    {hasTheory ? <GammaCompare /> : null}
-                  </div>
+                  {general ? (
+                    <>
+                      <LinearAttentionMaps />
+                      {hasTheory && oneLayer ? <GammaCompare /> : null}
+                    </>
+                  ) : (
+                    <div className={hasTheory ? 'heatmaps heatmaps-3' : 'heatmaps'}>
+                      <Heatmap name="W_KQ" />
+                      <Heatmap name="W_PV" />
+                      {hasTheory ? <GammaCompare /> : null}
+                    </div>
+                  )}
                 </>
               ) : (
                 <>
