@@ -9,6 +9,8 @@ import type { ExperimentSpec } from '../spec/types.ts';
 import { isGeneralLinearAttention } from '../spec/validate.ts';
 import type { TheoryNumbers } from './evaluation.ts';
 import { readLsa, type LsaReading } from './lsa.ts';
+import { buildTask, hasClosedForm } from '../tasks/task.ts';
+import { pcrLosses } from '../theory/pcr.ts';
 
 /** Layer ℓ's reading for output t; with one layer, the model's one-step reading. */
 export function readLayer(L: LaLayout, params: ArrayLike<number>, layer: number, t = 0): LsaReading {
@@ -79,3 +81,16 @@ export function oneStepSummary(spec: ExperimentSpec, params: ArrayLike<number>, 
   }
   return out;
 }
+
+/** PCR's levels for k = 0 … d − 1 where they are the plateaus to expect (separate K, Q; one output; closed forms); else null. */
+export function pcrLevelsFor(spec: ExperimentSpec): number[] | null {
+  if (spec.model.type === 'softmax' || spec.model.param !== 'separate' || spec.model.layers !== 1 || spec.task.tasks !== 1) return null;
+  try {
+    const task = buildTask(spec.task);
+    if (!hasClosedForm(task)) return null;
+    return pcrLosses(task).loss.slice(0, -1);
+  } catch {
+    return null;
+  }
+}
+

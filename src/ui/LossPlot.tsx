@@ -5,6 +5,8 @@
 // no closed form). With k outputs the training loss is the mean over outputs
 // of (ŷ_t − y_q,t)², so each line is the mean over outputs too. The x range
 // is the whole run from the start, so the curve grows across a fixed frame.
+// Separate-K/Q linear attention also gets PCR's loss with k = 0 … d − 1
+// components (thin, labelled at the right): the plateaus of its staircase.
 import { useMemo } from 'react';
 import type { Annotations, Data, Layout } from 'plotly.js';
 import type { TheoryNumbers } from '../analysis/evaluation.ts';
@@ -12,6 +14,8 @@ import { referenceLoss, useLab } from '../store/labStore.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
 import { plotBaseLayout, usePlotTheme } from './plotTheme.ts';
 import { fmt } from './format.ts';
+import type { ExperimentSpec } from '../spec/types.ts';
+import { pcrLevelsFor } from '../analysis/linearAttention.ts';
 
 /**
  * Log-axis ticks at 1, 2 and 5 × 10^k: Plotly's own labels crowd a short log
@@ -88,6 +92,9 @@ export function LossPlot() {
   const ridge = useLab((s) => s.ridgeReference);
   const logScale = useLab((s) => s.lossLogScale);
   const pgd = meanOf(theories, (t) => t.pgdLoss);
+  const taskSpec = useLab((s) => s.spec.task);
+  const modelSpec = useLab((s) => s.spec.model);
+  const pcr = useMemo(() => pcrLevelsFor({ task: taskSpec, model: modelSpec } as ExperimentSpec), [taskSpec, modelSpec]);
   const theme = usePlotTheme();
   const { series } = theme;
 
@@ -112,17 +119,21 @@ export function LossPlot() {
       traces.push(referenceLine(PGD_TRACE_NAME, pgd, total, series.green, 'dot', 'best preconditioned GD'));
     }
     if (ridge) traces.push(referenceLine(RIDGE_TRACE_NAME, ridge.mean, total, series.violet, 'dashdot', `Bayes ridge (± ${fmt(ridge.se)})`));
+    pcr?.forEach((v, c) => traces.push({ ...referenceLine(`PCR, k = ${c}`, v, total, theme.grid, 'dot', `PCR with ${c} component${c === 1 ? '' : 's'}`), line: { color: series.green, width: 1, dash: 'dot' } }));
     return traces;
     // `version` is a dependency because `history` changes in place.
-  }, [history, version, total, lStar, k, pgd, ridge, series]);
+  }, [history, version, total, lStar, k, pgd, ridge, series, pcr, theme]);
 
   const annotations = useMemo(() => {
     const a: Partial<Annotations>[] = [];
     if (lStar !== undefined && Number.isFinite(lStar) && lStar > 0) a.push(lineLabel(k > 1 ? 'mean L*' : 'L*', lStar, series.amberText, logScale, theme.annotationBg));
     if (pgd !== undefined && lStar !== undefined && lStar - pgd > 1e-6 * lStar && pgd > 0) a.push(lineLabel('preconditioned GD', pgd, series.greenText, logScale, theme.annotationBg, 'below'));
     if (ridge && ridge.mean > 0) a.push(lineLabel('Bayes ridge', ridge.mean, series.violetText, logScale, theme.annotationBg, 'below'));
+    pcr?.forEach((v, c) => {
+      if (v > 0) a.push({ ...lineLabel(`PCR k=${c}`, v, series.greenText, logScale, theme.annotationBg), x: total, xanchor: 'right' });
+    });
     return a;
-  }, [lStar, pgd, ridge, total, k, logScale, theme]);
+  }, [lStar, pgd, ridge, total, k, logScale, theme, pcr]);
 
   const layout = useMemo<Partial<Layout>>(
     () => ({

@@ -119,3 +119,35 @@ describe('linear attention kernels vs float64 reference', () => {
       }
     });
 });
+
+describe('the evaluation of deeper and separate linear attention', () => {
+  it('compares two layers with the multi-step families and one separate layer on anisotropic Σ with PCR, on the regenerated prompts', async () => {
+    const { evaluateTrainer } = await import('../../src/analysis/evaluation.ts');
+    const { device } = await testDevice();
+    for (const [c, want] of [
+      [{ H: 1, param: 'merged', rank: 1, layers: 2, tied: false, d: 3 }, ['stepsGd', 'stepsAhn', 'stepsPgd', 'gdpp']],
+      [{ H: 2, param: 'separate', rank: 1, layers: 1, tied: false, d: 3 }, ['pcr1', 'pcr2']],
+    ] as [Case, string[]][]) {
+      const spec = specFor(c, (s) => {
+        s.task.covariance = { ...s.task.covariance, kind: 'geometric', kappa: 4, rotate: true };
+        s.eval.prompts = 512;
+      });
+      const trainer = await Trainer.create(device, spec, { chunkSteps: 5 });
+      try {
+        await trainer.run({ steps: 10 });
+        const ev = await evaluateTrainer(trainer);
+        const cpu = ev.test.cpuCandidates ?? [];
+        expect(cpu.map((x) => x.predictor)).toEqual(want);
+        for (const x of cpu) {
+          expect(x.prompts).toBe(512);
+          expect(Number.isFinite(x.mean)).toBe(true);
+          expect(ev.identification.matches.some((m) => m.predictor === x.predictor && Number.isFinite(m.r2))).toBe(true);
+        }
+        // Each fitted family's MSE on the test prompts is near its fitting loss (4,000 other prompts).
+        for (const x of cpu.filter((y) => y.fitLoss !== undefined)) expect(Math.abs(x.mean - x.fitLoss!) / x.fitLoss!).toBeLessThan(0.25);
+      } finally {
+        trainer.destroy();
+      }
+    }
+  });
+});
