@@ -66,7 +66,7 @@ export interface LabSnapshot {
   /** The candidate that best explains the trained model, and every candidate's R². */
   identification: { best: string; label: string; matches: { predictor: string; label: string; r2: number }[] } | null;
   /** Every output's window, test MSE and identification (after training). */
-  outputs: { window: [number, number]; model: number; best: string; label: string; matches: { predictor: string; r2: number }[] }[] | null;
+  outputs: { window: [number, number]; model: number; best: string; label: string; matches: { predictor: string; label: string; r2: number }[] }[] | null;
   /** Test MSE against context length (first output): 'pending' while it is measured, then the lengths measured. */
   lengthCurve: 'pending' | { nCtx: number[]; seconds: number } | null;
   /** Length curves kept (one per output). */
@@ -222,7 +222,7 @@ export function installTestHook(): void {
               model: o.test.model.mean,
               best: o.identification.best,
               label: o.identification.label,
-              matches: o.identification.matches.map((m) => ({ predictor: m.predictor, r2: m.r2 })),
+              matches: o.identification.matches.map((m) => ({ predictor: m.predictor, label: m.label, r2: m.r2 })),
             }))
           : null,
         lengthCurve: s.lengthCurves ? { nCtx: [...s.lengthCurves[0].nCtx], seconds: s.lengthCurves[0].seconds ?? 0 } : s.lengthPending ? 'pending' : null,
