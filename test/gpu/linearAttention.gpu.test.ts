@@ -11,7 +11,12 @@ import { STREAM } from '../../src/rng/rng.ts';
 import { defaultSpec, type ExperimentSpec, type LaParam } from '../../src/spec/index.ts';
 import { referenceGradient, relError, testDevice } from './device.ts';
 
-const seed = () => (Math.random() * 2 ** 32) >>> 0;
+// Seeds fixed per case (a failure replays), drawn from one mixing stream.
+let seedState = 0x1a2b3c4d;
+const seed = () => {
+  seedState = (Math.imul(seedState ^ (seedState >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+  return seedState;
+};
 
 interface Case {
   H: number;
@@ -27,12 +32,14 @@ interface Case {
 function specFor(c: Case, over: (s: ExperimentSpec) => void = () => {}): ExperimentSpec {
   const s = defaultSpec();
   Object.assign(s.task, { d: c.d ?? 3, n: 9, noiseVar: 0.1, tasks: c.K ?? 1 });
-  if (Math.random() < 0.5) s.task.covariance = { ...s.task.covariance, kind: 'ar1', rho: 0.6, rotate: true, rotationSeed: seed() };
+  if (seed() % 2 === 0) s.task.covariance = { ...s.task.covariance, kind: 'ar1', rho: 0.6, rotate: true, rotationSeed: seed() };
   Object.assign(s.model, { type: 'lsa', heads: c.H, param: c.param, rank: c.rank, layers: c.layers, tied: c.tied });
   // A layer's map is T = I + Σ_h W_PV C W_KQ and the moment goes C ← T C Tᵀ, so
   // it grows about cubically per layer: weights of size 1/√(H·D) keep T near I,
-  // every layer still mattering, where 0.25 overflows float32 at H = 5, L = 4 (C entries are O(d)).
-  s.model.initScale = 0.3 / Math.sqrt(c.H * (s.task.d + s.task.tasks));
+  // every layer still mattering. The growth is doubly exponential in L, and C has heavy
+  // tails: at 0.3/√(H·D) one prompt in ~40 at L = 4 tied gave a loss of 1e28 (float32
+  // overflow); at 0.15/√(H·D) the worst of 40 seeds was a loss of 5.4.
+  s.model.initScale = 0.15 / Math.sqrt(c.H * (s.task.d + s.task.tasks));
   s.train.initSeed = seed();
   s.train.dataSeed = seed();
   s.train.batch = 67; // ragged: not a multiple of 4 or of the workgroup
