@@ -2,8 +2,9 @@
 // (src/models/linearAttention.ts) as an algorithm. Layer ℓ's prediction path
 // through the label slot is ŷ += Σ_h (W_PV^h)_{y,·} C (W_KQ^h)_{·,x} x_q, so once
 // the other blocks have gone to ~0 the layer is one preconditioned GD step
-// with Γ_ℓ = Σ_h (W_PV^h)_{y,y} (W_KQ^h)_{x,x}: the sum over heads of
-// src/analysis/lsa.ts's reading, which it equals for one merged head.
+// with Γ_ℓ = Σ_h (W_PV^h)_{y,y} (W_KQ^h)_{x,x} + (W_PV^h)_{y,x}ᵀ (W_KQ^h)_{y,x}:
+// the first term is src/analysis/lsa.ts's reading, the second the mirror path
+// through C's label column, which separate rank-one heads learn as often.
 import { headMatrices, laLayout, laShapeOf, type LaLayout } from '../models/linearAttention.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { isGeneralLinearAttention } from '../spec/validate.ts';
@@ -26,7 +27,10 @@ export function readLayer(L: LaLayout, params: ArrayLike<number>, layer: number,
     let kqL2 = 0;
     for (let i = 0; i < d; i++)
       for (let j = 0; j < d; j++) {
-        gamma[i * d + j] += pyy * kq[i * D + j];
+        // Two paths carry u = (1/n)Σ y_i x_i: C's label row through W_PV's (y, y)
+        // entry and W_KQ's x-block, or C's label column through W_PV's x-entries
+        // of row y and W_KQ's label row. Separate rank-one heads take either.
+        gamma[i * d + j] += pyy * kq[i * D + j] + pv[y * D + i] * kq[y * D + j];
         kqX2 += kq[i * D + j] ** 2;
       }
     for (let r = d; r < D; r++) for (let c = 0; c < d; c++) kqL2 += kq[r * D + c] ** 2;
