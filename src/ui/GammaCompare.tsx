@@ -17,6 +17,8 @@ import { PlotlyGraph } from './PlotlyGraph.tsx';
 import { plotBaseLayout, usePlotTheme, type PlotTheme } from './plotTheme.ts';
 import { fmt } from './format.ts';
 import { TaskPicker, useViewTask } from './TaskPicker.tsx';
+import { componentBasisFor, componentsOf, learnedCount } from '../analysis/components.ts';
+import { isGeneralLinearAttention } from '../spec/validate.ts';
 
 /** Colour-bar width, kept as right margin on the plot without one so both matrices come out the same size. */
 const SCALE_ROOM = 58;
@@ -100,6 +102,12 @@ export function GammaCompare() {
   // Prompts drawing from a task pool: the optimum is for the pool's own second moment.
   const pool = theory?.source === 'pool';
   const theme = usePlotTheme();
+  const taskSpec = useLab((s) => s.spec.task);
+  const modelSpec = useLab((s) => s.spec.model);
+  const general = isGeneralLinearAttention(modelSpec);
+  // Which of Σ's principal components Γ_eff holds (one output: the basis is the task's).
+  const basis = useMemo(() => (k === 1 ? componentBasisFor({ task: taskSpec, model: modelSpec }) : null), [taskSpec, modelSpec, k]);
+  const components = basis && gammaEff && gammaEff.length === d * d ? componentsOf(basis, gammaEff) : null;
 
   const figures = useMemo(() => {
     if (!gammaStar || gammaStar.length !== d * d) return null;
@@ -174,9 +182,29 @@ export function GammaCompare() {
           <PlotlyGraph data={figures.spectra.data} layout={figures.spectra.layout} className="plot spectra-plot" attrs={{ 'data-testid': 'gamma-spectra' }} />
         </figure>
       </div>
+      {components ? (
+        <p className="caption components-line" data-testid="components" data-learned={learnedCount(components)} title="v_iᵀ Γ_eff v_i / v_iᵀ Γ* v_i along Σ's eigenvectors v_i (eigenvalues λ_i, descending): about 0 before component i is learned, 1 after. Separate K, Q learn one per loss drop; PCR with k components holds the first k.">
+          components of Σ learned: <strong>{learnedCount(components)}</strong> of {components.length} —{' '}
+          {components.map((c, i) => (
+            <span key={i} className="component">
+              λ<sub>{i + 1}</sub> = {fmt(c.eigenvalue, 3)}: {fmt(c.fraction, 2)}
+              {i < components.length - 1 ? '; ' : ''}
+            </span>
+          ))}
+        </p>
+      ) : null}
       <p className="caption">
+        {general ? (
+          <>
+            Γ<sub>eff</sub> = Σ<sub>h</sub> (W<sub>PV</sub><sup>h</sup>)<sub>y,y</sub>(W<sub>KQ</sub><sup>h</sup>)<sub>x,x</sub> + (W<sub>PV</sub><sup>h</sup>)<sub>y,x</sub>
+            <sup>T</sup>(W<sub>KQ</sub><sup>h</sup>)<sub>y,x</sub>; one colour scale.{' '}
+          </>
+        ) : (
+          <>
         Γ<sub>eff</sub> = (W<sub>PV</sub>)<sub>{tt === null ? 'd+1,d+1' : `d+${tt},d+${tt}`}</sub>·(W<sub>KQ</sub>)<sub>1:d,1:d</sub>; one colour scale
         {isotropic !== null ? <>, η* = {fmt(isotropic, 3)}</> : null}.{' '}
+          </>
+        )}
         <span className="gamma-error" data-testid="gamma-rel-error" title="Relative Frobenius error of the learned preconditioner, from the latest weights">
           ‖Γ<sub>eff</sub> − Γ*‖<sub>F</sub> / ‖Γ*‖<sub>F</sub> = <strong>{relError !== null ? fmt(relError, 3) : '—'}</strong>
         </span>
