@@ -7,6 +7,9 @@ import { monteCarloLoss } from '../src/theory/monteCarlo.ts';
 import { pcrGamma, pcrLosses } from '../src/theory/pcr.ts';
 import { symmetricEigen } from '../src/linalg/dense.ts';
 import { gaussians, relError, taskCtx } from './helpers.ts';
+import { pcrLevelsFor } from '../src/analysis/linearAttention.ts';
+import { decodeSpec } from '../src/spec/index.ts';
+import { buildTask } from '../src/tasks/task.ts';
 
 /** Zhang et al.'s data: d = 4, eigenvalues ∝ 1 … 4 rotated, noiseless, n = 31, τ² = 1/d (E[y²] = 1). */
 const zhang = () => taskCtx({ d: 4, n: 31, covariance: { kind: 'custom', eigenvalues: [], rotate: true, rotationSeed: 3 }, prior: { kind: 'isotropic', tau2: 0.25 }, noiseVar: 0, queryNoise: false });
@@ -62,14 +65,10 @@ describe('PCR', () => {
 });
 
 describe('PCR levels on the loss plot', () => {
-  it('are drawn for separate K, Q at one layer and one output, k = 0 … d − 1, and not for merged weights', async () => {
-    const { pcrLevelsFor } = await import('../src/analysis/linearAttention.ts');
-    const { decodeSpec } = await import('../src/spec/index.ts');
-    const { buildTask: build } = await import('../src/tasks/task.ts');
-    const { pcrLosses: levels } = await import('../src/theory/pcr.ts');
+  it('are drawn for separate K, Q at one layer and one output, k = 0 … d − 1, and not for merged weights', () => {
     const spec = decodeSpec('v=1&model=lsa&H=5&param=separate&rank=1&layers=1&d=4&n=31&cov=custom&eig=1,2,3,4&rot=1&rseed=3&prior=isotropic&tau2=0.25&s2=0&qn=0').spec;
     const got = pcrLevelsFor(spec)!;
-    const want = levels(build(spec.task)).loss;
+    const want = pcrLosses(buildTask(spec.task)).loss;
     expect(got).toHaveLength(4);
     got.forEach((v, k) => expect(v).toBe(want[k]));
     expect(pcrLevelsFor({ ...spec, model: { ...spec.model, param: 'merged' } })).toBeNull();

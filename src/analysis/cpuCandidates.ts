@@ -13,7 +13,7 @@ import { readSoftmax } from './softmax.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { promptOutput, samplePrompt, type Prompt } from '../tasks/sampler.ts';
 import { hasClosedForm, momentView, taskView, type TaskContext } from '../tasks/task.ts';
-import { symmetricEigen } from '../linalg/dense.ts';
+import { isScaledIdentity, symmetricEigen } from '../linalg/dense.ts';
 import { reducedSoftmax } from '../theory/predictors.ts';
 import { pcrGamma } from '../theory/pcr.ts';
 import {
@@ -45,14 +45,6 @@ export interface CpuCandidate {
 /** The layers of a linear-attention spec (1 for softmax attention). */
 function layersOf(spec: ExperimentSpec): number {
   return spec.model.type === 'softmax' ? 1 : spec.model.layers;
-}
-
-function isScaledIdentity(m: ArrayLike<number>, d: number): boolean {
-  let c = 0;
-  for (let i = 0; i < d; i++) c += m[i * d + i] / d;
-  let off = 0;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) off += (m[i * d + j] - (i === j ? c : 0)) ** 2;
-  return off <= 1e-20 * c * c;
 }
 
 /** The multi-step family for L layers of linear attention on output t's distribution. */

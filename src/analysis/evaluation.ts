@@ -5,7 +5,7 @@
 import { readLsa, type LsaReading } from './lsa.ts';
 import type { SoftmaxReading } from './softmax.ts';
 import type { ReducedComparison } from './reduced.ts';
-import { identity, symmetricEigen } from '../linalg/dense.ts';
+import { identity, isScaledIdentity, symmetricEigen } from '../linalg/dense.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { buildTestTask, hasClosedForm, momentView, noClosedFormReason, taskView, type TaskContext } from '../tasks/task.ts';
@@ -257,19 +257,6 @@ function matchPredictions(model: ArrayLike<number>, pred: ArrayLike<number>): { 
     norm += model[i] ** 2;
   }
   return { r2: 1 - res / tot, relativeDifference: Math.sqrt(res / norm) };
-}
-
-/** True when Γ is a multiple of I to rounding (then preconditioned GD is plain GD). */
-function isScaledIdentity(g: ArrayLike<number>, d: number): boolean {
-  const c = Array.from({ length: d }, (_, i) => g[i * d + i]).reduce((a, b) => a + b, 0) / d;
-  let off = 0;
-  let tot = 0;
-  for (let i = 0; i < d; i++)
-    for (let j = 0; j < d; j++) {
-      off += (g[i * d + j] - (i === j ? c : 0)) ** 2;
-      tot += g[i * d + j] ** 2;
-    }
-  return off <= 1e-18 * tot;
 }
 
 export function identifyAlgorithm(matches: AlgorithmMatch[], threshold = IDENTIFY_R2): AlgorithmIdentification {

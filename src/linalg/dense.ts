@@ -205,3 +205,17 @@ export function solveSpd(a: Mat, b: ArrayLike<number>, m: number): Float64Array 
   }
   return x;
 }
+
+/** Whether a d×d matrix is c·I up to rounding: its off-(c·I) part at most 1e-9 of its Frobenius norm. */
+export function isScaledIdentity(m: ArrayLike<number>, d: number): boolean {
+  let c = 0;
+  for (let i = 0; i < d; i++) c += m[i * d + i] / d;
+  let off = 0;
+  let tot = 0;
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      off += (m[i * d + j] - (i === j ? c : 0)) ** 2;
+      tot += m[i * d + j] ** 2;
+    }
+  return off <= 1e-18 * tot;
+}
