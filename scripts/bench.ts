@@ -4,7 +4,7 @@
 // docs/scaling.svg.
 //
 //   npm run bench                    the whole grid, Node and Chromium
-//   npm run bench -- --only "lsa d=5"  configurations whose id contains the text
+//   npm run bench -- --only "lsa d=5"  configurations whose id contains the text (printed, not written)
 //   npm run bench -- --no-browser    Node only
 //   npm run bench -- --runs 5        timed runs per configuration (≥ 3)
 //   npm run bench -- --no-write      print only
@@ -91,7 +91,9 @@ const machine = {
 const report = { machine, node, browser };
 process.stdout.write(tableLines(node, 'Node (Dawn)').join('\n') + '\n');
 if (browser.length) process.stdout.write('\n' + tableLines(browser, 'Chromium').join('\n') + '\n');
-if (!values['no-write']) {
+// A partial grid would replace the whole report with its few rows.
+if (values.only && !values['no-write']) log('--only: a partial grid is not written; run the whole grid to refresh docs/benchmarks.*');
+else if (!values['no-write']) {
   writeFileSync(`${ROOT}docs/benchmarks.json`, JSON.stringify(report, null, 1) + '\n');
   writeFileSync(`${ROOT}docs/benchmarks.md`, markdownReport(report));
   writeFileSync(`${ROOT}docs/scaling.svg`, scalingSvg(node));
