@@ -3,6 +3,7 @@
 // never affect the prediction (the model's noGradient flags) are drawn grey
 // and hatched: they only ever hold their random initial values, and letting
 // them set the colour range would wash out the entries that matter.
+import { titleParts } from './matrixTitle.ts';
 import { useMemo } from 'react';
 import type { Data, Layout, Shape } from 'plotly.js';
 import type { NamedMatrix } from '../models/types.ts';
@@ -190,13 +191,11 @@ export function buildHeatmapFigure(m: NamedMatrix, options: HeatmapOptions = {})
   return { data, layout };
 }
 
-/** A matrix name with its subscript set as one: W_KQ → W<sub>KQ</sub>. */
+/** A matrix name with its sub- and superscripts set: W_KᵀW_Q^2 → W<sub>K</sub>ᵀW<sub>Q</sub><sup>2</sup>. */
 export function MatrixTitle({ name }: { name: string }) {
-  const [base, subscript] = name.split('_');
   return (
     <>
-      {base}
-      {subscript ? <sub>{subscript}</sub> : null}
+      {titleParts(name).map((p, i) => (p.kind === 'sub' ? <sub key={i}>{p.text}</sub> : p.kind === 'sup' ? <sup key={i}>{p.text}</sup> : <span key={i}>{p.text}</span>))}
     </>
   );
 }
