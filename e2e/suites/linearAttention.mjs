@@ -64,6 +64,18 @@ export const tests = [
       assert.equal(await page.locator('section[aria-label="learned Γ_eff vs theory Γ*"]').count(), 0);
       const ids = s.identification.matches.map((m) => m.predictor);
       for (const p of ['stepsGd', 'gdpp']) assert.ok(ids.includes(p), ids.join(', '));
+      // The multi-step candidates' fitted losses as reference lines, below one layer's L*.
+      const withLevels = await waitForLab(page, (x) => Array.isArray(x.multiStepReference) && x.multiStepReference.length >= 3, undefined, 30_000);
+      const { traces } = await plotData(page, '[data-testid="loss-plot"]');
+      const lstar = traces.find((t) => /^L\*/.test(t.name ?? ''));
+      assert.ok(lstar, traces.map((t) => t.name).join(', '));
+      for (const level of withLevels.multiStepReference) {
+        const line = traces.find((t) => t.name === level.label);
+        assert.ok(line, `no line ${level.label}: ${traces.map((t) => t.name).join(', ')}`);
+        assert.equal(line.y[0], level.loss);
+        assert.ok(level.loss < lstar.y[0], `${level.label} ${level.loss} ≥ L* ${lstar.y[0]}`);
+      }
+      assert.ok(traces.some((t) => /^2-step GD/.test(t.name ?? '')) && traces.some((t) => /^GD\+\+/.test(t.name ?? '')), traces.map((t) => t.name).join(', '));
       assert.ok(Number.isFinite((await snapshot(page)).evaluation.model));
       assertNoProblems(problems);
       await page.close();

@@ -48,7 +48,7 @@ function layersOf(spec: ExperimentSpec): number {
 }
 
 /** The multi-step family for L layers of linear attention on output t's distribution. */
-function multiStepCandidates(view: TaskContext, L: number): CpuCandidate[] {
+export function multiStepCandidates(view: TaskContext, L: number): CpuCandidate[] {
   const d = view.d;
   const stats = fitStats(view);
   const out: CpuCandidate[] = [];

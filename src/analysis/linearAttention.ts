@@ -10,8 +10,9 @@ import type { ExperimentSpec } from '../spec/types.ts';
 import { isGeneralLinearAttention } from '../spec/validate.ts';
 import type { TheoryNumbers } from './evaluation.ts';
 import { readLsa, type LsaReading } from './lsa.ts';
-import { buildTask, hasClosedForm } from '../tasks/task.ts';
+import { buildTask, hasClosedForm, taskView } from '../tasks/task.ts';
 import { pcrLosses } from '../theory/pcr.ts';
+import { multiStepCandidates } from './cpuCandidates.ts';
 
 /** Layer ℓ's reading for output t; with one layer, the model's one-step reading. */
 export function readLayer(L: LaLayout, params: ArrayLike<number>, layer: number, t = 0): LsaReading {
@@ -98,3 +99,31 @@ export function pcrLevelsFor(spec: ExperimentSpec): number[] | null {
   }
 }
 
+
+/** A multi-step candidate's loss at its fitted constants: a reference line for L ≥ 2 layers. */
+export interface MultiStepLevel {
+  predictor: 'stepsGd' | 'stepsPgd' | 'stepsAhn' | 'gdpp';
+  label: string;
+  /** Mean squared error against the noisy y_q on the fitting prompts (as the batch loss). */
+  loss: number;
+}
+
+/** Whether a spec gets the multi-step reference lines: linear attention with L ≥ 2 layers, one output. */
+export function hasMultiStepLevels(spec: ExperimentSpec): boolean {
+  return spec.model.type === 'lsa' && spec.model.layers >= 2 && spec.task.tasks === 1;
+}
+
+/**
+ * The L-step candidates' losses, fitted by least squares on Monte Carlo prompts
+ * of the training distribution (src/theory/multiStep.ts): L-step GD with η_ℓ,
+ * Ahn et al.'s a_ℓ Σ⁻¹ where Σ is not a multiple of I, L-step preconditioned GD
+ * with every Γ_ℓ, and GD++. The levels an L-layer model is compared with; null
+ * where they do not apply. A second or so of CPU time.
+ */
+export function multiStepLevels(spec: ExperimentSpec): MultiStepLevel[] | null {
+  if (!hasMultiStepLevels(spec)) return null;
+  const task = buildTask(spec.task);
+  return multiStepCandidates(taskView(task, 0), spec.model.layers).flatMap((c) =>
+    c.fitLoss !== undefined && Number.isFinite(c.fitLoss) ? [{ predictor: c.predictor as MultiStepLevel['predictor'], label: c.label, loss: c.fitLoss }] : [],
+  );
+}

@@ -6,6 +6,7 @@ import { create } from 'zustand';
 import type { ReducedComparison } from '../analysis/reduced.ts';
 import type { SoftmaxReading } from '../analysis/softmax.ts';
 import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, ShiftEvaluation, TestResult, TheoryNumbers, TrainSetResult } from '../analysis/evaluation.ts';
+import type { MultiStepLevel } from '../analysis/linearAttention.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import { defaultSpec, type ExperimentSpec } from '../spec/index.ts';
 import type { ConvergenceReadout } from './convergenceReadout.ts';
@@ -96,6 +97,12 @@ export interface LabState {
    * GPU once per spec: the loss plot's lowest reference line. Null until measured.
    */
   ridgeReference: { mean: number; se: number } | null;
+  /**
+   * L ≥ 2 layers of linear attention: the multi-step candidates' losses at
+   * their fitted constants (L-step GD, preconditioned GD, GD++), fitted once
+   * per spec in a worker; null until fitted or where they do not apply.
+   */
+  multiStepReference: MultiStepLevel[] | null;
   /** Closed forms of the first output (as `theoryByOutput[0]`). */
   theory: TheoryNumbers | null;
   /** Closed forms of each output (k of them; one for a single-task prompt). */
@@ -211,6 +218,7 @@ export const useLab = create<LabState>()(() => ({
   theory: null,
   theoryByOutput: null,
   ridgeReference: null,
+  multiStepReference: null,
   notices: [],
   loadedPreset: null,
   sharedHeadScale: true,

@@ -39,6 +39,7 @@ import { sameFieldValue } from './fieldValues.ts';
 import type { LossHistory } from './lossHistory.ts';
 import { SOURCE_DEFAULTS_TITLE, switchOptimizer } from './optimizerSwitch.ts';
 import { buildTask, taskView } from '../tasks/task.ts';
+import { fitMultiStepLevels } from './multiStepReference.ts';
 import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type LabState, type LsaReadout, type RunFields, type Speed } from './labStore.ts';
 import type { OmegaMuHistory } from './omegaMuHistory.ts';
 import {
@@ -279,6 +280,7 @@ async function rebuildOp(gen: number, spec: ExperimentSpec): Promise<void> {
   trainer = t;
   const s = useLab.getState();
   useLab.setState({ status: 'ready', ...initialView(t, s.omegaMu, s.lsaTrace), historyVersion: s.historyVersion + 1 });
+  multiStepReferenceOp(gen, spec);
   await ridgeReferenceOp(gen, t);
 }
 
@@ -311,6 +313,13 @@ async function ridgeReferenceOp(gen: number, t: Trainer): Promise<void> {
   } catch {
     // Only a reference line is missing; the run itself is unaffected.
   }
+}
+
+/** Fits the multi-step reference lines in the background (not in the queue: training need not wait for them). */
+function multiStepReferenceOp(gen: number, spec: ExperimentSpec): void {
+  void fitMultiStepLevels(spec).then((levels) => {
+    if (gen === generation && levels && levels.length > 0) useLab.setState({ multiStepReference: levels });
+  });
 }
 
 /**
@@ -504,6 +513,7 @@ function applySpec(spec: ExperimentSpec, rebuild: boolean): void {
     spec,
     ...theoryOf(spec),
     ridgeReference: null,
+    multiStepReference: null,
     ...(spec.task.tasks !== useLab.getState().spec.task.tasks ? { viewTask: 0 } : {}),
     ...freshRun(),
     ...(gpu.kind === 'ready' ? { status: 'building' as const, matrices: null, params: null, softmax: null } : {}),
@@ -655,6 +665,7 @@ async function importOp(gen: number, exp: ImportedExperiment): Promise<void> {
     ...paramsView(t, params, reading),
     lsa,
   });
+  multiStepReferenceOp(gen, exp.spec);
   await ridgeReferenceOp(gen, t);
 }
 
@@ -683,6 +694,7 @@ export function importExperimentRun(exp: ImportedExperiment): boolean {
     spec,
     ...theoryOf(spec),
     ridgeReference: null,
+    multiStepReference: null,
     ...(spec.task.tasks !== s.spec.task.tasks ? { viewTask: 0 } : {}),
     ...freshRun(),
     status: 'building',

@@ -103,6 +103,8 @@ export interface LabSnapshot {
   params: number[] | null;
   /** The Bayes ridge reference line on the loss plot (GPU Monte Carlo), or null until measured. */
   ridgeReference: { mean: number; se: number } | null;
+  /** L ≥ 2 layers: the multi-step candidates' fitted losses on the loss plot, or null until fitted. */
+  multiStepReference: { predictor: string; label: string; loss: number }[] | null;
   /** The run speed setting and whether the run is paused because the tab is hidden. */
   speed: string;
   autoPaused: boolean;
@@ -260,6 +262,7 @@ export function installTestHook(): void {
         omegaMuPoints: s.omegaMu.points().step.length,
         params: s.params ? Array.from(s.params) : null,
         ridgeReference: s.ridgeReference,
+        multiStepReference: s.multiStepReference,
         gpuBuffers: gpuBufferUsage(),
         lossHistoryPoints: s.history.points().x.length,
         speed: String(s.speed),

@@ -67,8 +67,10 @@ export function App() {
   const lossCaption =
     k > 1
       ? `batch MSE, mean of ${k} outputs; dashed: mean L*`
-      : modelType === 'lsa'
-        ? 'batch MSE; dashed: L*, the best one-step GD; dash-dot: the Bayes-optimal ridge (test MSE)'
+      : modelType === 'lsa' && !oneLayer
+        ? 'batch MSE; dashed: L*, one layer\'s best; dotted: the multi-step candidates at their fitted constants; dash-dot: GD++ and the Bayes-optimal ridge'
+        : modelType === 'lsa'
+          ? 'batch MSE; dashed: L*, the best one-step GD; dash-dot: the Bayes-optimal ridge (test MSE)'
         : 'batch MSE of (ŷ − y_q)²';
   const lossCard = (
     <section className="card" aria-label="training loss">

@@ -7,15 +7,17 @@
 // is the whole run from the start, so the curve grows across a fixed frame.
 // Separate-K/Q linear attention also gets PCR's loss with k = 0 … d − 1
 // components (thin, labelled at the right): the plateaus of its staircase.
+// L ≥ 2 layers get the multi-step candidates' losses at their fitted
+// constants (L-step GD, preconditioned GD, GD++; labelled at the right).
 import { useMemo } from 'react';
 import type { Annotations, Data, Layout } from 'plotly.js';
 import type { TheoryNumbers } from '../analysis/evaluation.ts';
 import { referenceLoss, useLab } from '../store/labStore.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { plotBaseLayout, usePlotTheme } from './plotTheme.ts';
+import { plotBaseLayout, usePlotTheme, type PlotTheme } from './plotTheme.ts';
 import { fmt } from './format.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
-import { pcrLevelsFor } from '../analysis/linearAttention.ts';
+import { pcrLevelsFor, type MultiStepLevel } from '../analysis/linearAttention.ts';
 
 /**
  * Log-axis ticks at 1, 2 and 5 × 10^k: Plotly's own labels crowd a short log
@@ -82,6 +84,15 @@ function lineLabel(text: string, value: number, color: string, log: boolean, bgc
   };
 }
 
+/** A multi-step line's short label at its right end, for L steps. */
+function multiStepShort(p: MultiStepLevel['predictor'], L: number): string {
+  return p === 'stepsGd' ? `${L}-step GD` : p === 'stepsPgd' ? `${L}-step PGD` : p === 'stepsAhn' ? `${L} steps, a_ℓ Σ⁻¹` : 'GD++';
+}
+
+function multiStepColor(p: MultiStepLevel['predictor'], series: PlotTheme['series']): string {
+  return p === 'stepsGd' ? series.amber : p === 'gdpp' ? series.red : p === 'stepsPgd' ? series.green : series.purple;
+}
+
 export function LossPlot() {
   const history = useLab((s) => s.history);
   const version = useLab((s) => s.historyVersion);
@@ -95,6 +106,7 @@ export function LossPlot() {
   const taskSpec = useLab((s) => s.spec.task);
   const modelSpec = useLab((s) => s.spec.model);
   const pcr = useMemo(() => pcrLevelsFor({ task: taskSpec, model: modelSpec } as ExperimentSpec), [taskSpec, modelSpec]);
+  const multiStep = useLab((s) => s.multiStepReference);
   const theme = usePlotTheme();
   const { series } = theme;
 
@@ -120,9 +132,13 @@ export function LossPlot() {
     }
     if (ridge) traces.push(referenceLine(RIDGE_TRACE_NAME, ridge.mean, total, series.violet, 'dashdot', `Bayes ridge (± ${fmt(ridge.se)})`));
     pcr?.forEach((v, c) => traces.push({ ...referenceLine(`PCR, k = ${c}`, v, total, theme.grid, 'dot', `PCR with ${c} component${c === 1 ? '' : 's'}`), line: { color: series.green, width: 1, dash: 'dot' } }));
+    multiStep?.forEach((m) => {
+      const color = multiStepColor(m.predictor, series);
+      traces.push({ ...referenceLine(m.label, m.loss, total, color, 'dot', `${m.label}, fitted`), line: { color, width: 1.2, dash: m.predictor === 'gdpp' ? 'dashdot' : 'dot' } });
+    });
     return traces;
     // `version` is a dependency because `history` changes in place.
-  }, [history, version, total, lStar, k, pgd, ridge, series, pcr, theme]);
+  }, [history, version, total, lStar, k, pgd, ridge, series, pcr, theme, multiStep]);
 
   const annotations = useMemo(() => {
     const a: Partial<Annotations>[] = [];
@@ -132,8 +148,11 @@ export function LossPlot() {
     pcr?.forEach((v, c) => {
       if (v > 0) a.push({ ...lineLabel(`PCR k=${c}`, v, series.greenText, logScale, theme.annotationBg), x: total, xanchor: 'right' });
     });
+    multiStep?.forEach((m) => {
+      if (m.loss > 0) a.push({ ...lineLabel(multiStepShort(m.predictor, modelSpec.layers), m.loss, multiStepColor(m.predictor, series), logScale, theme.annotationBg, m.predictor === 'stepsGd' ? 'above' : 'below'), x: total, xanchor: 'right' });
+    });
     return a;
-  }, [lStar, pgd, ridge, total, k, logScale, theme, pcr]);
+  }, [lStar, pgd, ridge, total, k, logScale, theme, pcr, multiStep, series, modelSpec.layers]);
 
   const layout = useMemo<Partial<Layout>>(
     () => ({
