@@ -404,3 +404,48 @@ export async function longTasksBetween(page, start, end) {
   const during = (await page.evaluate(() => window.__longTasks)).filter((t) => t.start >= start && t.start <= end);
   return { count: during.length, longest: during.reduce((m, t) => Math.max(m, t.duration), 0) };
 }
+
+/** Clicks Train and waits for the run to finish. */
+export async function trainToDone(page, timeout = 60_000) {
+  await page.click('button[data-action="train"]');
+  return waitForLab(page, (s) => s.status === 'done', undefined, timeout);
+}
+
+export async function assertNoErrorNotice(page) {
+  const errors = await page.locator('.notice-error').allInnerTexts();
+  assert.deepEqual(errors, [], `error notices: ${errors.join(' | ')}`);
+}
+
+/**
+ * Trains a link to the end, copies its share link, replays that in a fresh
+ * page and compares bit for bit; the replayed link must open as it was
+ * written (no repair, no optimizer defaults applied).
+ */
+export async function replaysBitForBit({ gpuContext, origin }, query, check, timeout = 60_000) {
+  await gpuContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  const { page, problems } = await open(gpuContext, origin, query);
+  await waitForLab(page, (s) => s.status === 'ready');
+  const first = await trainToDone(page, timeout);
+  check(first);
+  assert.ok(first.params.every(Number.isFinite), 'non-finite parameters');
+  assert.ok(first.lastLoss < first.firstLoss, `loss went from ${first.firstLoss} to ${first.lastLoss}`);
+  await page.click('button[data-action="copy-link"]');
+  await page.waitForFunction(async () => (await navigator.clipboard.readText()).includes('?v='));
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  await assertNoErrorNotice(page);
+  await page.close();
+  // A fresh page: nothing carried over but the link.
+  const other = await open(gpuContext, origin, new URL(link).search.slice(1));
+  await waitForLab(other.page, (s) => s.status === 'ready');
+  const replay = await trainToDone(other.page, timeout);
+  assert.deepEqual(replay.spec, first.spec);
+  assert.equal(replay.query, first.query);
+  assert.deepEqual(replay.params, first.params, 'replayed parameters differ');
+  assert.deepEqual(replay.lossHistory, first.lossHistory, 'replayed loss curve differs');
+  const changed = replay.notices.filter((n) => /^Set to the optimizer's published settings|^Some settings in this link could not be used/.test(n));
+  assert.deepEqual(changed, [], 'opening the link changed it');
+  await assertNoErrorNotice(other.page);
+  assertNoProblems(problems);
+  assertNoProblems(other.problems);
+  await other.page.close();
+}

@@ -3,7 +3,7 @@
 // the loss plot, the components of Σ learned, the identification line) and
 // two layers (per-layer heatmaps, no one-step Γ card).
 import assert from 'node:assert/strict';
-import { assertNoProblems, open, plotData, snapshot, waitForLab } from '../lib.mjs';
+import { assertNoProblems, open, plotData, replaysBitForBit, snapshot, trainToDone, waitForLab } from '../lib.mjs';
 
 const SEPARATE = 'v=1&model=lsa&H=2&param=separate&rank=1&layers=1&cov=geometric&kappa=10&d=3&n=10&B=256&T=200&lr=0.05&iscale=0.1&ep=4096';
 const DEEP = 'v=1&model=lsa&H=1&param=merged&layers=2&tied=0&d=3&n=10&B=256&T=200&lr=0.02&iscale=0.1&ep=4096';
@@ -77,6 +77,30 @@ export const tests = [
       }
       assert.ok(traces.some((t) => /^2-step GD/.test(t.name ?? '')) && traces.some((t) => /^GD\+\+/.test(t.name ?? '')), traces.map((t) => t.name).join(', '));
       assert.ok(Number.isFinite((await snapshot(page)).evaluation.model));
+      assertNoProblems(problems);
+      await page.close();
+    },
+  },
+  {
+    name: 'linear attention: a link with two heads of separate rank-two K, Q in two tied layers replays in a fresh page bit for bit',
+    run: (ctx) =>
+      replaysBitForBit(ctx, 'v=1&model=lsa&H=2&param=separate&rank=2&layers=2&tied=1&d=3&n=10&B=128&T=150&lr=0.02&iscale=0.1&ep=2048', (s) => {
+        assert.deepEqual([s.spec.model.heads, s.spec.model.param, s.spec.model.rank, s.spec.model.layers, s.spec.model.tied], [2, 'separate', 2, 2, true]);
+      }),
+  },
+  {
+    name: 'linear attention: a link with rank > d + 1 and tied weights on one layer opens repaired, naming both, and trains',
+    async run({ gpuContext, origin }) {
+      const { page, problems } = await open(gpuContext, origin, 'v=1&model=lsa&H=2&param=separate&rank=9&layers=1&tied=1&d=3&n=10&B=128&T=50&lr=0.02&ep=2048');
+      const s = await waitForLab(page, (x) => x.status === 'ready', undefined, 30_000);
+      assert.equal(s.spec.model.rank, 4);
+      assert.equal(s.spec.model.tied, false);
+      const notice = s.notices.find((n) => n.startsWith('Some settings in this link could not be used'));
+      assert.ok(notice, JSON.stringify(s.notices));
+      assert.match(notice, /model\.rank = 9 exceeds the token size d \+ k = 4/);
+      assert.match(notice, /tied = true ties the weights of L ≥ 2 layers/);
+      const done = await trainToDone(page);
+      assert.ok(done.params.every(Number.isFinite) && done.lastLoss < done.firstLoss, `loss ${done.firstLoss} → ${done.lastLoss}`);
       assertNoProblems(problems);
       await page.close();
     },

@@ -4,7 +4,7 @@
 // for bit in a fresh page; and a Lion learning rate that blows up stops with
 // the divergence notice and Lion's hint.
 import assert from 'node:assert/strict';
-import { assertNoProblems, open, snapshot, waitForLab } from '../lib.mjs';
+import { assertNoErrorNotice, assertNoProblems, open, replaysBitForBit, snapshot, trainToDone, waitForLab } from '../lib.mjs';
 
 const field = (page, path) => page.locator(`[data-field="${path}"]`);
 
@@ -12,45 +12,6 @@ const field = (page, path) => page.locator(`[data-field="${path}"]`);
 const BASE = 'v=1&d=4&n=10&B=64&T=300&ep=4096';
 
 const SOURCE_DEFAULTS = /^Set to the optimizer's published settings/;
-
-async function trainToDone(page, timeout = 60_000) {
-  await page.click('button[data-action="train"]');
-  return waitForLab(page, (s) => s.status === 'done', undefined, timeout);
-}
-
-async function assertNoErrorNotice(page) {
-  const errors = await page.locator('.notice-error').allInnerTexts();
-  assert.deepEqual(errors, [], `error notices: ${errors.join(' | ')}`);
-}
-
-/** Trains a link to the end, copies its share link, replays that in a fresh page and compares bit for bit. */
-async function replaysBitForBit({ gpuContext, origin }, query, check) {
-  await gpuContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-  const { page, problems } = await open(gpuContext, origin, query);
-  await waitForLab(page, (s) => s.status === 'ready');
-  const first = await trainToDone(page);
-  check(first);
-  assert.ok(first.params.every(Number.isFinite), 'non-finite parameters');
-  assert.ok(first.lastLoss < first.firstLoss, `loss went from ${first.firstLoss} to ${first.lastLoss}`);
-  await page.click('button[data-action="copy-link"]');
-  await page.waitForFunction(async () => (await navigator.clipboard.readText()).includes('?v='));
-  const link = await page.evaluate(() => navigator.clipboard.readText());
-  await assertNoErrorNotice(page);
-  await page.close();
-  // A fresh page: nothing carried over but the link.
-  const other = await open(gpuContext, origin, new URL(link).search.slice(1));
-  await waitForLab(other.page, (s) => s.status === 'ready');
-  const replay = await trainToDone(other.page);
-  assert.deepEqual(replay.spec, first.spec);
-  assert.equal(replay.query, first.query);
-  assert.deepEqual(replay.params, first.params, 'replayed parameters differ');
-  assert.deepEqual(replay.lossHistory, first.lossHistory, 'replayed loss curve differs');
-  assert.ok(!replay.notices.some((n) => SOURCE_DEFAULTS.test(n)), 'opening the link applied source defaults');
-  await assertNoErrorNotice(other.page);
-  assertNoProblems(problems);
-  assertNoProblems(other.problems);
-  await other.page.close();
-}
 
 export const tests = [
   {
