@@ -76,6 +76,12 @@ export const tests = [
         assert.ok(level.loss < lstar.y[0], `${level.label} ${level.loss} ≥ L* ${lstar.y[0]}`);
       }
       assert.ok(traces.some((t) => /^2-step GD/.test(t.name ?? '')) && traces.some((t) => /^GD\+\+/.test(t.name ?? '')), traces.map((t) => t.name).join(', '));
+      // No single step size to plot: the η_eff card gives way, and the readout shows the best level instead.
+      assert.equal(await page.locator('[data-testid="eta-plot"]').count(), 0);
+      const best = Math.min(...withLevels.multiStepReference.map((l) => l.loss));
+      const tile = page.locator('[data-readout="multistep"]');
+      await page.waitForFunction((b) => document.querySelector('[data-readout="multistep"] .tile-value')?.textContent?.trim() !== '—', best);
+      assert.ok(Math.abs(Number((await tile.locator('.tile-value').innerText()).trim()) - best) <= 1e-3 * best + 5e-4, `tile ${await tile.innerText()} vs ${best}`);
       assert.ok(Number.isFinite((await snapshot(page)).evaluation.model));
       assertNoProblems(problems);
       await page.close();

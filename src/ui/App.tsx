@@ -147,20 +147,23 @@ export function App() {
               <ShiftResults />
               {modelType === 'lsa' ? (
                 <>
-                  <div className="plot-row lsa-row">
+                  <div className={oneLayer ? 'plot-row lsa-row' : 'plot-row'}>
                     {lossCard}
-                    <section className="card" aria-label="learned step size against step">
-                      <header className="card-header" title="η_eff = (W_PV)_{d+1,d+1} · mean diag (W_KQ)_{1:d,1:d}; dashed: η*; below: ‖Γ_eff − Γ*‖_F / ‖Γ*‖_F">
-                        <h2>
-                          η<sub>eff</sub> vs step
-                        </h2>
-                        <span className="card-tools">
-                          <span className="muted small">dashed: η*{hasTheory ? '; below: ‖Γ_eff − Γ*‖/‖Γ*‖' : ''}</span>
-                          <ExportMenu title="η_eff" views={[{ name: 'eta_eff', label: 'η_eff', selector: '[data-testid="eta-plot"]' }]} />
-                        </span>
-                      </header>
-                      <EtaPlot />
-                    </section>
+                    {/* One layer is one GD step with η_eff; L ≥ 2 layers have no single step size to plot. */}
+                    {oneLayer ? (
+                      <section className="card" aria-label="learned step size against step">
+                        <header className="card-header" title="η_eff = (W_PV)_{d+1,d+1} · mean diag (W_KQ)_{1:d,1:d}; dashed: η*; below: ‖Γ_eff − Γ*‖_F / ‖Γ*‖_F">
+                          <h2>
+                            η<sub>eff</sub> vs step
+                          </h2>
+                          <span className="card-tools">
+                            <span className="muted small">dashed: η*{hasTheory ? '; below: ‖Γ_eff − Γ*‖/‖Γ*‖' : ''}</span>
+                            <ExportMenu title="η_eff" views={[{ name: 'eta_eff', label: 'η_eff', selector: '[data-testid="eta-plot"]' }]} />
+                          </span>
+                        </header>
+                        <EtaPlot />
+                      </section>
+                    ) : null}
                     {lengthCard}
                   </div>
                   {general ? (

@@ -53,6 +53,7 @@ export function Readouts() {
   const poolTheory = theory?.source === 'pool';
   const dmmse = ev?.dmmse;
   const conv = s.convergence;
+  const bestMultiStep = s.multiStepReference?.reduce((a, b) => (b.loss < a.loss ? b : a));
   // "L*", "debiased GD", "best one-step GD": the target label without its gloss.
   const convShort = conv ? conv.targetLabel.replace(/\s*\(.*$/, '') : '';
 
@@ -100,6 +101,15 @@ export function Readouts() {
           title="|Σ_h μ_h| / Σ_h |μ_h| of the latest weights: 0 when the heads' μ cancel exactly, 1 when they all share a sign"
         >
           {heads > 1 && reading ? fmt(reading.zeroSum, 3) : '—'}
+        </Tile>
+      ) : s.spec.model.layers > 1 ? (
+        <Tile
+          id="multistep"
+          label="Best multi-step candidate"
+          hint={bestMultiStep ? bestMultiStep.label : k > 1 ? 'one output only' : 'fitting…'}
+          title="The lowest loss among L-step GD, L-step preconditioned GD and GD++ at their constants fitted by least squares on 4,000 Monte Carlo prompts (incl. σ²): the dotted lines of the loss plot"
+        >
+          {fmt(bestMultiStep?.loss)}
         </Tile>
       ) : (
         <Tile
