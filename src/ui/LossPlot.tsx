@@ -84,8 +84,8 @@ function lineLabel(text: string, value: number, color: string, log: boolean, bgc
   };
 }
 
-/** A multi-step line's short label at its right end, for L steps. */
-function multiStepShort(p: MultiStepLevel['predictor'], L: number): string {
+/** A multi-step line's short label (at its right end on the loss plot), for L steps. */
+export function multiStepShort(p: MultiStepLevel['predictor'], L: number): string {
   return p === 'stepsGd' ? `${L}-step GD` : p === 'stepsPgd' ? `${L}-step PGD` : p === 'stepsAhn' ? `${L} steps, a_ℓ Σ⁻¹` : 'GD++';
 }
 

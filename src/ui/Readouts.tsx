@@ -16,6 +16,7 @@ import type { ReactNode } from 'react';
 import { referenceLoss, useLab } from '../store/labStore.ts';
 import { fmt, fmtEstimate, fmtInt } from './format.ts';
 import { oneStepSourceText } from './Identification.tsx';
+import { multiStepShort } from './LossPlot.tsx';
 
 interface TileProps {
   id: string;
@@ -105,9 +106,9 @@ export function Readouts() {
       ) : s.spec.model.layers > 1 ? (
         <Tile
           id="multistep"
-          label="Best multi-step candidate"
-          hint={bestMultiStep ? bestMultiStep.label : k > 1 ? 'one output only' : 'fitting…'}
-          title="The lowest loss among L-step GD, L-step preconditioned GD and GD++ at their constants fitted by least squares on 4,000 Monte Carlo prompts (incl. σ²): the dotted lines of the loss plot"
+          label="Best L-step fit"
+          hint={bestMultiStep ? `${multiStepShort(bestMultiStep.predictor, s.spec.model.layers)}, fitted` : k > 1 ? 'one output only' : 'fitting…'}
+          title={`The lowest loss among L-step GD, L-step preconditioned GD and GD++ at their constants fitted by least squares on 4,000 Monte Carlo prompts (incl. σ²): the dotted lines of the loss plot${bestMultiStep ? `. Lowest: ${bestMultiStep.label}` : ''}`}
         >
           {fmt(bestMultiStep?.loss)}
         </Tile>
