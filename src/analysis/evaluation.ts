@@ -107,8 +107,16 @@ export interface ExperimentResult {
   trainSet?: TrainSetResult;
   /** How fast the batch loss came within 1% of the theory's best (L* for LSA, debiased GD for softmax), where there is one. */
   convergence?: Convergence;
+  /** With the runner's --timeline: the flat parameter vector at ~200 log-spaced steps (step 0 is the initialization). */
+  timeline?: TimelineJson;
   matrices: Record<string, NamedMatrix>;
   counters: TrainerCounters;
+}
+
+/** Parameter snapshots through training: `params[i]` (float32 values as numbers) after `step[i]` steps. */
+export interface TimelineJson {
+  step: number[];
+  params: number[][];
 }
 
 /** ω_h and μ_h of each head after each readback. */

@@ -1,5 +1,5 @@
 // Headless runner: the lab's real WGSL through Dawn in Node.
-//   npm run lab -- run --spec <spec.json | share URL> [--steps N] [--out result.json] [--chunk K] [--lengths L]
+//   npm run lab -- run --spec <spec.json | share URL> [--steps N] [--out result.json] [--chunk K] [--lengths L] [--timeline]
 //   npm run lab -- sweep --spec <base> --vary H=1,2,4,8 [--seeds 3] --out sweep.json [--shard i/N]
 //   npm run lab -- merge shard1.json shard2.json … --out sweep.json
 // Writes the result JSON (format in README.md) to --out or stdout; progress to stderr.
@@ -12,7 +12,7 @@ import type { ExperimentResult } from '../analysis/evaluation.ts';
 import { runExperiment } from '../orchestration/run.ts';
 
 const USAGE = `usage:
-  npm run lab -- run --spec <spec.json | share URL | query> [--steps N] [--out result.json] [--chunk K] [--lengths L]
+  npm run lab -- run --spec <spec.json | share URL | query> [--steps N] [--out result.json] [--chunk K] [--lengths L] [--timeline]
   npm run lab -- sweep --spec <base> --vary <field>=<values> [--vary …] [--seeds S] [--lengths L]
                        --out sweep.json [--shard i/N | --shards N] [--csv runs.csv] [--svg figure.svg] [--metric M] [--fresh]
   npm run lab -- merge shard1.json shard2.json … --out sweep.json [--csv runs.csv] [--svg figure.svg] [--metric M]
@@ -26,6 +26,7 @@ const USAGE = `usage:
   --out     write the result JSON here (default: stdout; required for sweep and merge)
   --chunk   steps per GPU submission and readback (default 100)
   --lengths context lengths of the length curve, e.g. 10,20,40,100 or lin(10,100,10) (default 1 … 4n)
+  --timeline keep the parameters at ~200 log-spaced steps in the result ("timeline": step[], params[][])
   --vary    a swept field by its link key or path, and its values: a list (H=1,2,4,8),
             a linear range (n=lin(10,100,10)) or a log range (kappa=log(1,1000,7)); at most two
   --seeds   replicates per grid point (default 1); replicate 0 keeps the spec's seeds
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   }
   const { values } = parseArgs({
     args: rest,
-    options: { spec: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' }, chunk: { type: 'string' }, lengths: { type: 'string' } },
+    options: { spec: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' }, chunk: { type: 'string' }, lengths: { type: 'string' }, timeline: { type: 'boolean' } },
     strict: true,
   });
   if (!values.spec) fail('--spec is required\n' + USAGE);
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
       steps,
       chunkSteps: chunk,
       lengths,
+      timeline: values.timeline,
       onProgress: (r) => {
         const now = performance.now();
         if (now - lastPrint < 1000 && r.step < steps) return;

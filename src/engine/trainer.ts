@@ -368,12 +368,23 @@ export class Trainer {
    * it. Returns when all of them have been read back, or early once shouldStop()
    * is true (after the submissions already in flight come back).
    */
-  async run(options: { steps: number; onReadback?: (r: Readback) => void; shouldStop?: () => boolean }): Promise<void> {
+  async run(options: {
+    steps: number;
+    onReadback?: (r: Readback) => void;
+    shouldStop?: () => boolean;
+    /**
+     * The next step after `submitted` at which a submission should end (so a
+     * readback carries that step's parameters), or undefined for none; the
+     * numbers do not depend on where submissions end.
+     */
+    boundary?: (submitted: number) => number | undefined;
+  }): Promise<void> {
     this.assertAlive();
     const target = Math.min(this.spec.train.steps, this.submitted + Math.max(0, Math.floor(options.steps)));
     const np = this.model.paramCount;
     while (this.submitted < target && !this.divergence && !(options.shouldStop?.() ?? false)) {
-      const k = Math.min(this.chunkSteps, target - this.submitted);
+      const next = options.boundary?.(this.submitted);
+      const k = Math.min(this.chunkSteps, target - this.submitted, next !== undefined && next > this.submitted ? next - this.submitted : Infinity);
       const slot = this.ring[this.ringNext];
       this.ringNext = (this.ringNext + 1) % this.ring.length;
       if (slot.inFlight) {

@@ -24,6 +24,7 @@ import { extractMatrices } from '../models/types.ts';
 import { buildTestTask } from '../tasks/task.ts';
 import { encodeSpec } from '../spec/codec.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
+import { Timeline } from './timeline.ts';
 
 /** Thrown by runExperiment when its shouldStop() turned true mid-run. */
 export class RunCancelled extends Error {
@@ -55,6 +56,8 @@ export interface RunOptions extends TrainerOptions {
    * them, so no main-thread task runs long. The numbers are the same.
    */
   cpuSliceMs?: number;
+  /** Keep parameter snapshots at ~200 log-spaced steps in the result's `timeline` (off by default: ~200 × the parameter count in the file). */
+  timeline?: boolean;
 }
 
 /** The end-of-run measurements, stage by stage. */
@@ -155,15 +158,19 @@ export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, opt
       r.mu.forEach((m, h) => trajectory.mu[h].push(m));
     };
     track(0, trainer.initialParams);
+    const timeline = options.timeline ? new Timeline(spec.train.steps) : null;
+    timeline?.offer(0, trainer.initialParams);
     const t0 = performance.now();
     await trainer.run({
       steps,
       onReadback: (r) => {
         losses.set(r.losses, r.step - r.losses.length);
         track(r.step, r.params);
+        timeline?.offer(r.step, r.params);
         options.onProgress?.(r);
       },
       shouldStop: options.shouldStop,
+      boundary: timeline ? (s) => timeline.nextBoundary(s) : undefined,
     });
     const wallSeconds = (performance.now() - t0) / 1000;
     if (trainer.divergence) throw new RunDiverged(`training diverged. ${divergenceMessage(spec, trainer.divergence)}`);
@@ -211,6 +218,7 @@ export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, opt
       ...(shift ? { shift } : {}),
       ...(evaluation.trainSet ? { trainSet: evaluation.trainSet } : {}),
       ...(conv ? { convergence: conv } : {}),
+      ...(timeline ? { timeline: timeline.toJson() } : {}),
       matrices,
       counters: { ...trainer.counters },
     };
