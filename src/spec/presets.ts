@@ -74,8 +74,8 @@ const LINEAR_ATTENTION_PRESETS: readonly Preset[] = [
     id: 'zhang-staircase',
     label: 'Zhang et al.: separate K, Q — a staircase of plateaus (PCR)',
     description:
-      "Zhang et al. 2025's ATTN_S: five heads with separate rank-one W_K, W_Q on their data distribution, small init, plain GD on 2,000 fresh prompts a step (the population loss, so the plateaus sit at PCR's levels; their fixed 5,000-prompt set shifts each level by its sampling, a few percent). The loss falls in steps, each learning one more principal component of Σ: early-stopped on a plateau it implements principal component regression with k components.",
-    query: `model=lsa&init=gaussian&H=5&param=separate&rank=1&layers=1&tied=0&iscale=0.001&${ZHANG.replace('tset=5000&B=5000', 'tset=0&B=2000')}&lr=0.5&T=8000`,
+      "Zhang et al. 2025's ATTN_S: five heads with separate rank-one W_K, W_Q on their data distribution, small init, plain GD on 5,000 fresh prompts a step (the population loss, so the plateaus sit at PCR's levels; their fixed 5,000-prompt set shifts each level by its sampling, a few percent; fewer prompts a step lift each level by the gradient noise). The loss falls in steps, each learning one more principal component of Σ: early-stopped on a plateau it implements principal component regression with k components.",
+    query: `model=lsa&init=gaussian&H=5&param=separate&rank=1&layers=1&tied=0&iscale=0.001&${ZHANG.replace('tset=5000&B=5000', 'tset=0&B=5000')}&lr=0.5&T=6000`,
   },
   {
     id: 'zhang-merged',
