@@ -38,10 +38,12 @@
 //   shift                  where eval.test sets a test distribution apart from training (a pooled run's
 //                          fresh tasks by default): its evaluation laid out as test/theory/identification/
 //                          outputs, its description and its length curves (absent otherwise);
-//   trainSet               a fixed training set: the model's MSE on it and the generalization gap (absent otherwise).
+//   trainSet               a fixed training set: the model's MSE on it and the generalization gap (absent otherwise);
+//   timeline               { step, params }: the parameter vector at the kept log-spaced steps up to `steps`
+//                          (as ExperimentResult.timeline; step 0 is the initialization), read back on import.
 // Fields with nothing to say yet (before training finishes) are null. Numbers JSON cannot hold
 // (NaN, ±Infinity, -0) are written as the strings "NaN", "Infinity", "-Infinity", "-0".
-import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, ShiftEvaluation, TestResult, TheoryNumbers, TrainSetResult } from '../analysis/evaluation.ts';
+import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, ShiftEvaluation, TestResult, TheoryNumbers, TimelineJson, TrainSetResult } from '../analysis/evaluation.ts';
 import { RESULT_FORMAT, RESULT_FORMAT_VERSION } from '../analysis/evaluation.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
@@ -77,6 +79,8 @@ export interface ExperimentExportInput {
   shift?: ShiftEvaluation | null;
   shiftLengthCurves?: LengthCurve[] | null;
   trainSet?: TrainSetResult | null;
+  /** The parameter snapshots kept through training (as the runner's --timeline). */
+  timeline?: TimelineJson | null;
   exportedAt?: Date;
 }
 
@@ -107,6 +111,7 @@ export interface ExperimentExport {
   softmax: Record<string, unknown> | null;
   shift?: ShiftEvaluation & { lengthCurves: LengthCurve[] | null };
   trainSet?: TrainSetResult;
+  timeline?: TimelineJson;
 }
 
 export function buildExperimentExport(input: ExperimentExportInput): ExperimentExport {
@@ -139,6 +144,7 @@ export function buildExperimentExport(input: ExperimentExportInput): ExperimentE
     softmax: input.softmax,
     ...(input.shift ? { shift: { ...input.shift, lengthCurves: input.shiftLengthCurves ?? null } } : {}),
     ...(input.trainSet ? { trainSet: input.trainSet } : {}),
+    ...(input.timeline ? { timeline: { step: [...input.timeline.step], params: input.timeline.params.map((p) => Array.from(p)) } } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
 // store; unit-tested in test/importExperiment.test.ts), and every problem is
 // named. The page (src/ui/ImportExperiment.tsx) only reads the file and hands
 // the result to the run controller.
+import { Timeline } from '../orchestration/timeline.ts';
 import { modelFor } from '../models/index.ts';
 import { extraStateSize, specBlocks } from '../engine/optimizer.ts';
 import { parseSpec, type ExperimentSpec, type SpecIssue } from '../spec/index.ts';
@@ -26,6 +27,8 @@ export interface ImportedExperiment {
   optState: Float32Array;
   /** The loss curve as exported (bucket means; step = a bucket's last step). */
   lossHistory: { step: number[]; loss: number[] };
+  /** The parameter snapshots through training, where the file has them. */
+  timeline?: Timeline;
 }
 
 export type ImportResult = { ok: true; experiment: ImportedExperiment } | { ok: false; errors: string[] };
@@ -145,6 +148,31 @@ function lossHistoryOf(value: unknown, step: number, errors: string[]): { step: 
   return { step: outX, loss: outY };
 }
 
+/** The file's timeline: each snapshot read like `params` (float32 values, "-0" and the like as strings), none past the exported step. */
+function timelineOf(value: unknown, total: number, step: number, np: number, errors: string[]): Timeline | null {
+  if (!isObject(value) || !Array.isArray(value.step) || !Array.isArray(value.params)) {
+    errors.push('timeline must be { step: number[], params: number[][] }');
+    return null;
+  }
+  const last = value.step[value.step.length - 1];
+  if (typeof last === 'number' && last > step) {
+    errors.push(`timeline has a snapshot at step ${last}, after the exported step ${step}`);
+    return null;
+  }
+  const vectors: Float32Array[] = [];
+  for (let i = 0; i < value.params.length; i++) {
+    const v = floatVector(`timeline.params[${i}]`, { data: value.params[i] }, np, errors);
+    if (!v) return null;
+    vectors.push(v);
+  }
+  try {
+    return Timeline.fromJson({ step: value.step, params: vectors }, total, np);
+  } catch (e) {
+    errors.push(e instanceof Error ? e.message : String(e));
+    return null;
+  }
+}
+
 /**
  * Checks an exported experiment's text and returns what continues its run,
  * or every problem found (named; none of the file's text is meant as markup).
@@ -189,8 +217,9 @@ export function parseExperimentImport(text: string, paramCountOf: (spec: Experim
   }
   const optState = doc.optimizerState == null ? null : floatVector('optimizerState', doc.optimizerState, 2 * np + extraStateSize(spec.optimizer, specBlocks(spec)), errors);
   const history = typeof step === 'number' && errors.length === 0 ? lossHistoryOf(doc.lossHistory, step, errors) : null;
-  if (errors.length > 0 || !params || !optState || !history) {
+  const timeline = errors.length === 0 && doc.timeline != null ? timelineOf(doc.timeline, spec.train.steps, step as number, np, errors) : undefined;
+  if (errors.length > 0 || !params || !optState || !history || timeline === null) {
     return fail(...errors, ...specIssues.map((i) => `spec: ${i.message}`));
   }
-  return { ok: true, experiment: { spec, specIssues, step: step as number, params, optState, lossHistory: history } };
+  return { ok: true, experiment: { spec, specIssues, step: step as number, params, optState, lossHistory: history, ...(timeline ? { timeline } : {}) } };
 }

@@ -126,9 +126,9 @@ export class Timeline {
       if (s <= prev) throw new Error(`timeline: steps must increase (step[${i}] = ${s} after ${prev})`);
       prev = s;
       const p = params[i];
-      if (!Array.isArray(p) || p.length !== paramCount) throw new Error(`timeline: params[${i}] must hold ${paramCount} numbers`);
+      if (!(Array.isArray(p) || p instanceof Float32Array) || p.length !== paramCount) throw new Error(`timeline: params[${i}] must hold ${paramCount} numbers`);
       for (const v of p) if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`timeline: params[${i}] holds a value that is not a finite number`);
-      t.kept.push({ step: s, params: Float32Array.from(p as number[]) });
+      t.kept.push({ step: s, params: Float32Array.from(p as ArrayLike<number>) });
     });
     return t;
   }

@@ -7,6 +7,7 @@ import type { ReducedComparison } from '../analysis/reduced.ts';
 import type { SoftmaxReading } from '../analysis/softmax.ts';
 import type { AlgorithmIdentification, LengthCurve, OutputEvaluation, ShiftEvaluation, TestResult, TheoryNumbers, TrainSetResult } from '../analysis/evaluation.ts';
 import type { MultiStepLevel } from '../analysis/linearAttention.ts';
+import type { Timeline } from '../orchestration/timeline.ts';
 import type { NamedMatrix } from '../models/types.ts';
 import { defaultSpec, type ExperimentSpec } from '../spec/index.ts';
 import type { ConvergenceReadout } from './convergenceReadout.ts';
@@ -154,6 +155,16 @@ export interface LabState {
   autoPaused: boolean;
   /** View option: the loss plot's y axis is logarithmic. */
   lossLogScale: boolean;
+  /**
+   * Parameter snapshots of this run at ~200 log-spaced steps, kept from the
+   * readbacks (mutated in place; `historyVersion` moves with it); null before
+   * the trainer is built.
+   */
+  timeline: Timeline | null;
+  /** The kept step the weight views show, or null to follow the latest parameters (live). */
+  viewStep: number | null;
+  /** True while the timeline plays through the kept steps. */
+  timelinePlaying: boolean;
 }
 
 export type RunFields = Pick<
@@ -179,6 +190,9 @@ export type RunFields = Pick<
   | 'reduced'
   | 'reducedPending'
   | 'convergence'
+  | 'timeline'
+  | 'viewStep'
+  | 'timelinePlaying'
 >;
 
 /** Run fields as they are before the first step. */
@@ -205,6 +219,9 @@ export function freshRunFields(historyVersion: number): RunFields {
     reduced: null,
     reducedPending: false,
     convergence: null,
+    timeline: null,
+    viewStep: null,
+    timelinePlaying: false,
   };
 }
 

@@ -12,10 +12,10 @@
 // so the page's numbers are the runner's. The steps to within 1% of the
 // theory optimum are tracked from each readback's per-step losses as they come
 // (convergenceReadout.ts) and shown with the evaluation.
-import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
+import type { SoftmaxReading } from '../analysis/softmax.ts';
 import { divergenceMessage, theoryFor, type TheoryNumbers } from '../analysis/evaluation.ts';
-import { oneStepSummary } from '../analysis/linearAttention.ts';
 import { finishRun } from '../orchestration/run.ts';
+import { Timeline } from '../orchestration/timeline.ts';
 import { Trainer, type Readback, type TrainerSnapshot } from '../engine/trainer.ts';
 import type { ImportedExperiment } from '../export/importExperiment.ts';
 import { trackBuffers, type BufferAccount } from '../gpu/bufferAccounting.ts';
@@ -40,6 +40,7 @@ import type { LossHistory } from './lossHistory.ts';
 import { SOURCE_DEFAULTS_TITLE, switchOptimizer } from './optimizerSwitch.ts';
 import { buildTask, taskView } from '../tasks/task.ts';
 import { fitMultiStepLevels } from './multiStepReference.ts';
+import { lsaReadouts, paramsView, readingOf } from './paramsView.ts';
 import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type LabState, type LsaReadout, type RunFields, type Speed } from './labStore.ts';
 import type { OmegaMuHistory } from './omegaMuHistory.ts';
 import {
@@ -102,15 +103,6 @@ function theoryOf(spec: ExperimentSpec): Pick<LabState, 'theory' | 'theoryByOutp
   }
 }
 
-/** The latest LSA weights read for every output, next to that output's theory. */
-function lsaReadouts(t: Pick<Trainer, 'spec'>, params: ArrayLike<number>, theories: TheoryNumbers[] | null): LsaReadout[] | null {
-  if (t.spec.model.type !== 'lsa' || t.spec.model.layers > 1 || !theories) return null;
-  return theories.map((theory, out) => {
-    const r = oneStepSummary(t.spec, params, theory, out)!;
-    return { etaEff: r.etaEff, etaRatio: r.etaRatio, gammaEff: r.gammaEff, gammaRelError: r.gammaRelError };
-  });
-}
-
 /**
  * Steps per submission. Each submission is one readback, so this sets how
  * often the curve can move; a few hundred readbacks per run keeps the curve
@@ -124,47 +116,27 @@ function freshRun(): RunFields {
   return freshRunFields(useLab.getState().historyVersion + 1);
 }
 
-function readingOf(t: Pick<Trainer, 'spec'>, params: ArrayLike<number>): SoftmaxReading | null {
-  return t.spec.model.type === 'softmax' ? readSoftmax(params, t.spec.task.d, t.spec.model.heads, t.spec.task.tasks) : null;
-}
-
-/**
- * Separate K and Q: after each head's W_Q, the product W_KᵀW_Q (D×D), the
- * head's effective W_KQ, so it reads like the merged model's.
- */
-function withKeyQueryProducts(spec: ExperimentSpec, mats: NamedMatrix[]): NamedMatrix[] {
-  if (spec.model.type === 'softmax' || spec.model.param !== 'separate') return mats;
-  const out: NamedMatrix[] = [];
-  for (const m of mats) {
-    out.push(m);
-    if (!m.name.startsWith('W_Q')) continue;
-    const k = mats.find((x) => x.name === 'W_K' + m.name.slice(3));
-    if (!k) continue;
-    const r = m.rows;
-    const D = m.cols;
-    const data: number[] = [];
-    for (let a = 0; a < D; a++)
-      for (let b = 0; b < D; b++) {
-        let s = 0;
-        for (let i = 0; i < r; i++) s += k.data[i * D + a] * m.data[i * D + b];
-        data.push(s);
-      }
-    out.push({ name: 'W_KᵀW_Q' + m.name.slice(3), rows: D, cols: D, data, noGradient: data.map(() => false), caption: `W_KᵀW_Q${m.name.slice(3)}: the head's effective W_KQ (rank ≤ ${r}).` });
-  }
-  return out;
-}
-
-/** What the views show of a parameter vector: LSA's raw matrices, or softmax attention's KQ^h and OV^h. */
-function paramsView(t: Pick<Trainer, 'spec' | 'model'>, params: Float32Array, reading: SoftmaxReading | null): Pick<LabState, 'matrices' | 'params' | 'softmax'> {
-  if (!reading) return { matrices: withKeyQueryProducts(t.spec, extractMatrices(t.model, params)), params, softmax: null };
-  return { matrices: softmaxMatrices(reading, t.spec.task.d), params, softmax: reading };
-}
-
 /** LSA: records each output's η_eff and relative Γ error at `step`; returns the readouts (null for softmax). */
 function traceLsa(t: Trainer, step: number, params: ArrayLike<number>, trace: OmegaMuHistory): LsaReadout[] | null {
   const lsa = lsaReadouts(t, params, useLab.getState().theoryByOutput);
   if (lsa) trace.push(step, lsa.map((r) => r.etaEff), lsa.map((r) => r.gammaRelError ?? NaN));
   return lsa;
+}
+
+/** An imported run's timeline: the file's snapshots where it has them, else the initialization and the imported step. */
+function importedTimeline(t: Trainer, exp: ImportedExperiment): Timeline {
+  const timeline = exp.timeline ?? newTimeline(t);
+  if (!exp.timeline) timeline.offer(exp.step, exp.params);
+  live = { step: exp.step, params: Float32Array.from(exp.params) };
+  return timeline;
+}
+
+/** A run's timeline, holding its initialization as step 0. */
+function newTimeline(t: Trainer): Timeline {
+  const timeline = new Timeline(t.spec.train.steps);
+  timeline.offer(0, t.initialParams);
+  live = { step: 0, params: t.initialParams };
+  return timeline;
 }
 
 /** The view of the initial parameters, recording them as step 0 of the ω/μ (softmax) or η_eff (LSA) history. */
@@ -187,6 +159,8 @@ interface Pending {
 }
 
 let pending: Pending | null = null;
+/** The latest parameters read back (what "live" shows while a kept step is on view). */
+let live: { step: number; params: Float32Array } | null = null;
 let firstLoss: number | null = null;
 let publishQueued = false;
 let lastPublish = 0;
@@ -225,6 +199,8 @@ function onReadback_(owner: Trainer, r: Readback): void {
   for (let i = 0; i < r.losses.length; i++) sum += r.losses[i];
   const mean = sum / r.losses.length;
   firstLoss ??= mean;
+  s.timeline?.offer(r.step, r.params);
+  live = { step: r.step, params: r.params };
   pending = { step: r.step, params: r.params, reading, lsa, lossMean: mean, lossSteps: r.losses.length };
   const t = performance.now();
   rateSamples.push({ t, step: r.step });
@@ -256,8 +232,8 @@ function publishNow(): void {
     lastLoss: p.lossMean,
     lastLossSteps: p.lossSteps,
     historyVersion: s.historyVersion + 1,
-    ...paramsView(trainer, p.params, p.reading),
-    lsa: p.lsa,
+    // While a kept step is shown, the weight views stay on it; the rest follows training.
+    ...(s.viewStep === null ? { ...paramsView(trainer, p.params, p.reading), lsa: p.lsa } : {}),
   });
 }
 
@@ -279,7 +255,7 @@ async function rebuildOp(gen: number, spec: ExperimentSpec): Promise<void> {
   if (!t) return;
   trainer = t;
   const s = useLab.getState();
-  useLab.setState({ status: 'ready', ...initialView(t, s.omegaMu, s.lsaTrace), historyVersion: s.historyVersion + 1 });
+  useLab.setState({ status: 'ready', ...initialView(t, s.omegaMu, s.lsaTrace), timeline: newTimeline(t), historyVersion: s.historyVersion + 1 });
   multiStepReferenceOp(gen, spec);
   await ridgeReferenceOp(gen, t);
 }
@@ -375,15 +351,17 @@ async function trainOp(gen: number, limit?: number): Promise<void> {
   const onReadback = (r: Readback) => {
     if (gen === generation) onReadback_(t, r);
   };
+  // Submissions end at the timeline's steps, so their parameters are read back.
+  const boundary = (submitted: number) => useLab.getState().timeline?.nextBoundary(submitted);
   while (t.stepsSubmitted < target && !t.divergence && !shouldStop()) {
     const speed = useLab.getState().speed;
     if (speed === 'max') {
       // Streams to the target; a speed change takes effect at the next pause.
-      await t.run({ steps: target - t.stepsSubmitted, onReadback, shouldStop: () => shouldStop() || useLab.getState().speed !== 'max' });
+      await t.run({ steps: target - t.stepsSubmitted, onReadback, shouldStop: () => shouldStop() || useLab.getState().speed !== 'max', boundary });
     } else {
       await nextFrame();
       if (shouldStop()) break;
-      await t.run({ steps: Math.min(speed, target - t.stepsSubmitted), onReadback, shouldStop });
+      await t.run({ steps: Math.min(speed, target - t.stepsSubmitted), onReadback, shouldStop, boundary });
     }
   }
   if (gen !== generation) return;
@@ -391,7 +369,8 @@ async function trainOp(gen: number, limit?: number): Promise<void> {
   if (t.divergence) {
     // Pause on the last finite parameters, and say what happened and what to try.
     const d = t.divergence;
-    useLab.setState({ status: 'diverged', step: d.lastFinite.step, ...paramsView(t, d.lastFinite.params, readingOf(t, d.lastFinite.params)) });
+    live = d.lastFinite;
+    useLab.setState({ status: 'diverged', step: d.lastFinite.step, viewStep: null, timelinePlaying: false, ...paramsView(t, d.lastFinite.params, readingOf(t, d.lastFinite.params)) });
     addNotice({ tone: 'error', title: 'Training diverged', items: [divergenceMessage(t.spec, d)] });
     return;
   }
@@ -445,7 +424,7 @@ async function resetOp(gen: number): Promise<void> {
   if (gen !== generation) return;
   clearRunTracking();
   const fresh = freshRun();
-  useLab.setState({ status: 'ready', ...fresh, ...initialView(t, fresh.omegaMu, fresh.lsaTrace) });
+  useLab.setState({ status: 'ready', ...fresh, ...initialView(t, fresh.omegaMu, fresh.lsaTrace), timeline: newTimeline(t) });
 }
 
 // ---- public actions -------------------------------------------------------
@@ -463,6 +442,25 @@ export function step(): void {
   if (status !== 'ready' && status !== 'paused') return;
   const gen = generation;
   enqueue(() => trainOp(gen, 1));
+}
+
+/**
+ * Sets the weight views (heatmaps, Γ_eff, the per-head readings) to the
+ * timeline's snapshot at `step` (the latest kept one at or before it), or back
+ * to the latest parameters with null. Training goes on either way; only the
+ * views stay where they were set.
+ */
+export function showTimelineStep(step: number | null): void {
+  const s = useLab.getState();
+  const t = trainer;
+  if (!t || !s.timeline) return;
+  const shown = step === null ? live : s.timeline.at(step);
+  if (!shown) return;
+  useLab.setState({
+    viewStep: step === null ? null : shown.step,
+    ...paramsView(t, shown.params, readingOf(t, shown.params)),
+    lsa: lsaReadouts(t, shown.params, s.theoryByOutput),
+  });
 }
 
 /** Steps per animation frame, or 'max' (stream as fast as the GPU goes). Does not change the numbers. */
@@ -664,6 +662,7 @@ async function importOp(gen: number, exp: ImportedExperiment): Promise<void> {
     historyVersion: Math.max(fresh.historyVersion, s.historyVersion + 1),
     ...paramsView(t, params, reading),
     lsa,
+    timeline: importedTimeline(t, exp),
   });
   multiStepReferenceOp(gen, exp.spec);
   await ridgeReferenceOp(gen, t);

@@ -103,6 +103,10 @@ export interface LabSnapshot {
   params: number[] | null;
   /** The Bayes ridge reference line on the loss plot (GPU Monte Carlo), or null until measured. */
   ridgeReference: { mean: number; se: number } | null;
+  /** The step the weight views show (null: live), and the steps the timeline has kept. */
+  viewStep: number | null;
+  timelineSteps: number[];
+  timelinePlaying: boolean;
   /** L ≥ 2 layers: the multi-step candidates' fitted losses on the loss plot, or null until fitted. */
   multiStepReference: { predictor: string; label: string; loss: number }[] | null;
   /** The run speed setting and whether the run is paused because the tab is hidden. */
@@ -263,6 +267,9 @@ export function installTestHook(): void {
         params: s.params ? Array.from(s.params) : null,
         ridgeReference: s.ridgeReference,
         multiStepReference: s.multiStepReference,
+        viewStep: s.viewStep,
+        timelineSteps: s.timeline ? s.timeline.snapshots.map((k) => k.step) : [],
+        timelinePlaying: s.timelinePlaying,
         gpuBuffers: gpuBufferUsage(),
         lossHistoryPoints: s.history.points().x.length,
         speed: String(s.speed),

@@ -9,7 +9,7 @@ import { useLab } from '../store/labStore.ts';
 import { headColour } from './heads.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
 import { stepPanelsLayout } from './OmegaMuPlot.tsx';
-import { usePlotTheme } from './plotTheme.ts';
+import { usePlotTheme, withStepMarker } from './plotTheme.ts';
 
 export function EtaPlot() {
   const trace = useLab((s) => s.lsaTrace);
@@ -72,5 +72,7 @@ export function EtaPlot() {
     [total, hasGamma, theme],
   );
 
-  return <PlotlyGraph data={data} layout={layout} className="plot eta-plot" attrs={{ 'data-testid': 'eta-plot' }} />;
+  const viewStep = useLab((s) => s.viewStep);
+  const marked = useMemo(() => withStepMarker(layout, viewStep, theme), [layout, viewStep, theme]);
+  return <PlotlyGraph data={data} layout={marked} className="plot eta-plot" attrs={{ 'data-testid': 'eta-plot' }} />;
 }

@@ -4,10 +4,19 @@
 import { buildExperimentExport, experimentJson } from '../export/experiment.ts';
 import { encodeSpec } from '../spec/index.ts';
 import { addNotice, useLab } from '../store/labStore.ts';
-import { modelMatrices, resumableSnapshot } from '../store/runController.ts';
+import { modelMatrices, resumableSnapshot, showTimelineStep } from '../store/runController.ts';
+import type { Timeline } from '../orchestration/timeline.ts';
 import { downloadText } from './download.ts';
 
 export const EXPERIMENT_FILE = 'icl-lab_experiment.json';
+
+/** The kept snapshots up to the exported step (readbacks may run ahead of the step shown while training). */
+function timelineUpTo(timeline: Timeline | null, step: number) {
+  if (!timeline) return null;
+  const json = timeline.toJson();
+  const n = json.step.filter((s) => s <= step).length;
+  return { step: json.step.slice(0, n), params: json.params.slice(0, n) };
+}
 
 async function exportExperiment(): Promise<void> {
   // The exact step, parameters and optimizer state that resume the run (where the run is steady).
@@ -17,6 +26,8 @@ async function exportExperiment(): Promise<void> {
   } catch {
     snap = null;
   }
+  // The file holds the run as it stands: the views go back to the latest weights first.
+  if (useLab.getState().viewStep !== null) showTimelineStep(null);
   const s = useLab.getState();
   if (!s.params) return;
   const params = snap && snap.params.length === s.params.length ? snap.params : s.params;
@@ -51,6 +62,7 @@ async function exportExperiment(): Promise<void> {
     shift: s.shift,
     shiftLengthCurves: s.shiftLengthCurves,
     trainSet: s.trainSet,
+    timeline: timelineUpTo(s.timeline, snap && params === snap.params ? snap.step : s.step),
     softmax: s.softmax
       ? {
           ...s.softmax,

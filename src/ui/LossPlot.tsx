@@ -14,7 +14,7 @@ import type { Annotations, Data, Layout } from 'plotly.js';
 import type { TheoryNumbers } from '../analysis/evaluation.ts';
 import { referenceLoss, useLab } from '../store/labStore.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { plotBaseLayout, usePlotTheme, type PlotTheme } from './plotTheme.ts';
+import { plotBaseLayout, usePlotTheme, type PlotTheme, withStepMarker } from './plotTheme.ts';
 import { fmt } from './format.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { pcrLevelsFor, type MultiStepLevel } from '../analysis/linearAttention.ts';
@@ -169,5 +169,8 @@ export function LossPlot() {
     [total, logScale, annotations, theme],
   );
 
-  return <PlotlyGraph data={data} layout={layout} className="plot loss-plot" attrs={{ 'data-testid': 'loss-plot' }} />;
+  const viewStep = useLab((s) => s.viewStep);
+  const marked = useMemo(() => withStepMarker(layout, viewStep, theme), [layout, viewStep, theme]);
+
+  return <PlotlyGraph data={data} layout={marked} className="plot loss-plot" attrs={{ 'data-testid': 'loss-plot' }} />;
 }

@@ -6,7 +6,7 @@ import type { Data, Layout } from 'plotly.js';
 import { useLab } from '../store/labStore.ts';
 import { headColour, sub } from './heads.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
-import { plotBaseLayout, usePlotTheme, type PlotTheme } from './plotTheme.ts';
+import { plotBaseLayout, usePlotTheme, type PlotTheme, withStepMarker } from './plotTheme.ts';
 
 /**
  * Quantities against step, the x range the whole run: one panel, or two
@@ -68,5 +68,7 @@ export function OmegaMuPlot() {
 
   const layout = useMemo(() => stepPanelsLayout(theme, total, 'ω<sub>h</sub>', { title: 'μ<sub>h</sub>' }, 'omega-mu'), [total, theme]);
 
-  return <PlotlyGraph data={data} layout={layout} className="plot omega-mu-plot" attrs={{ 'data-testid': 'omega-mu-plot' }} />;
+  const viewStep = useLab((s) => s.viewStep);
+  const marked = useMemo(() => withStepMarker(layout, viewStep, theme), [layout, viewStep, theme]);
+  return <PlotlyGraph data={data} layout={marked} className="plot omega-mu-plot" attrs={{ 'data-testid': 'omega-mu-plot' }} />;
 }

@@ -1,4 +1,5 @@
 // Train / Pause / Step / Reset, the speed, and the run's status and progress.
+import { TimelineScrubber } from './TimelineScrubber.tsx';
 import { useId } from 'react';
 import { SPEEDS, useLab, type RunStatus, type Speed } from '../store/labStore.ts';
 import { pause, reset, setSpeed, step as stepOnce, train } from '../store/runController.ts';
@@ -101,6 +102,7 @@ export function RunControls() {
           </span>
         ) : null}
       </div>
+      <TimelineScrubber />
     </div>
   );
 }

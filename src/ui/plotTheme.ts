@@ -4,6 +4,7 @@
 // entries, the lines' colours. usePlotTheme() re-renders a plot when the theme
 // changes. Exports are always figure-ready on white: forExport() maps every
 // dark-theme colour in a figure to its light-theme twin.
+import type { Layout } from 'plotly.js';
 import { useSyncExternalStore } from 'react';
 import { getThemeState, subscribeTheme, type Theme, type ThemeSetting } from './theme.ts';
 
@@ -175,4 +176,16 @@ export function forExport<T>(value: T): T {
     return v;
   };
   return walk(value) as T;
+}
+
+/**
+ * The layout with a vertical line at the step the timeline shows (none when
+ * live), across every panel: where on the curves the weight views are.
+ */
+export function withStepMarker(layout: Partial<Layout>, step: number | null, theme: PlotTheme): Partial<Layout> {
+  if (step === null) return layout;
+  return {
+    ...layout,
+    shapes: [...(layout.shapes ?? []), { type: 'line', xref: 'x', yref: 'paper', x0: step, x1: step, y0: 0, y1: 1, line: { color: theme.font, width: 1.2, dash: 'dot' } }],
+  };
 }
