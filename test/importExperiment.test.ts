@@ -31,7 +31,7 @@ function floats(n: number, seed: number): Float32Array {
   return out;
 }
 
-function exportText(over: { spec?: ExperimentSpec; params?: Float32Array; opt?: Float32Array | null; steps?: number } = {}): string {
+function exportText(over: { spec?: ExperimentSpec; params?: Float32Array; opt?: Float32Array | null; steps?: number; timeline?: { step: number[]; params: ArrayLike<number>[] } } = {}): string {
   const spec = over.spec ?? lsaSpec();
   const params = over.params ?? floats(NP, 1);
   const doc = buildExperimentExport({
@@ -57,6 +57,7 @@ function exportText(over: { spec?: ExperimentSpec; params?: Float32Array; opt?: 
     outputs: null,
     lengthCurves: null,
     softmax: null,
+    timeline: over.timeline ? { step: over.timeline.step, params: over.timeline.params.map((p) => Array.from(p)) } : null,
   });
   return experimentJson(doc);
 }
@@ -152,5 +153,35 @@ describe('LossHistory.seed', () => {
     p = h1.points();
     expect(Array.from(p.x)).toEqual([1, 2, 3, 4, 5]);
     expect(Array.from(p.y)).toEqual([3, 2, 1, 0.5, 0.25]);
+  });
+});
+
+describe('an exported timeline', () => {
+  const kept = [0, 1, 2, 5, 40, 150];
+  const vectors = kept.map((s) => floats(NP, 100 + s));
+
+  it('comes back bit for bit (-0 included), and a file without one imports as before', () => {
+    const r = parseExperimentImport(exportText({ timeline: { step: kept, params: vectors } }));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.experiment.timeline!.snapshots.map((k) => k.step)).toEqual(kept);
+    r.experiment.timeline!.snapshots.forEach((k, i) => expect(new Uint32Array(k.params.buffer)).toEqual(new Uint32Array(vectors[i].buffer)));
+    const plain = parseExperimentImport(exportText());
+    expect(plain.ok && plain.experiment.timeline).toBeUndefined();
+  });
+
+  it('names what is wrong: a snapshot past the exported step, a short vector, a bad value, decreasing steps, a wrong shape', () => {
+    const cases: [(doc: Record<string, any>) => void, RegExp][] = [
+      [(d) => (d.timeline.step[5] = 151), /timeline has a snapshot at step 151, after the exported step 150/],
+      [(d) => d.timeline.params[2].pop(), /timeline\.params\[2\]\.data has 31 numbers; the model of this spec needs 32/],
+      [(d) => (d.timeline.params[1][4] = 'NaN'), /timeline\.params\[1\]\.data\[4\] = "NaN" is not a finite number/],
+      [(d) => ([d.timeline.step[2], d.timeline.step[3]] = [5, 2]), /steps must increase/],
+      [(d) => (d.timeline = { step: 3 }), /timeline must be \{ step: number\[\], params: number\[\]\[\] \}/],
+    ];
+    for (const [mutate, message] of cases) {
+      const doc = JSON.parse(exportText({ timeline: { step: kept, params: vectors } }));
+      mutate(doc);
+      expect(errorsOf(JSON.stringify(doc)).join('\n')).toMatch(message);
+    }
   });
 });
