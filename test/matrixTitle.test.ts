@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { titleParts } from '../src/ui/matrixTitle.ts';
+import { titleParts } from '../src/models/matrixTitle.ts';
 
 const render = (name: string) => titleParts(name).map((p) => (p.kind === 'plain' ? p.text : `<${p.kind}>${p.text}</${p.kind}>`)).join('');
 

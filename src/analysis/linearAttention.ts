@@ -7,6 +7,7 @@
 // through C's label column, which separate rank-one heads learn as often.
 import { headMatrices, laLayout, laShapeOf, type LaLayout } from '../models/linearAttention.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
+import type { NamedMatrix } from '../models/types.ts';
 import { isGeneralLinearAttention } from '../spec/validate.ts';
 import type { TheoryNumbers } from './evaluation.ts';
 import { readLsa, type LsaReading } from './lsa.ts';
@@ -126,4 +127,30 @@ export function multiStepLevels(spec: ExperimentSpec): MultiStepLevel[] | null {
   return multiStepCandidates(taskView(task, 0), spec.model.layers).flatMap((c) =>
     c.fitLoss !== undefined && Number.isFinite(c.fitLoss) ? [{ predictor: c.predictor as MultiStepLevel['predictor'], label: c.label, loss: c.fitLoss }] : [],
   );
+}
+
+/**
+ * Separate K and Q: after each head's W_Q, the product W_KᵀW_Q (D×D), the
+ * head's effective W_KQ, so it reads like the merged model's.
+ */
+export function withKeyQueryProducts(spec: ExperimentSpec, mats: NamedMatrix[]): NamedMatrix[] {
+  if (spec.model.type === 'softmax' || spec.model.param !== 'separate') return mats;
+  const out: NamedMatrix[] = [];
+  for (const m of mats) {
+    out.push(m);
+    if (!m.name.startsWith('W_Q')) continue;
+    const k = mats.find((x) => x.name === 'W_K' + m.name.slice(3));
+    if (!k) continue;
+    const r = m.rows;
+    const D = m.cols;
+    const data: number[] = [];
+    for (let a = 0; a < D; a++)
+      for (let b = 0; b < D; b++) {
+        let s = 0;
+        for (let i = 0; i < r; i++) s += k.data[i * D + a] * m.data[i * D + b];
+        data.push(s);
+      }
+    out.push({ name: 'W_KᵀW_Q' + m.name.slice(3), rows: D, cols: D, data, noGradient: data.map(() => false), caption: `W_KᵀW_Q${m.name.slice(3)}: the head's effective W_KQ (rank ≤ ${r}).` });
+  }
+  return out;
 }

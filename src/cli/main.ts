@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodeSpec, parseLengths, parseSpec, type ParsedSpec } from '../spec/index.ts';
 import { figureCommand, mergeCommand, sweepCommand, tuneCommand } from './sweep.ts';
+import { framesCommand } from './frames.ts';
 import { nodeDevice } from '../gpu/node.ts';
 import type { ExperimentResult } from '../analysis/evaluation.ts';
 import { runExperiment } from '../orchestration/run.ts';
@@ -18,6 +19,7 @@ const USAGE = `usage:
   npm run lab -- merge shard1.json shard2.json … --out sweep.json [--csv runs.csv] [--svg figure.svg] [--metric M]
   npm run lab -- figure sweep.json --svg figure.svg [--metric M] [--kind field|length] [--csv runs.csv]
   npm run lab -- tune sweep.json [--over lr] [--by test.model] [--md table.md] [--svg losses.svg]
+  npm run lab -- frames result.json --out dir [--max N]   (a --timeline result's animation as SVG frames)
                        (each value of the other swept field at its best lr, and their loss curves)
 
   --spec    an experiment spec as a JSON file (missing fields take defaults),
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
   if (command === 'merge') return mergeCommand(rest, fail);
   if (command === 'figure') return figureCommand(rest, fail);
   if (command === 'tune') return tuneCommand(rest, fail);
+  if (command === 'frames') return framesCommand(rest, fail);
   if (command !== 'run') {
     process.stderr.write(USAGE + '\n');
     process.exit(command === undefined || command === 'help' || command === '--help' ? 0 : 2);

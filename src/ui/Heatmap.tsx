@@ -3,7 +3,7 @@
 // never affect the prediction (the model's noGradient flags) are drawn grey
 // and hatched: they only ever hold their random initial values, and letting
 // them set the colour range would wash out the entries that matter.
-import { titleParts } from './matrixTitle.ts';
+import { titleParts } from '../models/matrixTitle.ts';
 import { useMemo } from 'react';
 import type { Data, Layout, Shape } from 'plotly.js';
 import type { NamedMatrix } from '../models/types.ts';
@@ -12,43 +12,10 @@ import { PlotlyGraph } from './PlotlyGraph.tsx';
 import { currentPlotTheme, plotBaseLayout, usePlotTheme, type PlotTheme } from './plotTheme.ts';
 import { ExportMenu } from './ExportMenu.tsx';
 import { flaggedRects, hatchPath } from './hatch.ts';
+import { colourRange, tokenLabels } from '../models/matrixView.ts';
 
 
-const SUBSCRIPT = '₀₁₂₃₄₅₆₇₈₉';
-function sub(n: number): string {
-  return String(n).replace(/\d/g, (c) => SUBSCRIPT[Number(c)]);
-}
-
-/** Covariate names x₁ … x_d (the rows and columns of a d×d preconditioner). */
-export function xLabels(d: number): string[] {
-  return Array.from({ length: d }, (_, i) => `x${sub(i + 1)}`);
-}
-
-/** Token coordinate names: x₁ … x_d, then the labels y (one output) or y₁ … y_k. */
-export function tokenLabels(d: number, k = 1): string[] {
-  return [...xLabels(d), ...(k === 1 ? ['y'] : Array.from({ length: k }, (_, t) => `y${sub(t + 1)}`))];
-}
-
-/** Output names ŷ₁ … ŷ_k (the columns of OV^h with k outputs). */
-export function outputLabels(k: number): string[] {
-  return Array.from({ length: k }, (_, t) => `ŷ${sub(t + 1)}`);
-}
-
-/**
- * Half-width of a matrix's symmetric colour range: its largest |entry| among
- * those that train (all entries if none do; 1 for an all-zero matrix).
- */
-export function colourRange(m: NamedMatrix): number {
-  let maxTrained = 0;
-  let maxAll = 0;
-  for (let i = 0; i < m.data.length; i++) {
-    const a = Math.abs(m.data[i]);
-    if (!Number.isFinite(a)) continue;
-    maxAll = Math.max(maxAll, a);
-    if (!m.noGradient[i]) maxTrained = Math.max(maxTrained, a);
-  }
-  return maxTrained > 0 ? maxTrained : maxAll > 0 ? maxAll : 1;
-}
+export { colourRange, outputLabels, tokenLabels, xLabels } from '../models/matrixView.ts';
 
 export interface HeatmapOptions {
   /** Half-width of the colour range; colourRange(m) by default. */
