@@ -5,6 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { addNotice, useLab } from './store/labStore.ts';
 import { setPageHidden, startLab } from './store/runController.ts';
 import { installTestHook } from './store/testHook.ts';
+import { installAnimationHook } from './ui/animationHook.ts';
 import { openSweepFromLocation } from './store/sweepController.ts';
 import { useSweep } from './store/sweepStore.ts';
 import { installSweepTestHook } from './store/sweepTestHook.ts';
@@ -32,6 +33,7 @@ useLab.subscribe((s, prev) => {
   if (s.spec !== prev.spec && useSweep.getState().mode === 'single') writeSpecToLocation(s.spec);
 });
 installTestHook();
+installAnimationHook();
 installSweepTestHook();
 // A hidden tab pauses training and a shown one resumes it (runController.setPageHidden).
 document.addEventListener('visibilitychange', () => setPageHidden(document.hidden));

@@ -4,6 +4,7 @@
 // snapshots survive an exported and re-imported experiment.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import omggif from 'omggif';
 import { assertNoErrorNotice, assertNoProblems, open, plotData, snapshot, trainToDone, waitForLab } from '../lib.mjs';
 
 // A constant schedule, so a run of T' < T steps passes through the same parameters.
@@ -110,6 +111,71 @@ export const tests = [
       assert.match(refused.notices.find((n) => n.startsWith('Could not import the experiment')), /timeline has a snapshot at step \d+, after the exported step/);
       assertNoProblems(b.problems);
       await b.page.close();
+    },
+  },
+  {
+    name: 'timeline: the animation exports as a GIF and a WebM video that decode to one frame per kept step, first and last frames those steps’ views',
+    async run({ gpuContext, origin }) {
+      const { page, problems } = await open(gpuContext, origin, LINK(150));
+      await waitForLab(page, (s) => s.status === 'ready');
+      const done = await trainToDone(page);
+      const plan = await page.evaluate(() => window.__iclLabAnimation.plan());
+      assert.deepEqual(plan.steps, done.timelineSteps, 'the frames are not the kept steps');
+      const rgba = async (i) => Buffer.from(await page.evaluate((k) => window.__iclLabAnimation.frameRgba(k), i), 'base64');
+      const first = await rgba(0);
+      const last = await rgba(plan.frames - 1);
+      assert.equal(first.length, plan.width * plan.height * 4);
+      const diff = (a, b) => {
+        let s = 0;
+        for (let i = 0; i < a.length; i++) if (i % 4 !== 3) s += Math.abs(a[i] - b[i]);
+        return s / ((a.length / 4) * 3);
+      };
+      const apart = diff(first, last);
+      assert.ok(apart > 1, `the first and last frames hardly differ (${apart})`);
+
+      // GIF: every frame, exact up to its 256-colour palette.
+      const download = async (format) => {
+        const [d] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.click(`button[data-action="export-animation-${format}"]`)]);
+        assert.match(d.suggestedFilename(), new RegExp(`^icl-lab_training\\.${format}$`));
+        return readFile(await d.path());
+      };
+      const gifBytes = await download('gif');
+      const gif = new omggif.GifReader(new Uint8Array(gifBytes));
+      assert.equal(gif.numFrames(), plan.frames);
+      assert.deepEqual([gif.width, gif.height], [plan.width, plan.height]);
+      const gifFrame = (i) => {
+        const out = new Uint8Array(gif.width * gif.height * 4);
+        gif.decodeAndBlitFrameRGBA(i, out);
+        return out;
+      };
+      const g0 = diff(gifFrame(0), first);
+      const gl = diff(gifFrame(plan.frames - 1), last);
+      assert.ok(g0 < 1.5 && gl < 1.5, `GIF frames off the views: first ${g0}, last ${gl} (mean |Δ| per channel)`);
+      assert.ok(diff(gifFrame(0), last) > 4 * g0, 'the GIF’s first frame is as close to the last step as to the first');
+      assert.equal(gif.frameInfo(1).delay, 4, 'frames are not 40 ms');
+
+      // WebM: decoded in the page, the same frames up to the codec's loss.
+      const webm = await download('webm');
+      const video = await page.evaluate((b64) => window.__iclLabAnimation.decodeVideo(b64), webm.toString('base64'));
+      assert.equal(video.frames, plan.frames);
+      assert.deepEqual([video.width, video.height], [plan.width, plan.height]);
+      const v0 = diff(Buffer.from(video.first, 'base64'), first);
+      const vl = diff(Buffer.from(video.last, 'base64'), last);
+      assert.ok(v0 < apart / 3 && vl < apart / 3 && v0 < 8 && vl < 8, `video frames off the views: first ${v0}, last ${vl} (frames apart ${apart})`);
+
+      console.info(`    animation: ${plan.frames} frames ${plan.width}×${plan.height}; mean |Δ| per channel: GIF ${g0.toFixed(2)} / ${gl.toFixed(2)}, WebM ${v0.toFixed(2)} / ${vl.toFixed(2)}, first vs last frame ${apart.toFixed(2)}; GIF ${gifBytes.length} B, WebM ${webm.length} B`);
+      // MP4 where this browser encodes H.264, else a notice saying so.
+      const [mp4] = await Promise.all([
+        Promise.race([page.waitForEvent('download', { timeout: 120_000 }), waitForLab(page, (s) => s.notices.some((n) => n.startsWith('Could not export the animation as MP4')), undefined, 120_000).then(() => null)]),
+        page.click('button[data-action="export-animation-mp4"]'),
+      ]);
+      if (mp4 === null) {
+        const note = (await snapshot(page)).notices.find((n) => n.startsWith('Could not export the animation as MP4'));
+        assert.match(note, /cannot encode H\.264/);
+      } else assert.equal(mp4.suggestedFilename(), 'icl-lab_training.mp4');
+      console.info(`    MP4: ${mp4 === null ? 'not encodable here (notice shown)' : 'written'}`);
+      assertNoProblems(problems);
+      await page.close();
     },
   },
 ];

@@ -5,6 +5,7 @@
 import { useEffect, useRef } from 'react';
 import { useLab } from '../store/labStore.ts';
 import { showTimelineStep } from '../store/runController.ts';
+import { AnimationExport } from './AnimationExport.tsx';
 
 /** Frames per second when playing: ~200 kept steps play in about 7 s. */
 const PLAY_FPS = 30;
@@ -84,6 +85,7 @@ export function TimelineScrubber() {
           Live
         </button>
       </div>
+      <AnimationExport />
     </div>
   );
 }
