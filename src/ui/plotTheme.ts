@@ -5,6 +5,7 @@
 // changes. Exports are always figure-ready on white: forExport() maps every
 // dark-theme colour in a figure to its light-theme twin.
 import type { Layout } from 'plotly.js';
+import { DIVERGING_STOPS } from '../export/animationFrame.ts';
 import { useSyncExternalStore } from 'react';
 import { getThemeState, subscribeTheme, type Theme, type ThemeSetting } from './theme.ts';
 
@@ -53,15 +54,7 @@ export const LIGHT_PLOT: PlotTheme = {
   annotationBg: 'rgba(255,255,255,0.7)',
   hatchFill: '#e2e8f0',
   hatchLine: 'rgba(71, 85, 105, 0.55)',
-  diverging: [
-    [0, '#2166ac'],
-    [0.2, '#67a9cf'],
-    [0.4, '#d1e5f0'],
-    [0.5, '#f7f7f7'],
-    [0.6, '#fddbc7'],
-    [0.8, '#ef8a62'],
-    [1, '#b2182b'],
-  ],
+  diverging: DIVERGING_STOPS,
   series: {
     blue: '#2563eb',
     amber: '#d97706',
