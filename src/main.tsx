@@ -6,6 +6,7 @@ import { addNotice, useLab } from './store/labStore.ts';
 import { setPageHidden, startLab } from './store/runController.ts';
 import { installTestHook } from './store/testHook.ts';
 import { installAnimationHook } from './ui/animationHook.ts';
+import { installShortcuts } from './ui/shortcuts.ts';
 import { openSweepFromLocation } from './store/sweepController.ts';
 import { useSweep } from './store/sweepStore.ts';
 import { installSweepTestHook } from './store/sweepTestHook.ts';
@@ -35,6 +36,8 @@ useLab.subscribe((s, prev) => {
 installTestHook();
 installAnimationHook();
 installSweepTestHook();
+// Space trains or pauses, → steps (src/ui/shortcuts.ts; listed under the top bar's "?").
+installShortcuts(() => useSweep.getState().mode === 'sweep');
 // A hidden tab pauses training and a shown one resumes it (runController.setPageHidden).
 document.addEventListener('visibilitychange', () => setPageHidden(document.hidden));
 void startLab(spec);

@@ -20,6 +20,7 @@ import { ShiftResults, TrainSetLine } from './ShiftResults.tsx';
 import { SoftmaxHeads } from './SoftmaxHeads.tsx';
 import { ShareLink } from './ShareLink.tsx';
 import { ThemeToggle } from './ThemeToggle.tsx';
+import { HelpPopover } from './HelpPopover.tsx';
 import { SpecControls } from './SpecControls.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
 import { WebGpuUnavailable } from './WebGpuUnavailable.tsx';
@@ -111,6 +112,7 @@ export function App() {
           <ModeSwitch />
           {sweepMode ? <SweepShareLink /> : <ShareLink />}
           <AdapterChip />
+          <HelpPopover />
           <ThemeToggle />
         </div>
       </header>

@@ -5,7 +5,7 @@
 // section of their own, collapsed while they all keep the training values.
 // Everything else about a control comes from the field table. Above them, a
 // picker loads one of the presets (a whole spec) in one click.
-import { useId, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { sameFieldValue } from '../store/fieldValues.ts';
 import { useLab } from '../store/labStore.ts';
 import { loadPreset, matchingPresetId, setSpecField } from '../store/runController.ts';
@@ -196,6 +196,34 @@ function differences(a: ExperimentSpec, b: ExperimentSpec): string[] {
   return FIELDS.filter((f) => !sameFieldValue(getPath(a, f.path), getPath(b, f.path))).map((f) => f.label);
 }
 
+const HINT_KEY = 'icl-lab:first-run-done';
+
+/** One line for a first visit, until the first run starts (remembered in this browser). */
+function FirstVisitHint() {
+  const started = useLab((s) => s.step > 0 || s.status === 'running');
+  const [seen] = useState(() => {
+    try {
+      return globalThis.localStorage?.getItem(HINT_KEY) === '1';
+    } catch {
+      return false;
+    }
+  });
+  useEffect(() => {
+    if (!started || seen) return;
+    try {
+      globalThis.localStorage?.setItem(HINT_KEY, '1');
+    } catch {
+      // Storage may be off; the hint then shows again next time.
+    }
+  }, [started, seen]);
+  if (seen || started) return null;
+  return (
+    <p className="first-visit-hint" data-testid="first-visit-hint">
+      Pick a preset and press <strong>Train</strong> (or Space).
+    </p>
+  );
+}
+
 function PresetPicker({ spec }: { spec: ExperimentSpec }) {
   const id = useId();
   const loaded = useLab((s) => s.loadedPreset);
@@ -220,6 +248,7 @@ function PresetPicker({ spec }: { spec: ExperimentSpec }) {
           </option>
         ))}
       </select>
+      <FirstVisitHint />
       <p className="field-help">
         {preset
           ? preset.description
