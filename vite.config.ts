@@ -31,7 +31,12 @@ function contentSecurityPolicy(): Plugin {
 export default defineConfig({
   base: './',
   plugins: [react(), contentSecurityPolicy()],
-  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  build: {
+    target: 'es2022',
+    chunkSizeWarningLimit: 4096,
+    // Fonts (KaTeX's) stay files: the CSP's font-src is 'self', which a data: URI is not.
+    assetsInlineLimit: (file: string) => (/\.(woff2?|ttf)$/.test(file) ? false : undefined),
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,

@@ -21,6 +21,7 @@ import { SoftmaxHeads } from './SoftmaxHeads.tsx';
 import { ShareLink } from './ShareLink.tsx';
 import { ThemeToggle } from './ThemeToggle.tsx';
 import { HelpPopover } from './HelpPopover.tsx';
+import { LossExplainer, ModelExplainer, ReducedExplainer } from './Explainer.tsx';
 import { SpecControls } from './SpecControls.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
 import { WebGpuUnavailable } from './WebGpuUnavailable.tsx';
@@ -84,6 +85,7 @@ export function App() {
         </span>
       </header>
       <LossPlot />
+      <LossExplainer />
     </section>
   );
   const lengthCaption = shiftCurves ? `dashed: training n; long dashes: ${shiftCurves}` : 'fresh prompts; dashed: training n';
@@ -180,6 +182,9 @@ export function App() {
                       {hasTheory ? <GammaCompare /> : null}
                     </div>
                   )}
+                  <section className="card explainer-card" aria-label="the model's equation">
+                    <ModelExplainer />
+                  </section>
                 </>
               ) : (
                 <>
@@ -199,6 +204,10 @@ export function App() {
                     </section>
                   </div>
                   <SoftmaxHeads />
+                  <section className="card explainer-card" aria-label="the model's equation and He et al.'s reduced predictor">
+                    <ModelExplainer />
+                    <ReducedExplainer />
+                  </section>
                   <div className="plot-row length-row">
                     {lengthCard}
                     <ReducedCompare />

@@ -1,0 +1,17 @@
+import { startServer, launch, open, waitForLab, closeAll } from './lib.mjs';
+const [query, out] = process.argv.slice(2);
+const { server, origin } = await startServer();
+const ctx = await launch({ webgpu: true });
+const { page, problems } = await open(ctx, origin, query);
+await waitForLab(page, (s) => s.status === 'ready', undefined, 60000);
+await page.setViewportSize({ width: 1400, height: 1000 });
+await page.click('button[data-action="train"]');
+await waitForLab(page, (s) => s.status === 'done', undefined, 300000);
+for (const el of await page.locator('details.explainer > summary').all()) await el.click();
+await page.waitForTimeout(1500);
+const card = page.locator('.explainer-card').first();
+await card.scrollIntoViewIfNeeded();
+await card.screenshot({ path: out });
+await page.locator('details[data-explainer="loss"]').screenshot({ path: out.replace('.png', '-loss.png') });
+console.log(problems);
+await closeAll(); server.close();
