@@ -97,6 +97,11 @@ export async function open(context, origin, query, { beforeLoad } = {}) {
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // Confirmations are the page's own dialog: a native one (window.confirm, alert) is a regression.
+  page.on('dialog', (d) => {
+    problems.push(`native dialog: ${d.message()}`);
+    void d.dismiss();
+  });
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
   });
@@ -448,4 +453,18 @@ export async function replaysBitForBit({ gpuContext, origin }, query, check, tim
   assertNoProblems(problems);
   assertNoProblems(other.problems);
   await other.page.close();
+}
+
+/**
+ * Answers the page's next confirmation (the in-page dialog,
+ * src/ui/ConfirmDialog.tsx) with its Continue or Cancel button; resolves with
+ * the question it asked once the dialog has closed.
+ */
+export async function answerConfirm(page, accept, timeout = 20_000) {
+  const dialog = page.locator('dialog[data-testid="confirm-dialog"][open]');
+  await dialog.waitFor({ timeout });
+  const message = await dialog.getByTestId('confirm-message').innerText();
+  await dialog.locator(accept ? '[data-action="confirm-accept"]' : '[data-action="confirm-cancel"]').click();
+  await page.waitForFunction(() => !document.querySelector('dialog[data-testid="confirm-dialog"]')?.open, undefined, { timeout });
+  return message;
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertNoProblems, open, plotData, ROOT, snapshot, waitForLab } from '../lib.mjs';
+import { assertNoProblems, open, plotData, ROOT, snapshot, waitForLab, answerConfirm } from '../lib.mjs';
 
 const D = 3;
 /** lib.mjs's SMALL with T = 200. */
@@ -63,10 +63,10 @@ export const tests = [
       assert.match(await page.getByTestId('compare-spec-diff').innerText(), /Same spec/);
 
       // A second run with n = 20 (the confirmation to discard the trained run is accepted).
-      page.once('dialog', (d) => void d.accept());
       const nBox = page.locator('[data-field="task.n"] input[type="text"]');
       await nBox.fill('20');
       await nBox.press('Enter');
+      await answerConfirm(page, true);
       await waitForLab(page, (s) => s.status === 'ready' && s.spec.task.n === 20);
       const second = await trainToDone(page);
       assert.equal(second.step, 200);

@@ -24,8 +24,7 @@ import {
   ROOT,
   SMALL,
   snapshot,
-  waitForLab,
-} from '../lib.mjs';
+  waitForLab, answerConfirm } from '../lib.mjs';
 
 export const tests = [
   {
@@ -225,18 +224,14 @@ export const tests = [
 
       // Declining the confirmation keeps the run and the spec.
       const dInput = page.locator('[data-field="task.d"] input[type="text"]');
-      let dialogText = '';
-      page.once('dialog', (dlg) => {
-        dialogText = dlg.message();
-        void dlg.dismiss();
-      });
       await dInput.fill('2');
       await dInput.press('Enter');
+      const dialogText = await answerConfirm(page, false);
       assert.match(dialogText, /discards/);
       s = await snapshot(page);
       assert.equal(s.step, pausedAt);
       assert.ok(new URL(page.url()).search.includes('&d=3&'), 'spec changed although the change was declined');
-      assert.equal(await dInput.inputValue(), '3');
+      await page.waitForFunction(() => document.querySelector('[data-field="task.d"] input[type="text"]')?.value === '3');
 
       // Resume, then pause again.
       await page.click('button[data-action="train"]');
@@ -245,10 +240,10 @@ export const tests = [
       await waitForLab(page, (s) => s.status === 'paused');
 
       // Accepting it starts a new run with the new d.
-      page.once('dialog', (dlg) => void dlg.accept());
       await dInput.fill('2');
       await dInput.press('Enter');
-      s = await waitForLab(page, (s) => s.status === 'ready');
+      await answerConfirm(page, true);
+      s = await waitForLab(page, (s) => s.status === 'ready' && s.spec.task.d === 2);
       assert.equal(s.step, 0);
       assert.ok(new URL(page.url()).search.includes('&d=2&'), `URL ${page.url()} does not hold d=2`);
       await page.waitForFunction(() => document.querySelector('[data-heatmap="W_KQ"]')?.data?.[0]?.z?.length === 3);
@@ -477,17 +472,13 @@ export const tests = [
       await page.getByTestId('shared-ranges').waitFor();
 
       // A preset discards trained steps only after asking.
-      let dialogText = '';
-      page.once('dialog', (dlg) => {
-        dialogText = dlg.message();
-        void dlg.dismiss();
-      });
       await picker.selectOption('he-h4');
+      const dialogText = await answerConfirm(page, false);
       assert.match(dialogText, /discards/);
       search = new URL(page.url()).search;
       assert.ok(search.includes('&H=2&') && search.includes('T=1200'), `spec changed although the preset was declined: ${search}`);
       assert.equal((await snapshot(page)).step, 1200);
-      assert.equal(await picker.inputValue(), '');
+      await page.waitForFunction(() => document.querySelector('[data-testid="preset-picker"]')?.value === '');
 
       await page.waitForTimeout(400);
       mkdirSync(join(ROOT, 'docs'), { recursive: true });

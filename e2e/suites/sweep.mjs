@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assertNoProblems, exportDownload, launch, longTasksBetween, lStar, open, plotData, pngSize, recordLongTasks, ROOT, waitForLab } from '../lib.mjs';
+import { assertNoProblems, exportDownload, launch, longTasksBetween, lStar, open, plotData, pngSize, recordLongTasks, ROOT, waitForLab, answerConfirm } from '../lib.mjs';
 
 /** Four short LSA runs: n = 5, 10 × 2 seeds. */
 const BASE = 'v=1&d=3&n=10&T=200&B=64&ep=1024&lr=0.01';
@@ -266,8 +266,8 @@ export const tests = [
       const resumed = testMses(s);
 
       // Discard the saved runs and sweep again uninterrupted: the same numbers, bit for bit.
-      page.once('dialog', (d) => void d.accept());
       await page.click('button[data-action="sweep-discard"]');
+      assert.match(await answerConfirm(page, true), /Discard the \d+ finished runs? of this sweep/);
       s = await waitForSweep(page, (s) => s.records.length === 0 && s.status === 'ready');
       assert.equal(s.saved, 0);
       s = await runToEnd(page);
@@ -336,23 +336,23 @@ export const tests = [
       const link = s.link;
       const values = page.getByTestId('sweep-values-1');
       const dialogs = [];
-      const answer = (accept) => page.once('dialog', (d) => {
-        dialogs.push(d.message());
-        void (accept ? d.accept() : d.dismiss());
-      });
+      // Answers the in-page confirmation once it shows, recording its question.
+      const answer = (accept) => answerConfirm(page, accept).then((m) => dialogs.push(m));
 
       // Declined: nothing changes.
-      answer(false);
+      let asked = answer(false);
       await values.fill('5,10,20');
       await values.press('Enter');
+      await asked;
       assert.match(dialogs.at(-1), /makes a different sweep\. The 2 finished runs of this one stay saved/);
       s = await sweepState(page);
       assert.equal(s.link, link);
-      assert.equal(await values.inputValue(), '5,10');
+      await page.waitForFunction(() => document.querySelector('[data-testid="sweep-values-1"]')?.value === '5,10');
       // Accepted: a new sweep (its own link, nothing saved for it yet).
-      answer(true);
+      asked = answer(true);
       await values.fill('5,10,20');
       await values.press('Enter');
+      await asked;
       s = await waitForSweep(page, (s) => s.link !== link && s.status === 'ready');
       assert.deepEqual([s.runsTotal, s.records.length], [3, 0]);
       assert.ok(decodeURIComponent(page.url()).includes('&sv=1&sweep=n:5,10,20&seeds=1'), page.url());
@@ -379,16 +379,18 @@ export const tests = [
 
       // The base experiment: an edit in the sidebar asks too.
       const d = page.locator('[data-field="task.d"] input[type="text"]');
-      answer(false);
+      asked = answer(false);
       await d.fill('4');
       await d.press('Enter');
+      await asked;
       assert.match(dialogs.at(-1), /Changing dimension d makes a different sweep/);
       assert.equal((await sweepState(page)).link, link);
-      assert.equal(await d.inputValue(), '3');
+      await page.waitForFunction(() => document.querySelector('[data-field="task.d"] input[type="text"]')?.value === '3');
 
       // A paper figure in one click: its base and sweep, its figure's metric.
-      answer(true);
+      asked = answer(true);
       await page.click('[data-sweep-preset="mahankali-eta-n"]');
+      await asked;
       s = await waitForSweep(page, (s) => s.link !== link && s.status !== 'loading');
       assert.deepEqual(
         s.axes.map((a) => [a.key, a.values]),

@@ -40,6 +40,7 @@ import type { LossHistory } from './lossHistory.ts';
 import { SOURCE_DEFAULTS_TITLE, switchOptimizer } from './optimizerSwitch.ts';
 import { buildTask, taskView } from '../tasks/task.ts';
 import { fitMultiStepLevels } from './multiStepReference.ts';
+import { askConfirm } from './confirm.ts';
 import { lsaReadouts, paramsView, readingOf } from './paramsView.ts';
 import { addNotice, freshRunFields, hasProgress, useLab, type GpuState, type LabState, type LsaReadout, type RunFields, type Speed } from './labStore.ts';
 import type { OmegaMuHistory } from './omegaMuHistory.ts';
@@ -528,18 +529,21 @@ const ADJUSTED_TITLE = 'Another setting was adjusted to fit this change';
 
 /**
  * Sets one spec field (already validated against its field). Asks before
- * discarding trained steps; returns false if the user declined.
+ * discarding trained steps; resolves false if the user declined.
  */
-export function setSpecField(path: string, value: FieldValue): boolean {
-  const s = useLab.getState();
+export async function setSpecField(path: string, value: FieldValue): Promise<boolean> {
+  let s = useLab.getState();
   if (sameFieldValue(getPath(s.spec, path), value)) return true;
-  if (specChangeGuard && !specChangeGuard(FIELD_BY_PATH.get(path)?.label ?? path)) return false;
+  if (specChangeGuard && !(await specChangeGuard(FIELD_BY_PATH.get(path)?.label ?? path))) return false;
   const rebuild = invalidatesRun(path);
   if (rebuild && hasProgress(s)) {
     const label = FIELD_BY_PATH.get(path)?.label ?? path;
-    const ok = window.confirm(`Changing ${label} starts a new run and discards the current one (${s.step} steps trained). Continue?`);
+    const ok = await askConfirm(`Changing ${label} starts a new run and discards the current one (${s.step} steps trained). Continue?`, 'Start a new run');
     if (!ok) return false;
   }
+  // Asked twice for the same edit (Enter, then the blur): the first answer applied it.
+  s = useLab.getState();
+  if (sameFieldValue(getPath(s.spec, path), value)) return true;
   let spec = structuredClone(s.spec);
   setPath(spec as unknown as Record<string, unknown>, path, Array.isArray(value) ? [...value] : value);
   // A new optimizer starts from its source's published settings (the learning
@@ -570,16 +574,16 @@ export function matchingPresetId(spec: ExperimentSpec): string | null {
   return presetQueries.get(encodeSpec(spec)) ?? null;
 }
 
-/** Loads a preset's spec (a new run). Asks before discarding trained steps; returns false if the user declined. */
-export function loadPreset(id: string): boolean {
+/** Loads a preset's spec (a new run). Asks before discarding trained steps; resolves false if the user declined. */
+export async function loadPreset(id: string): Promise<boolean> {
   const preset = PRESETS.find((p) => p.id === id);
   if (!preset) return false;
   const spec = presetSpec(preset);
   const s = useLab.getState();
   if (encodeSpec(spec) === encodeSpec(s.spec)) return true;
-  if (specChangeGuard && !specChangeGuard(`the preset "${preset.label}"`)) return false;
+  if (specChangeGuard && !(await specChangeGuard(`the preset "${preset.label}"`))) return false;
   if (hasProgress(s)) {
-    const ok = window.confirm(`Loading the preset "${preset.label}" starts a new run and discards the current one (${s.step} steps trained). Continue?`);
+    const ok = await askConfirm(`Loading the preset "${preset.label}" starts a new run and discards the current one (${s.step} steps trained). Continue?`, 'Load the preset');
     if (!ok) return false;
   }
   useLab.setState({ loadedPreset: preset.id });
@@ -592,9 +596,9 @@ export function loadPreset(id: string): boolean {
  * changing; false declines the change. The sweep mode sets it: the spec is
  * its base experiment, so an edit would make a different sweep.
  */
-let specChangeGuard: ((what: string) => boolean) | null = null;
+let specChangeGuard: ((what: string) => boolean | Promise<boolean>) | null = null;
 
-export function setSpecChangeGuard(guard: ((what: string) => boolean) | null): void {
+export function setSpecChangeGuard(guard: ((what: string) => boolean | Promise<boolean>) | null): void {
   specChangeGuard = guard;
 }
 
@@ -602,11 +606,11 @@ export function setSpecChangeGuard(guard: ((what: string) => boolean) | null): v
  * Replaces the whole spec (a sweep preset's base experiment): a new run.
  * Asks before discarding trained steps; returns false if the user declined.
  */
-export function replaceSpec(spec: ExperimentSpec, what: string): boolean {
+export async function replaceSpec(spec: ExperimentSpec, what: string): Promise<boolean> {
   const s = useLab.getState();
   if (encodeSpec(spec) === encodeSpec(s.spec)) return true;
   if (hasProgress(s)) {
-    const ok = window.confirm(`Loading ${what} starts a new run and discards the current one (${s.step} steps trained). Continue?`);
+    const ok = await askConfirm(`Loading ${what} starts a new run and discards the current one (${s.step} steps trained). Continue?`, 'Start a new run');
     if (!ok) return false;
   }
   useLab.setState({ loadedPreset: null });
@@ -673,16 +677,16 @@ async function importOp(gen: number, exp: ImportedExperiment): Promise<void> {
  * src/export/importExperiment.ts): applies its spec (the URL follows),
  * rebuilds the trainer, restores its step, parameters and optimizer state and
  * its loss curve, and leaves the run paused there so Train continues it.
- * Asks before discarding trained steps; returns false if the user declined.
+ * Asks before discarding trained steps; resolves false if the user declined.
  */
-export function importExperimentRun(exp: ImportedExperiment): boolean {
+export async function importExperimentRun(exp: ImportedExperiment): Promise<boolean> {
   const s = useLab.getState();
   if (!device || s.gpu.kind !== 'ready') {
     addNotice({ tone: 'error', title: 'Could not import the experiment', items: ['no GPU: the run cannot be rebuilt'] });
     return false;
   }
   if (hasProgress(s)) {
-    const ok = window.confirm(`Importing an experiment replaces the current one (${s.step} steps trained). Continue?`);
+    const ok = await askConfirm(`Importing an experiment replaces the current one (${s.step} steps trained). Continue?`, 'Import');
     if (!ok) return false;
   }
   stopRequested = true;

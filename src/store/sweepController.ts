@@ -8,6 +8,7 @@
 // Runs are atomic: Pause lets the run in flight finish, Cancel drops it; both
 // keep the finished runs, and Resume (or a reload while the sweep was
 // running, or a lost device) goes on without redoing them.
+import { askConfirm } from './confirm.ts';
 import { acquireDevice } from '../gpu/device.ts';
 import { runSweep, sequentialBackend, type SweepBackend, type SweepProgress, type SweepRunRecord } from '../orchestration/sweep.ts';
 import { runScalars } from '../analysis/sweepPoints.ts';
@@ -250,21 +251,24 @@ setSpecChangeGuard((what) => {
   if (s.mode !== 'sweep') return true;
   if (sweepActive(s.activity)) return false;
   if (s.records.length === 0) return true;
-  return window.confirm(discardQuestion(`Changing ${what}`, s.records.length));
+  return askConfirm(discardQuestion(`Changing ${what}`, s.records.length), 'Make a new sweep');
 });
 
 /** Replaces the sweep's axes, seeds or lengths (already valid). Asks before leaving finished runs behind; false if declined. */
-export function proposeSweep(next: SweepSpec): boolean {
+export async function proposeSweep(next: SweepSpec): Promise<boolean> {
   const s = useSweep.getState();
   if (encodeSweep(next) === s.link) return true;
   if (sweepActive(s.activity)) return false;
-  if (s.records.length > 0 && !window.confirm(discardQuestion('This change', s.records.length))) return false;
+  if (s.records.length > 0 && !(await askConfirm(discardQuestion('This change', s.records.length), 'Make a new sweep'))) return false;
+  // Asked twice for one edit (Enter, then the blur): the first answer applied it.
+  if (encodeSweep(next) === useSweep.getState().link) return true;
+  if (sweepActive(useSweep.getState().activity)) return false;
   commitSweep(next);
   return true;
 }
 
 /** Loads a paper figure's sweep: its base experiment into the lab and its sweep here, in one click. */
-export function loadSweepPreset(id: string): boolean {
+export async function loadSweepPreset(id: string): Promise<boolean> {
   const preset = SWEEP_PRESETS.find((p) => p.id === id);
   if (!preset) return false;
   const { sweep, errors } = decodeSweep(`v=1&${preset.query}`);
@@ -275,11 +279,11 @@ export function loadSweepPreset(id: string): boolean {
     return true;
   }
   if (sweepActive(s.activity)) return false;
-  if (s.records.length > 0 && !window.confirm(discardQuestion(`Loading "${preset.label}"`, s.records.length))) return false;
+  if (s.records.length > 0 && !(await askConfirm(discardQuestion(`Loading "${preset.label}"`, s.records.length), 'Load the sweep'))) return false;
   applyingPreset = true;
   let ok: boolean;
   try {
-    ok = replaceSpec(sweep.base, `the sweep "${preset.label}"`);
+    ok = await replaceSpec(sweep.base, `the sweep "${preset.label}"`);
   } finally {
     applyingPreset = false;
   }
@@ -304,13 +308,13 @@ export function enterSweepMode(): void {
 }
 
 /** Sweep → Single run: asks first while a sweep runs (it stops; its finished runs stay saved). */
-export function leaveSweepMode(): boolean {
+export async function leaveSweepMode(): Promise<boolean> {
   const s = useSweep.getState();
   if (s.mode === 'single') return true;
   if (sweepActive(s.activity)) {
     const n = s.records.length;
-    if (!window.confirm(`The single-run view stops the sweep: the run in flight is dropped, the ${n} finished run${n === 1 ? '' : 's'} stay saved. Continue?`)) return false;
-    cancelSweep();
+    if (!(await askConfirm(`The single-run view stops the sweep: the run in flight is dropped, the ${n} finished run${n === 1 ? '' : 's'} stay saved. Continue?`, 'Stop the sweep'))) return false;
+    if (sweepActive(useSweep.getState().activity)) cancelSweep();
   }
   useSweep.setState({ mode: 'single' });
   writeSpecToLocation(useLab.getState().spec);
@@ -322,17 +326,17 @@ export function leaveSweepMode(): boolean {
  * (a new history entry, so Back returns to the sweep). While the sweep runs
  * it asks first; a sweep left running resumes when the page comes back.
  */
-export function openRun(share: string): boolean {
-  if (!confirmLeaving()) return false;
+export async function openRun(share: string): Promise<boolean> {
+  if (!(await confirmLeaving())) return false;
   window.location.assign('?' + share);
   return true;
 }
 
 /** While the sweep runs, asks before the page navigates away; true when it may. */
-export function confirmLeaving(): boolean {
+export async function confirmLeaving(): Promise<boolean> {
   const s = useSweep.getState();
   if (!sweepActive(s.activity)) return true;
-  return window.confirm('Opening this run leaves the sweep page: the run in flight stops and the finished runs stay saved; the sweep resumes when you come back. Continue?');
+  return askConfirm('Opening this run leaves the sweep page: the run in flight stops and the finished runs stay saved; the sweep resumes when you come back. Continue?', 'Open the run');
 }
 
 // ---- the device -----------------------------------------------------------------
@@ -580,7 +584,8 @@ export async function discardSavedRuns(): Promise<boolean> {
   const s = useSweep.getState();
   if (sweepActive(s.activity) || s.records.length === 0) return false;
   const n = s.records.length;
-  if (!window.confirm(`Discard the ${n} finished run${n === 1 ? '' : 's'} of this sweep, here and in this browser's storage? Run then trains ${n === 1 ? 'it' : 'them'} again.`)) return false;
+  if (!(await askConfirm(`Discard the ${n} finished run${n === 1 ? '' : 's'} of this sweep, here and in this browser's storage? Run then trains ${n === 1 ? 'it' : 'them'} again.`, 'Discard'))) return false;
+  if (sweepActive(useSweep.getState().activity)) return false;
   const link = s.link;
   try {
     await (await storageReady()).discard(link);

@@ -21,6 +21,7 @@ import { SoftmaxHeads } from './SoftmaxHeads.tsx';
 import { ShareLink } from './ShareLink.tsx';
 import { ThemeToggle } from './ThemeToggle.tsx';
 import { HelpPopover } from './HelpPopover.tsx';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { LossExplainer, ModelExplainer, ReducedExplainer } from './Explainer.tsx';
 import { SpecControls } from './SpecControls.tsx';
 import { TaskPicker } from './TaskPicker.tsx';
@@ -119,6 +120,7 @@ export function App() {
         </div>
       </header>
       <Notices />
+      <ConfirmDialog />
       <div className="layout">
         <aside className="sidebar">
           {sweepMode ? <SweepPanel /> : null}

@@ -12,7 +12,8 @@ interface Props {
   field: FieldDef;
   value: unknown;
   /** Applies a valid value; returns false if it was declined (the control then reverts). */
-  onCommit: (value: FieldValue) => boolean;
+  /** Applies the value; false (or a promise of it) when it was declined, and the control shows the old value again. */
+  onCommit: (value: FieldValue) => boolean | Promise<boolean>;
   /** A nullable field's training value: shown while the field is null, and the value it takes when "same as training" is unticked. */
   sameValue?: number;
   /** A rule between fields (e.g. a list's length against d): a message where the value breaks it, else null. */
@@ -92,7 +93,14 @@ function NumberControl({ id, field, value, onCommit, seed, disabled }: NumberPro
   }, [value]);
 
   const commit = (v: number) => {
-    if (v === value || !onCommit(v)) setText(String(value));
+    if (v === value) {
+      setText(String(value));
+      return;
+    }
+    // A declined change (the confirmation) puts the box back.
+    void Promise.resolve(onCommit(v)).then((ok) => {
+      if (!ok) setText(String(value));
+    });
   };
 
   const commitText = () => {
@@ -231,8 +239,14 @@ function ListControl({ id, field, value, onCommit, check }: { id: string; field:
     }
     setError(null);
     const next = r.value as number[];
-    if (listText(next) === shown || !onCommit(next)) setText(shown);
-    else setText(listText(next));
+    if (listText(next) === shown) {
+      setText(shown);
+      return;
+    }
+    setText(listText(next));
+    void Promise.resolve(onCommit(next)).then((ok) => {
+      if (!ok) setText(shown);
+    });
   };
 
   const errorId = `${id}-error`;

@@ -29,7 +29,7 @@ async function importFile(file: File): Promise<void> {
     addNotice({ tone: 'error', title: FAILED, items: r.errors.slice(0, 20) });
     return;
   }
-  if (!importExperimentRun(r.experiment)) return;
+  if (!(await importExperimentRun(r.experiment))) return;
   if (r.experiment.specIssues.length > 0) {
     addNotice({ tone: 'warning', title: SPEC_ISSUES, items: r.experiment.specIssues.map((i) => i.message) });
   }

@@ -146,11 +146,12 @@ function SweepForm({ sweep, locked }: { sweep: SweepSpec; locked: boolean }) {
     const { sweep: next, errors: errs } = parseDraft(d, sweep.base);
     setErrors(errs);
     if (!next) return;
-    if (!proposeSweep(next)) {
+    void proposeSweep(next).then((ok) => {
+      if (ok) return;
       declined.current = key;
       setDraft(draftOf(sweep));
       setErrors({});
-    }
+    });
   };
   const edit = (d: Draft) => {
     declined.current = null;

@@ -9,7 +9,7 @@ import { exportFileName } from '../../export/matrix.ts';
 import { encodeSpec } from '../../spec/codec.ts';
 import { FIELD_BY_PATH } from '../../spec/fields.ts';
 import type { SweepRunPlan } from '../../spec/sweep.ts';
-import { confirmLeaving, openRun } from '../../store/sweepController.ts';
+import { openRun } from '../../store/sweepController.ts';
 import { plansOf, sweepFileOf } from '../../store/sweepDerived.ts';
 import { useSweep } from '../../store/sweepStore.ts';
 import { downloadText } from '../download.ts';
@@ -48,7 +48,7 @@ const Row = memo(function Row({ plan, row, status, message, metrics, axisKeys, s
   const coords = plan.coords.map((v, i) => `${axisKeys[i]} = ${v}`).join(', ');
   const done = row?.status === 'done';
   const pinned = done && pinnedShare === row!.share;
-  const open = () => openRun(row?.share ?? encodeShare(plan));
+  const open = () => void openRun(row?.share ?? encodeShare(plan));
   return (
     <tr className={`sweep-run-row run-${status}`} data-run={plan.index} data-status={status} onClick={open} title={`Open run ${plan.index} in the single-run view`}>
       <td>
@@ -58,7 +58,10 @@ const Row = memo(function Row({ plan, row, status, message, metrics, axisKeys, s
           aria-label={`Open run ${plan.index} (${coords}, replicate ${plan.replicate}) in the single-run view`}
           onClick={(e) => {
             e.stopPropagation();
-            if (!confirmLeaving()) e.preventDefault();
+            // A new tab or window leaves this page alone; here, ask first while the sweep runs.
+            if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+            e.preventDefault();
+            void openRun(row?.share ?? encodeShare(plan));
           }}
         >
           {plan.index}
