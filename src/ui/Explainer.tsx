@@ -20,10 +20,12 @@ export function texNumber(v: number | undefined | null, digits = 4): string {
   return String(Number(v.toPrecision(digits)));
 }
 
+const SUBJECT: Record<string, string> = { model: 'the model', loss: 'the loss and L*', reduced: "He et al.'s reduced predictor" };
+
 function Panel({ view, children }: { view: string; children: ReactNode }) {
   return (
     <details className="explainer" data-explainer={view}>
-      <summary>What you are looking at</summary>
+      <summary>What you are looking at: {SUBJECT[view] ?? view}</summary>
       <div className="explainer-body">{children}</div>
     </details>
   );
