@@ -2,7 +2,7 @@
 // browser launch with WebGPU on SwiftShader, page helpers that record every
 // problem (page errors, console errors, requests outside the origin, CSP
 // reports), and assertions on the lab's plots. Suites in e2e/suites/ import
-// from here; e2e/run.mjs runs them.
+// from here; e2e/lab.spec.mjs runs them under Playwright Test.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';

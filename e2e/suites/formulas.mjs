@@ -53,4 +53,23 @@ export const tests = [
       await page.close();
     },
   },
+  {
+    name: 'formulas: on rotated AR(1) data the model panel gives Γ*’s closed form with n, σ², τ² plugged in; a whitened prior gives n/(n+d+1+σ²)·Σ⁻¹',
+    async run({ gpuContext, origin }) {
+      for (const [query, want] of [
+        ['v=1&d=3&n=10&cov=ar1&rho=0.6&rot=1&B=128&T=60&lr=0.02&s2=0.1&tau2=1&ep=1024', String.raw`\Gamma^*=\Big[\tfrac{n+1}{n}\,\Sigma+\tfrac{\operatorname{tr}\Sigma+\sigma^2/\tau^2}{n}\,I\Big]^{-1}=\Big[\tfrac{11}{10}\,\Sigma+\tfrac{3+0.1}{10}\,I\Big]^{-1}\quad(\operatorname{tr}\Sigma=d)`],
+        ['v=1&d=3&n=10&cov=ar1&rho=0.6&rot=1&prior=whitened&B=128&T=60&lr=0.02&s2=0.1&ep=1024', String.raw`\Gamma^*=\frac{n}{n+d+1+\sigma^2}\,\Sigma^{-1}=\frac{10}{10+3+1+0.1}\,\Sigma^{-1}`],
+      ]) {
+        const { page, problems } = await open(gpuContext, origin, query);
+        await waitForLab(page, (s) => s.status === 'ready');
+        await trainToDone(page);
+        await page.locator('details[data-explainer="model"] > summary').click();
+        await page.locator('details[data-explainer="model"] .katex').first().waitFor({ timeout: 20_000 });
+        const texs = await page.locator('details[data-explainer="model"] [data-tex]').evaluateAll((els) => els.map((e) => e.getAttribute('data-tex')));
+        assert.ok(texs.includes(want), `no ${want} among ${texs.join(' | ')}`);
+        assertNoProblems(problems);
+        await page.close();
+      }
+    },
+  },
 ];

@@ -69,4 +69,41 @@ export const tests = [
       await page.close();
     },
   },
+  {
+    name: 'keyboard: the confirmation dialog opens with Cancel focused, Escape declines, Tab then Enter accepts',
+    async run({ gpuContext, origin }) {
+      const { page, problems } = await open(gpuContext, origin, 'v=1&d=3&n=10&B=256&T=200000&lr=0.01&ep=1024');
+      await waitForLab(page, (s) => s.status === 'ready');
+      await page.click('button[data-action="train"]');
+      await waitForLab(page, (s) => s.status === 'running' && s.step > 0);
+      await page.click('button[data-action="pause"]');
+      const paused = await waitForLab(page, (s) => s.status === 'paused');
+      const dialog = page.locator('dialog[data-testid="confirm-dialog"]');
+      const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-action'));
+      const dBox = page.locator('[data-field="task.d"] input[type="text"]');
+      // Escape declines: the run and the spec stay.
+      await dBox.fill('4');
+      await dBox.press('Enter');
+      await page.waitForFunction(() => document.querySelector('dialog[data-testid="confirm-dialog"]')?.open === true);
+      assert.match(await dialog.getByTestId('confirm-message').innerText(), /Changing dimension d starts a new run and discards the current one/);
+      assert.equal(await focused(), 'confirm-cancel');
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => !document.querySelector('dialog[data-testid="confirm-dialog"]')?.open);
+      const kept = await snapshot(page);
+      assert.equal(kept.spec.task.d, 3);
+      assert.equal(kept.step, paused.step);
+      await page.waitForFunction(() => document.querySelector('[data-field="task.d"] input[type="text"]')?.value === '3');
+      // Tab to the accepting button, Enter: a new run with d = 4.
+      await dBox.fill('4');
+      await dBox.press('Enter');
+      await page.waitForFunction(() => document.querySelector('dialog[data-testid="confirm-dialog"]')?.open === true);
+      await page.keyboard.press('Tab');
+      assert.equal(await focused(), 'confirm-accept');
+      await page.keyboard.press('Enter');
+      const fresh = await waitForLab(page, (s) => s.status === 'ready' && s.spec.task.d === 4);
+      assert.equal(fresh.step, 0);
+      assertNoProblems(problems);
+      await page.close();
+    },
+  },
 ];

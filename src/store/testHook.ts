@@ -1,4 +1,4 @@
-// A small read-only view of the lab for browser tests (e2e/run.mjs) and for
+// A small read-only view of the lab for browser tests (e2e/lab.spec.mjs) and for
 // poking at a run from the devtools console. It exposes numbers, not the store.
 import { decodeSpec, encodeSpec, type ExperimentSpec, type SpecIssue } from '../spec/index.ts';
 import { keptSnapshotFor, recoveryStats } from './deviceRecovery.ts';
