@@ -6,6 +6,7 @@
 // ω_h, μ_h).
 import type { ReactNode } from 'react';
 import { useLab } from '../store/labStore.ts';
+import type { ExperimentSpec } from '../spec/types.ts';
 import { Tex } from './Tex.tsx';
 
 /** A number for a formula: 4 significant digits, TeX's minus, ×10^k beyond the plain range. */
@@ -71,6 +72,7 @@ export function ModelExplainer() {
   const isoTheory = theory?.available && theory.etaStar !== undefined && spec.task.covariance.kind === 'isotropic' && spec.task.prior.kind === 'isotropic' && k === 1 && spec.task.pool === 0;
   const tau2 = spec.task.prior.tau2;
   const s2 = spec.task.noiseVar;
+  const gammaTex = theory?.available ? gammaStarTex(spec) : null;
   return (
     <Panel view="model">
       <p>One layer of linear self-attention reads the query's label entry:</p>
@@ -101,8 +103,23 @@ export function ModelExplainer() {
           '.'
         )}
       </p>
+      {gammaTex ? (
+        <>
+          <p>The optimal preconditioner for this task (the Γ* beside Γ_eff):</p>
+          <Tex display tex={gammaTex} />
+        </>
+      ) : null}
     </Panel>
   );
+}
+
+/** Γ*'s closed form for a one-output Gaussian task that has one (isotropic or whitened prior, no pool), with n, σ², τ² plugged in. */
+function gammaStarTex(spec: ExperimentSpec): string | null {
+  const { n, d, noiseVar: s2, prior, pool, tasks } = spec.task;
+  if (tasks !== 1 || pool > 0 || spec.task.response !== 'identity' || spec.task.covariance.kind === 'uniform') return null;
+  if (prior.kind === 'whitened') return String.raw`\Gamma^*=\frac{n}{n+d+1+\sigma^2}\,\Sigma^{-1}=\frac{${n}}{${n}+${d}+1+${texNumber(s2)}}\,\Sigma^{-1}`;
+  if (spec.task.covariance.kind === 'isotropic') return null;
+  return String.raw`\Gamma^*=\Big[\tfrac{n+1}{n}\,\Sigma+\tfrac{\operatorname{tr}\Sigma+\sigma^2/\tau^2}{n}\,I\Big]^{-1}=\Big[\tfrac{${n + 1}}{${n}}\,\Sigma+\tfrac{${d}+${texNumber(s2 / prior.tau2)}}{${n}}\,I\Big]^{-1}\quad(\operatorname{tr}\Sigma=d)`;
 }
 
 /** The loss plot's theory lines: L* and where it comes from. */
@@ -149,6 +166,7 @@ export function LossExplainer() {
 /** He et al.'s reduced predictor at the learned ω_h, μ_h, beside the softmax heads. */
 export function ReducedExplainer() {
   const reading = useLab((s) => s.softmax);
+  const reduced = useLab((s) => s.reduced);
   const viewStep = useLab((s) => s.viewStep);
   const step = useLab((s) => s.step);
   if (!reading) return null;
@@ -159,6 +177,8 @@ export function ReducedExplainer() {
       <Tex display tex={String.raw`\hat y=\sum_{h}\mu_h\sum_{i=1}^{n}y_i\,\operatorname{softmax}_i\big(\omega_h\,x_i^{\top}x_q\big)`} />
       <p>with this run's ω<sub>h</sub> (KQ<sup>h</sup>'s mean x-diagonal) and μ<sub>h</sub> (OV<sup>h</sup>'s label entry) at step {viewStep ?? step}:</p>
       <Tex display tex={String.raw`\hat y\approx ${terms.join('')}`} />
+      <p>He et al.'s approximate loss for Gaussian data with τ² = 1/d and L = n context pairs (exp taken entrywise; it reads the true loss some 10% low):</p>
+      <Tex display tex={String.raw`\tilde L(\omega,\mu)=1+\sigma^2-2\mu^{\top}\omega+\mu^{\top}\Big[\omega\omega^{\top}+\frac{1+\sigma^2}{L}\,e^{\,d\,\omega\omega^{\top}}\Big]\mu${reduced?.learnedApproxLoss !== undefined ? `=${texNumber(reduced.learnedApproxLoss)}\ \text{at the final }(\omega,\mu)` : ''}`} />
       <p>
         Heads with μ of opposite signs and equal size cancel the kernel's bias: zero-sum score <Tex tex={String.raw`\lvert\textstyle\sum_h\mu_h\rvert/\textstyle\sum_h\lvert\mu_h\rvert=${texNumber(reading.zeroSum, 3)}`} />.
       </p>
