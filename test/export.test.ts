@@ -2,7 +2,14 @@
 // same numbers, special values included) and the whole-experiment document.
 import { describe, expect, it } from 'vitest';
 import { buildExperimentExport, EXPORT_FORMAT, experimentJson } from '../src/export/experiment.ts';
-import { asciiLabel, exportFileName, formatNumber, matrixCsv, matrixJson, parseMatrixCsv, parseNumber } from '../src/export/matrix.ts';
+import { parse } from 'csv-parse/sync';
+import { asciiLabel, exportFileName, formatNumber, matrixCsv, matrixJson, parseNumber } from '../src/export/matrix.ts';
+
+/** matrixCsv's text read back by a CSV parser: the header labels and the rows of numbers (parseNumber). */
+function parseMatrixCsv(text: string): { header: string[]; rows: number[][] } {
+  const [header, ...rows] = parse(text) as string[][];
+  return { header, rows: rows.map((r) => r.map(parseNumber)) };
+}
 import { RESULT_FORMAT } from '../src/analysis/evaluation.ts';
 import type { NamedMatrix } from '../src/models/types.ts';
 import { defaultSpec, encodeSpec } from '../src/spec/index.ts';
@@ -67,6 +74,12 @@ describe('matrixCsv', () => {
         for (let c = 0; c < cols; c++) expect(back[r][c]).toBe(m.data[r * cols + c]);
       }
     }
+  });
+  it('quotes a label that holds a comma or a quote, and a CSV parser reads it back', () => {
+    const m = randomMatrix(2, 2, 9);
+    const text = matrixCsv(m, ['a,b', 'say "x"']);
+    expect(text.split('\n')[0]).toBe('"a,b","say ""x"""');
+    expect(parseMatrixCsv(text).header).toEqual(['a,b', 'say "x"']);
   });
   it('writes special values without loss', () => {
     const data = [...SPECIAL, 1.5];

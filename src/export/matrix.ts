@@ -1,8 +1,9 @@
 // Pure builders for exporting one view of the lab: file names, a matrix as
-// CSV (one header row of coordinate labels, then rows × cols plain numbers)
+// CSV (csv-stringify: one header row of coordinate labels, then rows × cols plain numbers)
 // and as JSON ({name, rows, cols, data, noGradient, caption}). No DOM here, so
 // the formats are unit-tested (test/export.test.ts) and the page only wires
 // them to downloads.
+import { stringify } from 'csv-stringify/browser/esm/sync';
 import type { NamedMatrix } from '../models/types.ts';
 
 const SUBSCRIPTS: Record<string, string> = { '₀': '0', '₁': '1', '₂': '2', '₃': '3', '₄': '4', '₅': '5', '₆': '6', '₇': '7', '₈': '8', '₉': '9' };
@@ -45,11 +46,6 @@ export function exportFileName(view: string, ext: string): string {
   return `icl-lab_${slug || 'view'}.${ext}`;
 }
 
-/** One CSV field: quoted where it holds a comma, quote or line break. */
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /**
  * The matrix as CSV: a header row naming the columns (the page's coordinate
  * labels in ASCII, x1 … xd then y or y1 … yk; the matrix name for an unnamed
@@ -57,26 +53,10 @@ function csvField(s: string): string {
  * (formatNumber). Lines end with \n.
  */
 export function matrixCsv(m: NamedMatrix, colLabels?: string[]): string {
-  const header = Array.from({ length: m.cols }, (_, c) => {
-    const label = colLabels?.[c] ? asciiLabel(colLabels[c]) : m.cols === 1 ? asciiLabel(m.name) : `c${c + 1}`;
-    return csvField(label);
-  });
-  const lines = [header.join(',')];
-  for (let r = 0; r < m.rows; r++) {
-    const row: string[] = [];
-    for (let c = 0; c < m.cols; c++) row.push(formatNumber(m.data[r * m.cols + c]));
-    lines.push(row.join(','));
-  }
-  return lines.join('\n') + '\n';
-}
-
-/** Reads matrixCsv's text back: the header labels and the rows of numbers. */
-export function parseMatrixCsv(text: string): { header: string[]; rows: number[][] } {
-  const lines = text.split(/\r?\n/).filter((l) => l !== '');
-  if (lines.length === 0) throw new Error('empty CSV');
-  const header = lines[0].split(',').map((h) => h.replace(/^"|"$/g, '').replace(/""/g, '"'));
-  const rows = lines.slice(1).map((l) => l.split(',').map(parseNumber));
-  return { header, rows };
+  const header = Array.from({ length: m.cols }, (_, c) => (colLabels?.[c] ? asciiLabel(colLabels[c]) : m.cols === 1 ? asciiLabel(m.name) : `c${c + 1}`));
+  const rows = Array.from({ length: m.rows }, (_, r) => Array.from({ length: m.cols }, (_, c) => formatNumber(m.data[r * m.cols + c])));
+  // csv-stringify quotes a field only where it holds a comma, quote or line break, as the sweep's CSV.
+  return stringify([header, ...rows], { record_delimiter: '\n' });
 }
 
 /** JSON.stringify's replacer for numbers JSON cannot hold: NaN, ±Infinity and -0 become the strings formatNumber writes. */
