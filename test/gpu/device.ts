@@ -48,18 +48,3 @@ export async function referenceGradient(device: GPUDevice, trainer: Trainer, par
   const B = prompts.length;
   return { grad: grad.map((g) => g / B), loss: loss / B };
 }
-
-/**
- * A seeded uniform [0, 1) generator for the random-spec tests, so a failing
- * case replays exactly (mulberry32).
- */
-export function seededRandom(start: number): () => number {
-  let a = start >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}

@@ -8,10 +8,11 @@ import { newOptimizerState, optimizerStep } from '../../src/engine/optimizer.ts'
 import { paramBlocks } from '../../src/engine/optimizerKernel.ts';
 import { STREAM } from '../../src/rng/rng.ts';
 import { defaultSpec, type ExperimentSpec } from '../../src/spec/index.ts';
-import { referenceGradient, relError, seededRandom, testDevice } from './device.ts';
+import { referenceGradient, relError, testDevice } from './device.ts';
+import { uniforms } from '../helpers.ts';
 
 // Seeded, so a failing case replays; the cases still cover both Σ paths and a spread of scales.
-const random = seededRandom(0x15a0c0de);
+const random = uniforms(0x15a0c0de);
 const seed = () => (random() * 2 ** 32) >>> 0;
 
 function randomSpec(d: number, n: number, over: (s: ExperimentSpec) => void = () => {}): ExperimentSpec {
