@@ -888,11 +888,15 @@ async function recoverOp(info: GPUDeviceLostInfo, was: LabState['status'], lostA
     trainer = t;
     const total = spec.train.steps;
     const view = restoreView(t, snap);
+    // The kept snapshots stay (the replayed steps are bit-identical); the views go live.
+    live = { step: snap.step, params: Float32Array.from(snap.params) };
     // A finished run keeps its results; a run cut short carries on (through its evaluation).
     const finished = was === 'done' && snap.step >= total;
     const resume = !finished && (was === 'running' || was === 'evaluating' || was === 'done');
     useLab.setState({
       ...view,
+      viewStep: null,
+      timelinePlaying: false,
       status: finished ? 'done' : snap.step === 0 ? 'ready' : 'paused',
       ...(finished ? { lengthPending: false, reducedPending: false } : {}),
     });
