@@ -2,7 +2,7 @@
 // kept, where the trainer is told to end a submission, lookups, a resumed
 // run's replayed steps, and the JSON form read back with every bad input named.
 import { describe, expect, it } from 'vitest';
-import { Timeline, timelineSteps, TIMELINE_POINTS } from '../src/orchestration/timeline.ts';
+import { Timeline, timelinePoints, timelineSteps, TIMELINE_POINTS, TIMELINE_VALUES } from '../src/orchestration/timeline.ts';
 
 describe('timeline steps', () => {
   it('start at 0 and 1, end at the total, increase, and are about log-spaced', () => {
@@ -72,5 +72,21 @@ describe('Timeline', () => {
       [{ ...good, step: [...good.step, ...good.step.map((s) => s + 1000)] }, /2|steps/],
     ];
     for (const [json, message] of cases) expect(() => Timeline.fromJson(json, 300, 2, 30)).toThrow(message);
+  });
+});
+
+describe('timeline size', () => {
+  it('keeps 200 snapshots of small models and fewer of large ones, within the value budget, never under 2', () => {
+    expect(timelinePoints(72)).toBe(TIMELINE_POINTS);
+    for (const np of [1e4, 2.7e5, 3e6]) {
+      const p = timelinePoints(np);
+      expect(p).toBeGreaterThanOrEqual(2);
+      if (p > 2) expect(p * np).toBeLessThanOrEqual(TIMELINE_VALUES);
+    }
+    expect(timelinePoints(2.7e5)).toBe(5);
+    const t = new Timeline(500000, timelinePoints(2.7e5));
+    expect(t.wanted.length).toBeLessThanOrEqual(6);
+    expect(t.wanted[0]).toBe(0);
+    expect(t.wanted.at(-1)).toBe(500000);
   });
 });

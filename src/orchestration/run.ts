@@ -24,7 +24,7 @@ import { extractMatrices } from '../models/types.ts';
 import { buildTestTask } from '../tasks/task.ts';
 import { encodeSpec } from '../spec/codec.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
-import { Timeline } from './timeline.ts';
+import { Timeline, timelinePoints } from './timeline.ts';
 
 /** Thrown by runExperiment when its shouldStop() turned true mid-run. */
 export class RunCancelled extends Error {
@@ -158,7 +158,7 @@ export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, opt
       r.mu.forEach((m, h) => trajectory.mu[h].push(m));
     };
     track(0, trainer.initialParams);
-    const timeline = options.timeline ? new Timeline(spec.train.steps) : null;
+    const timeline = options.timeline ? new Timeline(spec.train.steps, timelinePoints(trainer.model.paramCount)) : null;
     timeline?.offer(0, trainer.initialParams);
     const t0 = performance.now();
     await trainer.run({

@@ -13,6 +13,17 @@ import type { TimelineJson } from '../analysis/evaluation.ts';
 export const TIMELINE_POINTS = 200;
 
 /**
+ * At most this many parameter values across a timeline's snapshots: 6 MB in
+ * the page, ~25 MB of an exported experiment's JSON (whose import takes 64 MiB).
+ */
+export const TIMELINE_VALUES = 1_500_000;
+
+/** Snapshots a run with `paramCount` parameters keeps: TIMELINE_POINTS, fewer for large models, never below 2. */
+export function timelinePoints(paramCount: number): number {
+  return Math.max(2, Math.min(TIMELINE_POINTS, Math.floor(TIMELINE_VALUES / Math.max(1, paramCount))));
+}
+
+/**
  * The steps kept for a run of `total` steps: 0 (the initialization), then
  * round(total^(j/(points−2))) for j = 0 … points − 2 without repeats, so
  * 1 and `total` are always kept. Sorted, unique.
@@ -113,7 +124,7 @@ export class Timeline {
    * `paramCount` parameters. Throws, naming the problem, on anything that is
    * not such a timeline (an imported file is checked before it is used).
    */
-  static fromJson(json: unknown, total: number, paramCount: number, points = TIMELINE_POINTS): Timeline {
+  static fromJson(json: unknown, total: number, paramCount: number, points = timelinePoints(paramCount)): Timeline {
     const t = new Timeline(total, points);
     if (!json || typeof json !== 'object') throw new Error('timeline: expected an object with "step" and "params"');
     const { step, params } = json as Record<string, unknown>;

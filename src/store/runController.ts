@@ -15,7 +15,7 @@
 import type { SoftmaxReading } from '../analysis/softmax.ts';
 import { divergenceMessage, theoryFor, type TheoryNumbers } from '../analysis/evaluation.ts';
 import { finishRun } from '../orchestration/run.ts';
-import { Timeline } from '../orchestration/timeline.ts';
+import { Timeline, timelinePoints } from '../orchestration/timeline.ts';
 import { Trainer, type Readback, type TrainerSnapshot } from '../engine/trainer.ts';
 import type { ImportedExperiment } from '../export/importExperiment.ts';
 import { trackBuffers, type BufferAccount } from '../gpu/bufferAccounting.ts';
@@ -134,7 +134,7 @@ function importedTimeline(t: Trainer, exp: ImportedExperiment): Timeline {
 
 /** A run's timeline, holding its initialization as step 0. */
 function newTimeline(t: Trainer): Timeline {
-  const timeline = new Timeline(t.spec.train.steps);
+  const timeline = new Timeline(t.spec.train.steps, timelinePoints(t.model.paramCount));
   timeline.offer(0, t.initialParams);
   live = { step: 0, params: t.initialParams };
   return timeline;
