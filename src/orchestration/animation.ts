@@ -6,11 +6,11 @@
 // throughout, captioned with the step, the loss there and the link. The page
 // and the runner draw the same frames.
 import { withKeyQueryProducts } from '../analysis/linearAttention.ts';
-import { readSoftmax, softmaxMatrices } from '../analysis/softmax.ts';
+import { readSoftmax, softmaxMatrices, type SoftmaxReading } from '../analysis/softmax.ts';
 import { frameLayout, frameSvg, type FrameLayout, type FramePanel } from '../export/animationFrame.ts';
 import { modelFor } from '../models/index.ts';
 import { colourRange, outputLabels, tokenLabels } from '../models/matrixView.ts';
-import { extractMatrices, type NamedMatrix } from '../models/types.ts';
+import { extractMatrices, type ModelDef, type NamedMatrix } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import type { TimelineSnapshot } from './timeline.ts';
 
@@ -26,10 +26,19 @@ export function thinFrames(count: number, max: number): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-/** The matrices the page draws for a parameter vector of this spec's model. */
-export function drawnMatrices(spec: ExperimentSpec, params: ArrayLike<number>): NamedMatrix[] {
-  if (spec.model.type === 'softmax') return softmaxMatrices(readSoftmax(params, spec.task.d, spec.model.heads, spec.task.tasks), spec.task.d);
-  return withKeyQueryProducts(spec, extractMatrices(modelFor(spec), params));
+/**
+ * The matrices the page draws for a parameter vector of this spec's model:
+ * softmax attention's KQ^h and OV^h (from its per-head reading, passed in
+ * where the caller has it), else the model's own with W_KᵀW_Q for separate K, Q.
+ */
+export function drawnMatrices(
+  spec: ExperimentSpec,
+  params: ArrayLike<number>,
+  reading: SoftmaxReading | null = spec.model.type === 'softmax' ? readSoftmax(params, spec.task.d, spec.model.heads, spec.task.tasks) : null,
+  model: ModelDef = modelFor(spec),
+): NamedMatrix[] {
+  if (reading) return softmaxMatrices(reading, spec.task.d);
+  return withKeyQueryProducts(spec, extractMatrices(model, params));
 }
 
 function labelsFor(m: NamedMatrix, d: number, k: number): Pick<FramePanel, 'rowLabels' | 'colLabels'> {

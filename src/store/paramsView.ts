@@ -2,11 +2,11 @@
 // snapshot alike: LSA's raw matrices (with W_KᵀW_Q for separate K, Q),
 // softmax attention's KQ^h and OV^h with the per-head reading, and one layer
 // of linear attention read as one GD step next to the theory.
-import { softmaxMatrices, readSoftmax, type SoftmaxReading } from '../analysis/softmax.ts';
+import { readSoftmax, type SoftmaxReading } from '../analysis/softmax.ts';
 import type { TheoryNumbers } from '../analysis/evaluation.ts';
-import { oneStepSummary, withKeyQueryProducts } from '../analysis/linearAttention.ts';
+import { oneStepSummary } from '../analysis/linearAttention.ts';
 import type { Trainer } from '../engine/trainer.ts';
-import { extractMatrices } from '../models/types.ts';
+import { drawnMatrices } from '../orchestration/animation.ts';
 import type { LabState, LsaReadout } from './labStore.ts';
 
 /** The latest LSA weights read for every output, next to that output's theory. */
@@ -24,6 +24,5 @@ export function readingOf(t: Pick<Trainer, 'spec'>, params: ArrayLike<number>): 
 
 /** What the views show of a parameter vector: LSA's raw matrices, or softmax attention's KQ^h and OV^h. */
 export function paramsView(t: Pick<Trainer, 'spec' | 'model'>, params: Float32Array, reading: SoftmaxReading | null): Pick<LabState, 'matrices' | 'params' | 'softmax'> {
-  if (!reading) return { matrices: withKeyQueryProducts(t.spec, extractMatrices(t.model, params)), params, softmax: null };
-  return { matrices: softmaxMatrices(reading, t.spec.task.d), params, softmax: reading };
+  return { matrices: drawnMatrices(t.spec, params, reading, t.model), params, softmax: reading };
 }
