@@ -3,7 +3,18 @@
 import { describe, expect, it } from 'vitest';
 import { GpuScopeError, gpuErrorKind } from '../src/gpu/errorScope.ts';
 import { decodeSpec } from '../src/spec/index.ts';
-import { describeLoss, givenUpItems, MAX_LOSSES, recordLoss, resumedTitle, trainerErrorNotice } from '../src/store/deviceRecovery.ts';
+import {
+  describeLoss,
+  givenUpItems,
+  keepSnapshot,
+  keptSnapshotFor,
+  MAX_LOSSES,
+  recordLoss,
+  resumedTitle,
+  rewindHistory,
+  trainerErrorNotice,
+} from '../src/store/deviceRecovery.ts';
+import { LossHistory } from '../src/store/lossHistory.ts';
 
 describe('trainer allocation errors', () => {
   it('out of memory names the spec size and suggests a smaller batch', () => {
@@ -51,5 +62,34 @@ describe('device losses', () => {
     expect(recordLoss(t0 + 5000)).toBe(true);
     // A minute after the last of them, a loss is the first again.
     expect(recordLoss(t0 + 5000 + 60_001)).toBe(false);
+  });
+});
+
+describe('the kept snapshot and the loss history', () => {
+  it('a snapshot kept at the history’s step rewinds the history exactly; one kept elsewhere, or another run’s, truncates', () => {
+    const losses = Array.from({ length: 300 }, (_, i) => Math.sin(i) + 2);
+    const whole = new LossHistory(8);
+    whole.push(losses);
+    const h = new LossHistory(8);
+    h.push(losses.slice(0, 101));
+    const snap = { step: 101, params: new Float32Array(2), optState: new Float32Array(0) };
+    keepSnapshot(snap, h);
+    expect(keptSnapshotFor(h)).toBe(snap);
+    expect(keptSnapshotFor(new LossHistory(8))).toBeNull();
+    h.push(losses.slice(101, 250));
+    rewindHistory(h, snap);
+    expect(h.length).toBe(101);
+    h.push(losses.slice(101));
+    expect(Array.from(h.points().y)).toEqual(Array.from(whole.points().y));
+    // Kept while the history was ahead of it: no mark, so the estimate (same steps, the straddled bucket approximated).
+    const g = new LossHistory(8);
+    g.push(losses.slice(0, 120));
+    keepSnapshot(snap, g);
+    g.push(losses.slice(120, 250));
+    rewindHistory(g, snap);
+    expect(g.length).toBe(101);
+    g.push(losses.slice(101));
+    expect(Array.from(g.points().x)).toEqual(Array.from(whole.points().x));
+    expect(Array.from(g.points().y)).not.toEqual(Array.from(whole.points().y));
   });
 });

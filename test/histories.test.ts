@@ -77,6 +77,36 @@ describe('LossHistory', () => {
     for (let i = 0; i < q.x.length; i++) expect(q.x[i] % h.bucketWidth === 0 || i === q.x.length - 1).toBe(true);
   });
 
+  it('rewindTo(mark) inside a wide bucket, across a compaction, then replaying gives the uninterrupted history exactly', () => {
+    const r = uniforms(11);
+    const losses = Array.from({ length: 700 }, () => r());
+    const whole = new LossHistory(16);
+    for (let i = 0; i < 700; i += 7) whole.push(losses.slice(i, i + 7));
+    const cut = new LossHistory(16);
+    cut.push(losses.slice(0, 163));
+    const widthAtMark = cut.bucketWidth;
+    // 163 is inside a bucket; truncateAfter could only estimate that bucket's first steps.
+    expect(163 % widthAtMark).not.toBe(0);
+    const mark = cut.mark();
+    cut.push(losses.slice(163, 500));
+    expect(cut.bucketWidth).toBeGreaterThan(widthAtMark);
+    cut.rewindTo(mark);
+    expect(cut.length).toBe(163);
+    expect(cut.bucketWidth).toBe(widthAtMark);
+    for (let i = 163; i < 700; i += 40) cut.push(losses.slice(i, Math.min(700, i + 40)));
+    expect(Array.from(cut.points().x)).toEqual(Array.from(whole.points().x));
+    expect(Array.from(cut.points().y)).toEqual(Array.from(whole.points().y));
+    // The estimate truncateAfter gives differs there: what the mark is for.
+    const est = new LossHistory(16);
+    est.push(losses.slice(0, 500));
+    est.truncateAfter(163);
+    est.push(losses.slice(163));
+    expect(Array.from(est.points().y)).not.toEqual(Array.from(whole.points().y));
+    // A mark from later than the history is refused.
+    const later = whole.mark();
+    expect(() => new LossHistory(16).rewindTo(later)).toThrow(/after the history/);
+  });
+
   it('truncateAfter(0) empties the curve; a seeded curve truncates at its points', () => {
     const h = new LossHistory(16);
     h.seed([10, 20, 30, 40], [4, 3, 2, 1]);

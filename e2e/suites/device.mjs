@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { assertNoProblems, open, plotData, snapshot, waitForLab } from '../lib.mjs';
 
-// 8000 steps in chunks of 40: every snapshot step is a multiple of 4, the loss
-// curve's widest bucket here, so the curve cut back to it is exact.
+// 8000 steps: the loss curve's buckets grow to 4 steps, and a snapshot may fall
+// inside one (a timeline step ends a submission anywhere); the curve still comes
+// back exactly, from the buckets kept with the snapshot.
 const SPEC = 'v=1&d=3&n=10&B=256&T=8000&lr=0.02&ep=4096';
 const TOTAL = 8000;
 
@@ -64,18 +65,22 @@ export const tests = [
       assert.equal(sb.device.recoveries, 1);
       assert.equal(sb.device.givenUp, false);
       const from = sb.device.recoveredFromStep;
-      assert.ok(from >= snapAt && from <= atLoss.state.step, `resumed from step ${from}; the snapshot was at ${snapAt}, the loss at ${atLoss.state.step}`);
+      // The page publishes its step counter a few times a second; the snapshot rides on a
+      // readback, so it may be ahead of the counter shown, never of the steps read back.
+      const readAt = atLoss.state.device.readStep;
+      assert.ok(from >= snapAt && from <= readAt, `resumed from step ${from}; the snapshot was at ${snapAt}, the steps read back at ${readAt}`);
       const notice = sb.notices.find((n) => n.startsWith('The GPU device was lost'));
       assert.ok(notice, `no notice of the loss: ${JSON.stringify(sb.notices)}`);
       assert.match(notice, new RegExp(`\\(destroyed[^)]*\\); the run resumed from step ${from}\\.`), notice);
       assert.ok(!sb.notices.some((n) => /error|stopped/i.test(n)), `error notices after the loss: ${JSON.stringify(sb.notices)}`);
       assert.equal(sb.gpu, 'ready');
 
-      // The step counter went back at most to the snapshot, and from there only forward.
+      // The step counter went back at most to the snapshot, and from there only forward
+      // (before the restore it may still show steps read back before the loss).
       let prev = atLoss.state.step;
       let wentBack = false;
       for (const s of seen) {
-        assert.ok(s.step >= from, `the step counter read ${s.step}, behind the snapshot step ${from}`);
+        assert.ok(s.step >= Math.min(from, atLoss.state.step), `the step counter read ${s.step}, behind the snapshot step ${from}`);
         if (s.step < prev) {
           assert.ok(!wentBack, `the step counter went back twice (${prev} → ${s.step})`);
           assert.equal(s.step, from, `the step counter went back to ${s.step}, not to the snapshot step ${from}`);
@@ -105,7 +110,7 @@ export const tests = [
       const after = b.problems.slice(problemsBefore);
       assertNoProblems([...b.problems.slice(0, problemsBefore), ...after.filter((p) => !(p.startsWith('console error:') && LOSS_SYMPTOM.test(p)))]);
       console.log(
-        `      device lost at step ${atLoss.state.step} (snapshot at ${snapAt}); resumed from ${from} after ${sb.device.recoveryMs?.toFixed(0)} ms, ${atLoss.state.step - from} steps replayed`,
+        `      device lost at step ${readAt} read back, ${atLoss.state.step} shown (snapshot at ${snapAt}); resumed from ${from} after ${sb.device.recoveryMs?.toFixed(0)} ms, ${readAt - from} steps replayed`,
       );
       await b.page.close();
     },

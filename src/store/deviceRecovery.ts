@@ -12,7 +12,7 @@ import { batchPad, type TrainerSnapshot } from '../engine/trainer.ts';
 import { GpuScopeError } from '../gpu/errorScope.ts';
 import { modelFor } from '../models/index.ts';
 import type { ExperimentSpec } from '../spec/index.ts';
-import type { LossHistory } from './lossHistory.ts';
+import type { LossHistory, LossHistoryMark } from './lossHistory.ts';
 
 /** Training time between snapshots. */
 export const SNAPSHOT_INTERVAL_MS = 2000;
@@ -29,6 +29,8 @@ interface Kept {
    * a Reset, an import) starts a new history; a resumed run keeps its own.
    */
   history: LossHistory;
+  /** The loss history exactly as it stood at the snapshot's step, when the snapshot was taken there. */
+  mark: LossHistoryMark | null;
 }
 
 let kept: Kept | null = null;
@@ -36,12 +38,22 @@ let lastRequest = -Infinity;
 
 /** Keeps `snapshot` as the latest one of the run whose loss history is `history`. */
 export function keepSnapshot(snapshot: TrainerSnapshot, history: LossHistory): void {
-  kept = { snapshot, history };
+  kept = { snapshot, history, mark: history.length === snapshot.step ? history.mark() : null };
 }
 
 /** The kept snapshot if it belongs to the run whose loss history is `history`, else null. */
 export function keptSnapshotFor(history: LossHistory): TrainerSnapshot | null {
   return kept && kept.history === history ? kept.snapshot : null;
+}
+
+/**
+ * Cuts `history` back to `snapshot`'s step: exactly to the buckets it had
+ * there where the kept snapshot carries them (a snapshot may fall inside a
+ * loss bucket, e.g. at a timeline step), else by LossHistory.truncateAfter.
+ */
+export function rewindHistory(history: LossHistory, snapshot: TrainerSnapshot): void {
+  if (kept && kept.snapshot === snapshot && kept.history === history && kept.mark && kept.mark.steps <= history.length) history.rewindTo(kept.mark);
+  else history.truncateAfter(snapshot.step);
 }
 
 /**

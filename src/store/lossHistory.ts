@@ -2,6 +2,16 @@
 // whenever the bucket array fills, neighbouring buckets merge and the bucket
 // width doubles, so a run of any length keeps at most `capacity` points (what
 // the loss plot draws) in preallocated typed arrays.
+/** A LossHistory's exact state at one step (see LossHistory.mark). */
+export interface LossHistoryMark {
+  readonly steps: number;
+  readonly width: number;
+  readonly partialSum: number;
+  readonly partialCount: number;
+  readonly means: Float64Array;
+  readonly ends: Float64Array;
+}
+
 export class LossHistory {
   readonly capacity: number;
   private readonly means: Float64Array;
@@ -72,6 +82,35 @@ export class LossHistory {
       this.filled++;
       if (this.filled === this.capacity) this.compact();
     }
+  }
+
+  /**
+   * The history exactly as it stands now, for rewindTo: a snapshot taken at
+   * this step keeps one, so a run resumed from it replays onto the very
+   * buckets it had (truncateAfter can only estimate a bucket cut in two).
+   */
+  mark(): LossHistoryMark {
+    return {
+      steps: this.steps,
+      width: this.width,
+      partialSum: this.partialSum,
+      partialCount: this.partialCount,
+      means: this.means.slice(0, this.filled),
+      ends: this.ends.slice(0, this.filled),
+    };
+  }
+
+  /** Puts the history back to `mark` (taken from this history, at or before its current step). */
+  rewindTo(mark: LossHistoryMark): void {
+    if (mark.steps > this.steps) throw new Error(`rewindTo: the mark is at step ${mark.steps}, after the history's ${this.steps}`);
+    if (mark.means.length > this.capacity) throw new Error('rewindTo: the mark is from a larger history');
+    this.means.set(mark.means);
+    this.ends.set(mark.ends);
+    this.filled = mark.means.length;
+    this.width = mark.width;
+    this.partialSum = mark.partialSum;
+    this.partialCount = mark.partialCount;
+    this.steps = mark.steps;
   }
 
   /**

@@ -51,6 +51,7 @@ import {
   givenUpItems,
   keepSnapshot,
   keptSnapshotFor,
+  rewindHistory,
   lostSoon,
   MAX_LOSSES,
   noteRecovery,
@@ -916,7 +917,7 @@ async function recoverOp(info: GPUDeviceLostInfo, was: LabState['status'], lostA
  */
 function restoreView(t: Pick<Trainer, 'spec' | 'model'>, snap: TrainerSnapshot): Partial<LabState> {
   const s = useLab.getState();
-  s.history.truncateAfter(snap.step);
+  rewindHistory(s.history, snap);
   s.omegaMu.truncateAfter(snap.step);
   s.lsaTrace.truncateAfter(snap.step);
   clearRunTracking();

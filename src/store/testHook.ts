@@ -126,7 +126,16 @@ export interface LabSnapshot {
    * time from the loss to the restored trainer), whether the lab gave up, and
    * the step of the snapshot a loss now would resume from.
    */
-  device: { losses: number; recoveries: number; recoveredFromStep: number | null; recoveryMs: number | null; givenUp: boolean; snapshotStep: number | null };
+  device: {
+    losses: number;
+    recoveries: number;
+    recoveredFromStep: number | null;
+    recoveryMs: number | null;
+    givenUp: boolean;
+    snapshotStep: number | null;
+    /** Steps whose losses have been read back: ahead of `step`, which the page publishes a few times a second. */
+    readStep: number;
+  };
 }
 
 declare global {
@@ -280,7 +289,7 @@ export function installTestHook(): void {
           const h = s.history.points();
           return { step: Array.from(h.x), loss: Array.from(h.y) };
         })(),
-        device: { ...recoveryStats, snapshotStep: keptSnapshotFor(s.history)?.step ?? null },
+        device: { ...recoveryStats, snapshotStep: keptSnapshotFor(s.history)?.step ?? null, readStep: s.history.length },
       };
     },
     /** What a link's query opens: decodeSpec on the page's own codec. */
