@@ -181,7 +181,11 @@ export const tests = [
       assert.deepEqual([m.name, m.rows, m.cols], ['W_KQ', 4, 4]);
       assert.deepEqual(m.data, z.flat());
       assert.deepEqual(m.noGradient, frozen.flat());
-      assert.equal(m.caption, (await page.locator('section[aria-label="W_KQ"] .caption').innerText()).split(' Hatched')[0]);
+      const caption = page.locator('section[aria-label="W_KQ"] .caption');
+      assert.equal(m.caption, await caption.getAttribute('data-caption'));
+      // The page typesets the caption's math (KaTeX), the file keeps it as text.
+      await caption.locator('.katex').first().waitFor();
+      assert.match(await caption.locator('.tex').first().getAttribute('data-tex'), /W_\{KQ\}/);
 
       // The whole experiment.
       const [expDownload] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.click('button[data-action="export-experiment"]')]);

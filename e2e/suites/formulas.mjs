@@ -36,6 +36,17 @@ export const tests = [
       assert.ok(texts.includes(String(Number(etaStar.toPrecision(4)))), `η* ${etaStar.toPrecision(4)} not in: ${texts}`);
       assert.ok(texts.includes(String(Number(lStar.toPrecision(4)))), `L* ${lStar.toPrecision(4)} not in: ${texts}`);
       assert.ok(texts.includes(String(Number(s.etaEff[0].toPrecision(4)))), `η_eff ${s.etaEff[0]} not in: ${texts}`);
+      // The heatmap captions and Γ's caption typeset their math; the identification gives the named candidate's formula.
+      for (const where of ['section[aria-label="W_KQ"] .caption', 'section[aria-label="W_PV"] .caption', '.gamma-error'])
+        await page.locator(`${where} .katex`).first().waitFor({ timeout: 20_000 });
+      const best = page.getByTestId('identification-best');
+      assert.equal(await best.getAttribute('data-explained'), 'true', `not explained: ${await best.innerText()}`);
+      const formula = page.getByTestId('identification-formula');
+      await formula.locator('.katex').waitFor({ timeout: 20_000 });
+      const predictor = s.identification.best;
+      assert.equal(predictor, 'oneStepGd', `identified as ${predictor}`);
+      assert.match(await formula.locator('[data-tex]').getAttribute('data-tex'), /^\\hat y = \\eta\\, x_q\^\\top u/);
+      assert.equal(await page.locator('.katex-error').count(), 0, 'a formula failed to typeset');
       assertNoProblems(problems);
       await page.close();
     },

@@ -150,7 +150,15 @@ export function withKeyQueryProducts(spec: ExperimentSpec, mats: NamedMatrix[]):
         for (let i = 0; i < r; i++) s += k.data[i * D + a] * m.data[i * D + b];
         data.push(s);
       }
-    out.push({ name: 'W_KᵀW_Q' + m.name.slice(3), rows: D, cols: D, data, noGradient: data.map(() => false), caption: `W_KᵀW_Q${m.name.slice(3)}: the head's effective W_KQ (rank ≤ ${r}).` });
+    out.push({
+      name: 'W_KᵀW_Q' + m.name.slice(3),
+      rows: D,
+      cols: D,
+      data,
+      noGradient: data.map(() => false),
+      caption: `W_KᵀW_Q${m.name.slice(3)}: the head's effective W_KQ (rank ≤ ${r}).`,
+      captionTex: String.raw`\(W_K^\top W_Q\): the head's effective \(W_{KQ}\) (rank \(\le ${r}\)).`,
+    });
   }
   return out;
 }

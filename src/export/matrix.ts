@@ -79,6 +79,7 @@ export function matrixExport(m: NamedMatrix, labels: { rowLabels?: string[]; col
     data: Array.from(m.data),
     noGradient: Array.from(m.noGradient),
     caption: m.caption,
+    ...(m.captionTex ? { captionTex: m.captionTex } : {}),
     ...(labels.rowLabels ? { rowLabels: labels.rowLabels.map(asciiLabel) } : {}),
     ...(labels.colLabels ? { colLabels: labels.colLabels.map(asciiLabel) } : {}),
   };

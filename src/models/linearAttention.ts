@@ -234,12 +234,52 @@ function matrices(L: LaLayout): MatrixLayout[] {
       const lastLayer = !L.tied && p === L.layers - 1;
       const o = L.head(p, h);
       if (L.param === 'merged') {
-        out.push({ name: `W_KQ${sup}`, rows: D, cols: D, offset: o, noGradient: (_i, c) => one && c >= d, caption: `W_KQ of ${who}: logit_i = z_iᵀ W_KQ z_j.` });
-        out.push({ name: `W_PV${sup}`, rows: D, cols: D, offset: o + D * D, noGradient: (i) => lastLayer && i < d, caption: `W_PV of ${who}: what a token adds to the stream.${lastLayer ? ' Only its label rows reach ŷ.' : ''}` });
+        out.push({
+          name: `W_KQ${sup}`,
+          rows: D,
+          cols: D,
+          offset: o,
+          noGradient: (_i, c) => one && c >= d,
+          caption: `W_KQ of ${who}: logit_i = z_iᵀ W_KQ z_j.`,
+          captionTex: String.raw`\(W_{KQ}\) of ${who}: \(\mathrm{logit}_i = z_i^\top W_{KQ}\, z_j\).`,
+        });
+        out.push({
+          name: `W_PV${sup}`,
+          rows: D,
+          cols: D,
+          offset: o + D * D,
+          noGradient: (i) => lastLayer && i < d,
+          caption: `W_PV of ${who}: what a token adds to the stream.${lastLayer ? ' Only its label rows reach ŷ.' : ''}`,
+          captionTex: String.raw`\(W_{PV}\) of ${who}: what a token adds to the stream.${lastLayer ? String.raw` Only its label rows reach \(\hat y\).` : ''}`,
+        });
       } else {
-        out.push({ name: `W_K${sup}`, rows: r, cols: D, offset: o, noGradient: () => false, caption: `Keys of ${who} (r × D).` });
-        out.push({ name: `W_Q${sup}`, rows: r, cols: D, offset: o + r * D, noGradient: (_i, c) => one && c >= d, caption: `Queries of ${who} (r × D); W_KQ = W_Kᵀ W_Q.` });
-        out.push({ name: `W_V${sup}`, rows: D, cols: D, offset: o + 2 * r * D, noGradient: (i) => lastLayer && i < d, caption: `Values of ${who}: what a token adds to the stream.${lastLayer ? ' Only its label rows reach ŷ.' : ''}` });
+        out.push({
+          name: `W_K${sup}`,
+          rows: r,
+          cols: D,
+          offset: o,
+          noGradient: () => false,
+          caption: `Keys of ${who} (r × D).`,
+          captionTex: String.raw`Keys of ${who} (\(r \times D\)).`,
+        });
+        out.push({
+          name: `W_Q${sup}`,
+          rows: r,
+          cols: D,
+          offset: o + r * D,
+          noGradient: (_i, c) => one && c >= d,
+          caption: `Queries of ${who} (r × D); W_KQ = W_Kᵀ W_Q.`,
+          captionTex: String.raw`Queries of ${who} (\(r \times D\)); \(W_{KQ} = W_K^\top W_Q\).`,
+        });
+        out.push({
+          name: `W_V${sup}`,
+          rows: D,
+          cols: D,
+          offset: o + 2 * r * D,
+          noGradient: (i) => lastLayer && i < d,
+          caption: `Values of ${who}: what a token adds to the stream.${lastLayer ? ' Only its label rows reach ŷ.' : ''}`,
+          captionTex: String.raw`\(W_V\) of ${who}: what a token adds to the stream.${lastLayer ? String.raw` Only its label rows reach \(\hat y\).` : ''}`,
+        });
       }
     }
   return out;

@@ -53,6 +53,7 @@ export function lsaModel(d: number, K = 1): ModelDef {
         offset: kq,
         noGradient: (_r, c) => c >= d,
         caption: `W_KQ multiplies the query token z_q = (x_q, 0): its label column${plural ? 's' : ''} never get${plural ? '' : 's'} gradient.`,
+        captionTex: String.raw`\(W_{KQ}\) multiplies the query token \(z_q = (x_q, 0)\): its label column${plural ? 's' : ''} never get${plural ? '' : 's'} gradient.`,
       },
       {
         name: 'W_PV',
@@ -63,6 +64,9 @@ export function lsaModel(d: number, K = 1): ModelDef {
         caption: plural
           ? `Only the last ${K} rows of W_PV (one per output) reach the predictions; its first d rows never get gradient.`
           : 'Only the last row of W_PV reaches the prediction ŷ; its first d rows never get gradient.',
+        captionTex: plural
+          ? String.raw`Only the last ${K} rows of \(W_{PV}\) (one per output) reach the predictions; its first \(d\) rows never get gradient.`
+          : String.raw`Only the last row of \(W_{PV}\) reaches the prediction \(\hat y\); its first \(d\) rows never get gradient.`,
       },
     ],
     trainShader,

@@ -14,6 +14,8 @@ export interface MatrixLayout {
   noGradient: (row: number, col: number) => boolean;
   /** One line on how to read the matrix (orientation, what the blocks mean). */
   caption: string;
+  /** The caption with its math as TeX between \( and \), for the page to typeset; `caption` stays the plain text (files, screen readers). */
+  captionTex?: string;
 }
 
 export interface ModelDef {
@@ -56,6 +58,8 @@ export interface NamedMatrix {
   /** Row-major flags: true where the entry never gets gradient. */
   noGradient: boolean[];
   caption: string;
+  /** See MatrixLayout.captionTex. */
+  captionTex?: string;
 }
 
 export function extractMatrices(model: ModelDef, params: ArrayLike<number>): NamedMatrix[] {
@@ -67,6 +71,6 @@ export function extractMatrices(model: ModelDef, params: ArrayLike<number>): Nam
         data.push(params[m.offset + r * m.cols + c]);
         noGradient.push(m.noGradient(r, c));
       }
-    return { name: m.name, rows: m.rows, cols: m.cols, data, noGradient, caption: m.caption };
+    return { name: m.name, rows: m.rows, cols: m.cols, data, noGradient, caption: m.caption, ...(m.captionTex ? { captionTex: m.captionTex } : {}) };
   });
 }

@@ -16,6 +16,8 @@ import { ExportMenu } from './ExportMenu.tsx';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
 import { plotBaseLayout, usePlotTheme, type PlotTheme } from './plotTheme.ts';
 import { fmt } from './format.ts';
+import { Tex, TexText } from './Tex.tsx';
+import { texNumber } from './Explainer.tsx';
 import { TaskPicker, useViewTask } from './TaskPicker.tsx';
 import { componentBasisFor, componentsOf, learnedCount } from '../analysis/components.ts';
 import { isGeneralLinearAttention } from '../spec/validate.ts';
@@ -195,18 +197,14 @@ export function GammaCompare() {
       ) : null}
       <p className="caption">
         {general ? (
-          <>
-            Γ<sub>eff</sub> = Σ<sub>h</sub> (W<sub>PV</sub><sup>h</sup>)<sub>y,y</sub>(W<sub>KQ</sub><sup>h</sup>)<sub>x,x</sub> + (W<sub>PV</sub><sup>h</sup>)<sub>y,x</sub>
-            <sup>T</sup>(W<sub>KQ</sub><sup>h</sup>)<sub>y,x</sub>; one colour scale.{' '}
-          </>
+          <TexText text={String.raw`\(\Gamma_{\mathrm{eff}} = \sum_h (W_{PV}^h)_{y,y}\,(W_{KQ}^h)_{x,x} + (W_{PV}^h)_{y,x}^\top (W_{KQ}^h)_{y,x}\); one colour scale. `} />
         ) : (
-          <>
-        Γ<sub>eff</sub> = (W<sub>PV</sub>)<sub>{tt === null ? 'd+1,d+1' : `d+${tt},d+${tt}`}</sub>·(W<sub>KQ</sub>)<sub>1:d,1:d</sub>; one colour scale
-        {isotropic !== null ? <>, η* = {fmt(isotropic, 3)}</> : null}.{' '}
-          </>
+          <TexText
+            text={String.raw`\(\Gamma_{\mathrm{eff}} = (W_{PV})_{${tt === null ? 'd+1,d+1' : `d+${tt},d+${tt}`}}\,(W_{KQ})_{1:d,1:d}\); one colour scale${isotropic !== null ? String.raw`, \(\eta^* = ${texNumber(isotropic)}\)` : ''}. `}
+          />
         )}
         <span className="gamma-error" data-testid="gamma-rel-error" title="Relative Frobenius error of the learned preconditioner, from the latest weights">
-          ‖Γ<sub>eff</sub> − Γ*‖<sub>F</sub> / ‖Γ*‖<sub>F</sub> = <strong>{relError !== null ? fmt(relError, 3) : '—'}</strong>
+          <Tex tex={String.raw`\lVert \Gamma_{\mathrm{eff}} - \Gamma^* \rVert_F \,/\, \lVert \Gamma^* \rVert_F =`} /> <strong>{relError !== null ? fmt(relError, 3) : '—'}</strong>
         </span>
       </p>
     </section>

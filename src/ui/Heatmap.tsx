@@ -12,6 +12,7 @@ import { PlotlyGraph } from './PlotlyGraph.tsx';
 import { currentPlotTheme, plotBaseLayout, usePlotTheme, type PlotTheme } from './plotTheme.ts';
 import { ExportMenu } from './ExportMenu.tsx';
 import { flaggedRects, hatchPath } from './hatch.ts';
+import { TexText } from './Tex.tsx';
 import { colourRange, tokenLabels } from '../models/matrixView.ts';
 
 
@@ -167,10 +168,15 @@ export function MatrixTitle({ name }: { name: string }) {
   );
 }
 
-/** Row and column names of a model matrix over token coordinates ((d+k)×(d+k)); the generic ones if the sizes do not match. */
+/**
+ * Row and column names of a model matrix over token coordinates: (d+k)×(d+k)
+ * both ways; r×(d+k) (separate keys and queries) numbers its r rows; the
+ * generic ones if the sizes do not match.
+ */
 function namesFor(m: NamedMatrix, d: number, k: number): Pick<HeatmapOptions, 'rowNames' | 'colNames'> {
   const D = d + k;
-  return m.rows === D && m.cols === D ? { rowNames: tokenLabels(d, k), colNames: tokenLabels(d, k) } : {};
+  if (m.cols !== D) return {};
+  return { rowNames: m.rows === D ? tokenLabels(d, k) : Array.from({ length: m.rows }, (_, i) => String(i + 1)), colNames: tokenLabels(d, k) };
 }
 
 export function Heatmap({ name }: { name: string }) {
@@ -210,8 +216,8 @@ export function Heatmap({ name }: { name: string }) {
         <div className="plot heatmap-plot placeholder">waiting for the model…</div>
       )}
       {matrix ? (
-        <p className="caption">
-          {matrix.caption}
+        <p className="caption" data-caption={matrix.caption}>
+          {matrix.captionTex ? <TexText text={matrix.captionTex} /> : matrix.caption}
           {frozenCount > 0 ? ' Hatched entries get no gradient and keep their initial values.' : null}
         </p>
       ) : null}

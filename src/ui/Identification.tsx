@@ -7,6 +7,8 @@
 import { IDENTIFY_R2, isExplained, type IdentificationLike, type OutputEvaluation, type TestResult, type TheoryNumbers } from '../analysis/evaluation.ts';
 import { useLab, windowLabel } from '../store/labStore.ts';
 import { fmt, fmtEstimate } from './format.ts';
+import { predictorTex } from './predictorTex.ts';
+import { Tex } from './Tex.tsx';
 
 /** R² to 4 decimals; values that round to 1 keep their distance from 1 visible. */
 export function fmtR2(r2: number): string {
@@ -42,6 +44,7 @@ export function BestMatch({ id, testid }: { id: IdentificationLike; testid?: str
           {best.label}
         </strong>
         <span className="identification-r2">— R² {fmtR2(best.r2)}</span>
+        <PredictorFormula predictor={best.predictor} />
       </>
     );
   return (
@@ -54,6 +57,16 @@ export function BestMatch({ id, testid }: { id: IdentificationLike; testid?: str
       </span>
     </>
   );
+}
+
+/** The formula of the candidate that explains the model, typeset beside its name. */
+function PredictorFormula({ predictor }: { predictor: string }) {
+  const tex = predictorTex(predictor);
+  return tex ? (
+    <span className="identification-formula" data-testid="identification-formula">
+      <Tex tex={tex} />
+    </span>
+  ) : null;
 }
 
 const R2_TITLE =

@@ -10,6 +10,8 @@ import type { ReactNode } from 'react';
 import { REDUCED_MC_PROMPTS } from '../analysis/reduced.ts';
 import { useLab } from '../store/labStore.ts';
 import { fmt, fmtEstimate, fmtInt } from './format.ts';
+import { predictorTex } from './predictorTex.ts';
+import { TexText } from './Tex.tsx';
 
 function Row({ id, label, value, note, title }: { id: string; label: ReactNode; value: ReactNode; note?: ReactNode; title?: string }) {
   return (
@@ -135,8 +137,7 @@ export function ReducedCompare() {
         <span className="muted small">after training</span>
       </header>
       <p className="reduced-formula">
-        ŷ = Σ<sub>h</sub> μ<sub>h</sub> Σ<sub>i</sub> y<sub>i</sub> softmax<sub>i</sub>(ω<sub>h</sub> x<sub>i</sub>ᵀx<sub>q</sub>), read at the
-        learned (ω<sub>h</sub>, μ<sub>h</sub>) of each head
+        <TexText text={String.raw`\(${predictorTex('reducedSoftmax')}\), read at the learned \((\omega_h, \mu_h)\) of each head`} />
       </p>
       {body}
     </section>

@@ -18,6 +18,7 @@ import { buildHeatmapFigure, colourRange, heatmapLabels, outputLabels, tokenLabe
 import { headColour, sub } from './heads.ts';
 import { usePlotTheme } from './plotTheme.ts';
 import { PlotlyGraph } from './PlotlyGraph.tsx';
+import { TexText } from './Tex.tsx';
 
 const DORMANT_NOTE = `Dormant: ‖OV^h‖ is under ${DORMANT_THRESHOLD * 100}% of the largest head's, so this head barely reaches ŷ.`;
 
@@ -346,8 +347,7 @@ export function SoftmaxHeads() {
           data-testid="pattern-caption"
           title={`He et al.'s pattern: ω_h·I on KQ's x-block, μ_h on ${k === 1 ? "OV's label entry" : "each output's own label entry of OV"}, 0 elsewhere; drawn on the learned maps' colour scale.`}
         >
-          Lower maps: the pattern with this head's ω<sub>h</sub>, μ<sub>h</sub>, what the learned maps are read against; the table's per-head scores
-          measure the distance.
+          <TexText text={String.raw`Lower maps: the pattern with this head's \(\omega_h\), \(\mu_h\), what the learned maps are read against; the table's per-head scores measure the distance.`} />
         </p>
       ) : null}
       <div className="heads-body">
@@ -358,19 +358,15 @@ export function SoftmaxHeads() {
       </div>
       {k === 1 ? (
         <p className="caption">
-          KQ<sup>h</sup> = Q<sup>h</sup>ᵀK<sup>h</sup>/√D (rows: query coordinates, columns: key coordinates); its hatched last
-          row multiplies z_q's zero entry and cannot affect ŷ. OV<sup>h</sup> = (O<sup>h</sup>V<sup>h</sup>)ᵀ is what head h adds
-          to ŷ per unit of attention on a token. He et al.'s pattern: KQ<sup>h</sup> ≈ ω<sub>h</sub>·I on the x-block,
-          OV<sup>h</sup> ≈ μ<sub>h</sub>·e<sub>d+1</sub>, and with two or more heads, μ<sub>h</sub> of opposite signs summing to
-          zero.
+          <TexText
+            text={String.raw`\(KQ^h = Q^{h\top} K^h/\sqrt{D}\) (rows: query coordinates, columns: key coordinates); its hatched last row multiplies \(z_q\)'s zero entry and cannot affect \(\hat y\). \(OV^h = (O^h V^h)^\top\) is what head \(h\) adds to \(\hat y\) per unit of attention on a token. He et al.'s pattern: \(KQ^h \approx \omega_h I\) on the x-block, \(OV^h \approx \mu_h e_{d+1}\), and with two or more heads, \(\mu_h\) of opposite signs summing to zero.`}
+          />
         </p>
       ) : (
         <p className="caption">
-          {k} tasks: tokens are z = (x, y<sub>1</sub>…y<sub>{k}</sub>), D = d + k = {D}. KQ<sup>h</sup> = Q<sup>h</sup>ᵀK
-          <sup>h</sup>/√D (rows: query coordinates, columns: key coordinates); its hatched label rows multiply z_q's zero entries
-          and cannot affect ŷ. OV<sup>h</sup> = (O<sup>h</sup>V<sup>h</sup>)ᵀ has a column per output ŷ<sub>t</sub>: what head h
-          adds to it per unit of attention on a token. ω<sub>h</sub> is KQ<sup>h</sup>'s mean x-diagonal (over all d coordinates,
-          though each task reads only its window); μ<sub>h</sub> of task t is the entry (y<sub>t</sub>, ŷ<sub>t</sub>).
+          <TexText
+            text={String.raw`${k} tasks: tokens are \(z = (x, y_1, \dots, y_{${k}})\), \(D = d + k = ${D}\). \(KQ^h = Q^{h\top} K^h/\sqrt{D}\) (rows: query coordinates, columns: key coordinates); its hatched label rows multiply \(z_q\)'s zero entries and cannot affect \(\hat y\). \(OV^h = (O^h V^h)^\top\) has a column per output \(\hat y_t\): what head \(h\) adds to it per unit of attention on a token. \(\omega_h\) is \(KQ^h\)'s mean x-diagonal (over all \(d\) coordinates, though each task reads only its window); \(\mu_h\) of task \(t\) is the entry \((y_t, \hat y_t)\).`}
+          />
         </p>
       )}
     </section>

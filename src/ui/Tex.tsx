@@ -3,6 +3,7 @@
 // use; until then the TeX source shows as plain text. Only the lab's own
 // formulas, with numbers it formats, go in: no user text.
 import { useEffect, useState } from 'react';
+import { splitTex } from './texSplit.ts';
 
 type Katex = typeof import('katex');
 let katexPromise: Promise<Katex> | null = null;
@@ -30,4 +31,13 @@ export function Tex({ tex, display = false }: { tex: string; display?: boolean }
   }, [tex, display]);
   if (html === null) return <code className="tex-source">{tex}</code>;
   return display ? <div className="tex tex-display" data-tex={tex} dangerouslySetInnerHTML={{ __html: html }} /> : <span className="tex" data-tex={tex} dangerouslySetInnerHTML={{ __html: html }} />;
+}
+
+/** A line of text whose math, between \( and \), is typeset (see splitTex). */
+export function TexText({ text }: { text: string }) {
+  return (
+    <>
+      {splitTex(text).map((p, i) => (p.math ? <Tex key={i} tex={p.text} /> : <span key={i}>{p.text}</span>))}
+    </>
+  );
 }
