@@ -17,31 +17,18 @@
 //   terms kept are small for the entries that matter (δ small), so float32
 //   keeps their differences. The softmax runs online with a moving max.
 // The context length is a uniform, so one pipeline serves every n_test.
-// Needs from the prelude: DIM, NT, D, NUM_GAMMAS, NUM_GD, DMMSE, and model_begin /
-// model_accumulate / model_finish from the model's predict file.
+// Needs from the prelude: DIM, NT, D, NUM_GAMMAS, NUM_GD, DMMSE; eval_common.wgsl;
+// and model_begin / model_accumulate / model_finish from the model's predict
+// file, or from eval_no_model.wgsl where eval_model.wgsl writes the model's column.
 
-// Prompts first … first + count − 1 of the evaluation stream, written from row 0.
-struct EvalParams {
-  seed: u32,
-  step_word: u32,
-  n_ctx: u32,
-  count: u32,
-  first: u32,
-}
-
-@group(0) @binding(0) var<uniform> ev: EvalParams;
-@group(0) @binding(3) var<storage, read> params: array<f32>;
 // Γ_{t,g} (d×d each), output-major.
 @group(0) @binding(4) var<storage, read> gammas: array<f32>;
-@group(0) @binding(5) var<storage, read_write> out: array<f32>;
 // Per output: the ridge penalty σ²Ω_t⁻¹ on the window (1 on the diagonal
 // outside it) (d×d), then the window mask (d).
 @group(0) @binding(6) var<storage, read> ridge_reg: array<f32>;
 // Per output, NUM_GD pairs (steps, η).
 @group(0) @binding(7) var<storage, read> gd_runs: array<vec2f>;
 
-const FIXED_COLS: u32 = 6u;
-const OUT_STRIDE: u32 = FIXED_COLS + NUM_GD + NUM_GAMMAS;
 const REG_STRIDE: u32 = DIM * DIM + DIM;
 
 // Symmetric d×d matrices are kept as their lower triangle, packed row by row

@@ -1,7 +1,7 @@
 // Specs beyond the GPU's limits are refused before allocation, with the limit
 // and the largest setting that fits.
 import { describe, expect, it } from 'vitest';
-import { checkTrainingLimits, evalChunkPrompts, PRIVATE_FLOAT_LIMIT, privateFloats, ResourceLimitError, type EngineLimits } from '../src/engine/limits.ts';
+import { checkTrainingLimits, evalChunkPrompts, isCpuAdapter, PRIVATE_FLOAT_LIMIT, privateFloats, ResourceLimitError, type EngineLimits } from '../src/engine/limits.ts';
 import { modelFor } from '../src/models/index.ts';
 import { decodeSpec } from '../src/spec/index.ts';
 
@@ -39,6 +39,38 @@ describe('resource limits', () => {
     // Sizes checked to run on SwiftShader fit.
     for (const q of ['v=1&model=softmax&d=64&H=4', 'v=1&model=softmax&d=48&H=16', 'v=1&d=64&K=4', 'v=1&model=softmax&d=24&H=16&K=4', 'v=1&model=softmax&d=56&H=8&K=2'])
       expect(() => checkTrainingLimits(decodeSpec(q).spec, modelFor(decodeSpec(q).spec), roomy, 10)).not.toThrow();
+  });
+
+  it('the private-memory cap guards CPU adapters only; a hardware GPU takes what its buffers allow', () => {
+    const roomy: EngineLimits = { maxStorageBufferBindingSize: 2 ** 30, maxBufferSize: 2 ** 30, maxComputeWorkgroupsPerDimension: 65535 };
+    const big = decodeSpec('v=1&model=softmax&init=default&d=64&H=16&K=4&B=64').spec;
+    expect(() => checkTrainingLimits(big, modelFor(big), roomy, 10, { cpu: true })).toThrow(/CPU-emulated GPU/);
+    expect(() => checkTrainingLimits(big, modelFor(big), roomy, 10, { cpu: false })).not.toThrow();
+    // Buffer limits still hold on hardware.
+    expect(() => checkTrainingLimits(big, modelFor(big), SMALL, 10, { cpu: false })).toThrow(/largest batch that fits/);
+  });
+
+  it('d = 64 with 16 heads fits a CPU adapter: its evaluation runs the model apart from the baselines', () => {
+    const spec = decodeSpec('v=1&model=softmax&init=default&d=64&H=16&B=16').spec;
+    const p = privateFloats(spec);
+    expect(p.splitEvaluation).toBe(true);
+    expect(p.evaluateBaselines + p.evaluateModel).toBeGreaterThan(PRIVATE_FLOAT_LIMIT);
+    expect(p.evaluate).toBe(Math.max(p.evaluateBaselines, p.evaluateModel));
+    const roomy: EngineLimits = { maxStorageBufferBindingSize: 2 ** 30, maxBufferSize: 2 ** 30, maxComputeWorkgroupsPerDimension: 65535 };
+    expect(() => checkTrainingLimits(spec, modelFor(spec), roomy, 10, { cpu: true })).not.toThrow();
+    // Small models evaluate fused.
+    expect(privateFloats(decodeSpec('v=1&model=softmax&d=5&H=2').spec).splitEvaluation).toBe(false);
+  });
+
+  it('CPU adapters are recognised by the fallback flag or by name; an adapter that says nothing counts as one', () => {
+    expect(isCpuAdapter({ vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0' })).toBe(true);
+    expect(isCpuAdapter({ vendor: 'mesa', architecture: '', device: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(true);
+    expect(isCpuAdapter({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' })).toBe(true);
+    expect(isCpuAdapter({ vendor: 'nvidia', architecture: 'hopper', isFallbackAdapter: true })).toBe(true);
+    expect(isCpuAdapter(undefined)).toBe(true);
+    expect(isCpuAdapter({ vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H100 80GB HBM3', isFallbackAdapter: false })).toBe(false);
+    expect(isCpuAdapter({ vendor: 'apple', architecture: 'metal-3', description: '' })).toBe(false);
+    expect(isCpuAdapter({ vendor: 'intel', architecture: 'gen-12lp', description: 'Intel(R) UHD Graphics 770 (Hardware)' })).toBe(false);
   });
 
   it('evaluation chunks fit one buffer and one dispatch', () => {

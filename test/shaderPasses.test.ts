@@ -25,6 +25,35 @@ describe('unrollLoops', () => {
   });
 });
 
+describe('unrollLoops around loops that stay', () => {
+  const nest = (outer: string) =>
+    `// @unroll\nfor (var t = 0u; t < ${outer}; t++) {\n  // @unroll\n  for (var k = 0u; k < D; k++) { e[t * D + k] += 1.0; }\n  s[t] = 0.0;\n}`;
+
+  it('keeps a loop, however short, around a marked loop too long to unroll (copies of a loop make no index constant)', () => {
+    const out = unrollLoops(nest('NT'), { NT: 1, D: MAX_UNROLL + 1 });
+    expect(out.match(/for \(/g)).toHaveLength(2);
+    expect(out).not.toContain('@unroll');
+    expect(out).toContain('s[t] = 0.0;');
+  });
+
+  it('unrolls both where the inner loop unrolls too', () => {
+    const out = unrollLoops(nest('NT'), { NT: 2, D: 3 });
+    expect(out).not.toContain('for (');
+    expect(out.match(/e\[/g)).toHaveLength(6);
+    expect(out).toContain('s[1u] = 0.0;');
+  });
+
+  it('unrolls a short loop around an unmarked loop, and keeps a long one around it', () => {
+    const src = (n: string) => `// @unroll\nfor (var h = 0u; h < ${n}; h++) {\n  for (var i = 0u; i < N; i++) { a[h] += b[i]; }\n}`;
+    const short = unrollLoops(src('H'), { H: 2, N: 100 });
+    expect(short).not.toContain('for (var h');
+    expect(short.match(/for \(var i/g)).toHaveLength(2);
+    const long = unrollLoops(src('H'), { H: 16, N: 100 });
+    expect(long.match(/for \(var h/g)).toHaveLength(1);
+    expect(long.match(/for \(var i/g)).toHaveLength(1);
+  });
+});
+
 describe('scalarizeArrays', () => {
   it('replaces constant-indexed arrays by scalars and keeps the others', () => {
     const src = 'fn f() {\n  var c: array<f32, H * D>;\n  var x: array<f32, D>;\n  var y: array<f32, D>;\n  c[1u * D + 1u] += c[0u];\n  g(&x);\n  y[i] = 1.0;\n  (*m).c[0] = 1.0;\n}';

@@ -167,4 +167,18 @@ export const tests = [
       await page.close();
     },
   },
+  {
+    name: 'device: on a CPU adapter a model past its per-thread private memory is refused, naming the cap and the most heads that fit',
+    async run({ gpuContext, origin }) {
+      const { page, problems } = await open(gpuContext, origin, 'v=1&model=softmax&init=default&d=64&H=16&K=4&ws=16&wst=16&n=6&B=16&T=10');
+      const s = await waitForLab(page, (st) => st.status === 'error', undefined, 60_000);
+      const notice = s.notices.find((n) => n.startsWith('This model does not fit this GPU'));
+      assert.ok(notice, `no refusal: ${JSON.stringify(s.notices)}`);
+      assert.match(notice, /on a CPU-emulated GPU such as this one the engine allows 5000/);
+      assert.match(notice, /most heads that fit is \d+\./);
+      assert.match(await page.getByTestId('adapter').innerText(), /swiftshader/i);
+      assertNoProblems(problems.filter((p) => !/does not fit this GPU|private memory/.test(p)));
+      await page.close();
+    },
+  },
 ];

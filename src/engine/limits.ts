@@ -32,10 +32,12 @@ const WG = 64;
 /**
  * Throws a ResourceLimitError if training `spec` with `model` needs a buffer or a
  * dispatch beyond `limits`. The batch-sized buffer (per-prompt gradient rows)
- * is the one that grows; its message gives the largest batch that fits.
+ * is the one that grows; its message gives the largest batch that fits. The
+ * per-thread private-memory cap applies only on a CPU adapter (`adapter.cpu`,
+ * see isCpuAdapter): a hardware GPU spills what its registers cannot hold.
  */
-export function checkTrainingLimits(spec: ExperimentSpec, model: ModelDef, limits: EngineLimits, chunkSteps: number): void {
-  checkPrivateMemory(spec);
+export function checkTrainingLimits(spec: ExperimentSpec, model: ModelDef, limits: EngineLimits, chunkSteps: number, adapter: { cpu: boolean } = { cpu: true }): void {
+  if (adapter.cpu) checkPrivateMemory(spec);
   const limit = storageLimit(limits);
   const B = Math.ceil(spec.train.batch / 4) * 4;
   const rowBytes = model.contribStride * F32;
@@ -65,24 +67,61 @@ export function checkTrainingLimits(spec: ExperimentSpec, model: ModelDef, limit
 }
 
 /**
+ * Whether an adapter runs on the CPU (SwiftShader, llvmpipe/lavapipe, WARP):
+ * it says so (isFallbackAdapter) or names itself. An adapter that gives no
+ * information counts as one, so the private-memory guard stays where nothing
+ * is known.
+ */
+export function isCpuAdapter(info: Partial<GPUAdapterInfo> | undefined | null): boolean {
+  if (!info) return true;
+  if (info.isFallbackAdapter) return true;
+  const text = [info.vendor, info.architecture, info.device, info.description].join(' ').toLowerCase();
+  return /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/.test(text);
+}
+
+export interface PrivateFloats {
+  /** The training kernel's private arrays (the softmax heads' running sums). */
+  train: number;
+  /** The evaluation as it runs: one fused kernel, or the larger of its two halves where split. */
+  evaluate: number;
+  /** The evaluation's baselines alone: XᵀX and its Cholesky factor (packed), u, the sums. */
+  evaluateBaselines: number;
+  /** The evaluation's model prediction alone (eval_model.wgsl). */
+  evaluateModel: number;
+  /** Whether the evaluation runs the model's column in its own kernel (fused it would exceed PRIVATE_FLOAT_LIMIT). */
+  splitEvaluation: boolean;
+}
+
+/**
  * Per-thread private memory, in floats, of the training and evaluation kernels
  * (their private arrays: the softmax heads' running sums, the evaluation's
  * packed XᵀX and its Cholesky factor). Not a reported WebGPU limit, but past
  * about PRIVATE_FLOAT_LIMIT CPU-emulated GPUs (SwiftShader) crash the GPU
- * process, so the engine refuses such specs up front.
+ * process, so the engine refuses such specs up front there (isCpuAdapter). An
+ * evaluation that would exceed it fused runs as two kernels, the model's
+ * prediction apart from the baselines' linear algebra.
  */
-export function privateFloats(spec: ExperimentSpec): { train: number; evaluate: number } {
+export function privateFloats(spec: ExperimentSpec): PrivateFloats {
   const { d, tasks: K } = spec.task;
   const D = d + K;
   const H = spec.model.heads;
   const softmax = spec.model.type === 'softmax';
   const train = softmax ? H * D * (2 + 2 * K) + H * (K + 2) + 3 * D + K * d : 2 * K * D + 3 * D + K * d + d;
   const model = softmax ? H * D * (1 + K) + H * (K + 2) : K * D + D + K;
-  const evaluate = d * (d + 1) + (K + 1) * d + K + model;
-  return { train, evaluate };
+  const evaluateBaselines = d * (d + 1) + (K + 1) * d + K;
+  const evaluateModel = model + K * d + d + K;
+  const fused = evaluateBaselines + model;
+  const splitEvaluation = fused > PRIVATE_FLOAT_LIMIT;
+  const evaluate = splitEvaluation ? Math.max(evaluateBaselines, evaluateModel) : fused;
+  return { train, evaluate, evaluateBaselines, evaluateModel, splitEvaluation };
 }
 
 export const PRIVATE_FLOAT_LIMIT = 5000;
+
+function privateWorst(spec: ExperimentSpec): number {
+  const p = privateFloats(spec);
+  return Math.max(p.train, p.evaluate);
+}
 
 function checkPrivateMemory(spec: ExperimentSpec): void {
   const need = privateFloats(spec);
@@ -90,14 +129,14 @@ function checkPrivateMemory(spec: ExperimentSpec): void {
   if (worst <= PRIVATE_FLOAT_LIMIT) return;
   let hint = 'Use a smaller d or fewer tasks.';
   if (spec.model.type === 'softmax') {
+    const withHeads = (h: number) => privateWorst({ ...spec, model: { ...spec.model, heads: h } });
     let h = spec.model.heads;
-    while (h > 1 && Math.max(...Object.values(privateFloats({ ...spec, model: { ...spec.model, heads: h } }))) > PRIVATE_FLOAT_LIMIT) h--;
-    if (h < spec.model.heads && Math.max(...Object.values(privateFloats({ ...spec, model: { ...spec.model, heads: h } }))) <= PRIVATE_FLOAT_LIMIT)
-      hint = `At this d and k the most heads that fit is ${h}.`;
+    while (h > 1 && withHeads(h) > PRIVATE_FLOAT_LIMIT) h--;
+    if (h < spec.model.heads && withHeads(h) <= PRIVATE_FLOAT_LIMIT) hint = `At this d and k the most heads that fit is ${h}.`;
   }
   throw new ResourceLimitError(
     `this model needs about ${worst} numbers of private memory per prompt thread (${need.train} to train, ${need.evaluate} to evaluate); ` +
-      `the engine allows ${PRIVATE_FLOAT_LIMIT}, past which emulated GPUs crash. ${hint}`,
+      `on a CPU-emulated GPU such as this one the engine allows ${PRIVATE_FLOAT_LIMIT}, past which it crashes (a hardware GPU has no such cap). ${hint}`,
   );
 }
 

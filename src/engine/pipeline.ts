@@ -7,6 +7,7 @@ export async function createPipelineChecked(
   code: string,
   layout: GPUBindGroupLayout | 'auto',
 ): Promise<GPUComputePipeline> {
+  const started = performance.now();
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ label, code });
   const info = await module.getCompilationInfo();
@@ -26,7 +27,28 @@ export async function createPipelineChecked(
   });
   const err = await device.popErrorScope();
   if (err) throw new Error(`pipeline ${label}: ${err.message}`);
+  notePipelineBuild({ label, chars: code.length, ms: performance.now() - started });
   return pipeline;
+}
+
+/** One pipeline build: its label, WGSL size and the wall time from module to pipeline. */
+export interface PipelineBuild {
+  label: string;
+  chars: number;
+  ms: number;
+}
+
+const builds: PipelineBuild[] = [];
+const MAX_BUILDS = 500;
+
+function notePipelineBuild(b: PipelineBuild): void {
+  builds.push(b);
+  if (builds.length > MAX_BUILDS) builds.splice(0, builds.length - MAX_BUILDS);
+}
+
+/** The latest pipeline builds (at most MAX_BUILDS), oldest first, for the benchmark's compile-time table. */
+export function pipelineBuilds(): readonly PipelineBuild[] {
+  return builds;
 }
 
 const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();

@@ -6,6 +6,9 @@ import rngSrc from '../../shaders/rng.wgsl?raw';
 import taskSrc from '../../shaders/task.wgsl?raw';
 import updateSrc from '../../shaders/update.wgsl?raw';
 import evalSrc from '../../shaders/eval.wgsl?raw';
+import evalCommonSrc from '../../shaders/eval_common.wgsl?raw';
+import evalModelSrc from '../../shaders/eval_model.wgsl?raw';
+import evalNoModelSrc from '../../shaders/eval_no_model.wgsl?raw';
 import dumpSrc from '../../shaders/sample_dump.wgsl?raw';
 import trainKeySrc from '../../shaders/train_key.wgsl?raw';
 import elementwiseSrc from '../../shaders/elementwise.wgsl?raw';
@@ -21,6 +24,9 @@ export const SOURCES = {
   task: taskSrc,
   update: updateSrc,
   eval: evalSrc,
+  evalCommon: evalCommonSrc,
+  evalModel: evalModelSrc,
+  evalNoModel: evalNoModelSrc,
   dump: dumpSrc,
   trainKey: trainKeySrc,
   elementwise: elementwiseSrc,
@@ -39,7 +45,19 @@ export function prelude(consts: Constants): string {
 }
 
 export function composeShader(consts: Constants, ...parts: string[]): string {
-  return scalarizeArrays(unrollLoops(pruneStaticBranches([prelude(consts), ...parts].join('\n'), consts), consts), consts);
+  return composeShaderWith(true, consts, ...parts);
+}
+
+/**
+ * composeShader with the source-level passes (loop unrolling, array
+ * scalarization: see unroll.ts) on or off. They make CPU-emulated GPUs 2-4×
+ * faster; a hardware compiler does the same itself, so the GPU benchmark
+ * times an adapter both ways.
+ */
+export function composeShaderWith(passes: boolean, consts: Constants, ...parts: string[]): string {
+  const pruned = pruneStaticBranches([prelude(consts), ...parts].join('\n'), consts);
+  // Without the passes the @unroll markers go, the loops stay.
+  return passes ? scalarizeArrays(unrollLoops(pruned, consts), consts) : unrollLoops(pruned, {});
 }
 
 export const RESPONSE_CODE = { identity: 0, tanh: 1, relu: 2, cubic: 3 } as const;

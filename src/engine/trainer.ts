@@ -11,14 +11,14 @@ import { modelFor } from '../models/index.ts';
 import type { ModelDef } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { buildTask, type TaskContext } from '../tasks/task.ts';
-import { checkTrainingLimits, evalChunkPrompts } from './limits.ts';
+import { checkTrainingLimits, evalChunkPrompts, isCpuAdapter, privateFloats } from './limits.ts';
 import { SUM_CHUNK, sumChunks } from '../models/softmax.ts';
 import { STREAM } from '../rng/rng.ts';
 import { usesMatrixKernel } from './optimizer.ts';
 import { blockTable, optimizerConstants, optimizerKernelParts, optimizerLayout, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
 import { inverse, trace } from '../linalg/dense.ts';
 import { dmmseNoiseVar } from '../theory/predictors.ts';
-import { composeShader, SOURCES, taskConstants, type Constants } from './shaders.ts';
+import { composeShaderWith, SOURCES, taskConstants, type Constants } from './shaders.ts';
 import { setHalfBits } from '../rng/rng.ts';
 import { cachedPipeline } from './pipeline.ts';
 
@@ -34,6 +34,8 @@ export interface TrainerOptions {
   chunkSteps?: number;
   /** Staging buffers in the readback ring. */
   ringSize?: number;
+  /** The source-level unrolling and scalarization (composeShaderWith; default on). */
+  shaderPasses?: boolean;
 }
 
 export interface Readback {
@@ -176,7 +178,11 @@ export class Trainer {
   /** Set by requestSnapshot(): the next submission also copies out the optimizer state. */
   private snapshotWanted = false;
 
+  /** Whether this trainer's kernels were built with the source-level passes (TrainerOptions.shaderPasses). */
+  readonly shaderPasses: boolean;
+
   private constructor(device: GPUDevice, spec: ExperimentSpec, parts: {
+    shaderPasses: boolean;
     model: ModelDef;
     task: TaskContext;
     chunkSteps: number;
@@ -192,6 +198,7 @@ export class Trainer {
   }) {
     this.device = device;
     this.spec = spec;
+    this.shaderPasses = parts.shaderPasses;
     this.model = parts.model;
     this.task = parts.task;
     this.workgroups = Math.ceil(spec.train.batch / PROMPTS_PER_WORKGROUP);
@@ -302,7 +309,9 @@ export class Trainer {
     const task = buildTask(spec.task);
     const d = spec.task.d;
     const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024));
-    checkTrainingLimits(spec, model, device.limits, chunkSteps);
+    const passes = options.shaderPasses ?? true;
+    const compose = (consts: Constants, ...parts: string[]) => composeShaderWith(passes, consts, ...parts);
+    checkTrainingLimits(spec, model, device.limits, chunkSteps, { cpu: isCpuAdapter((device as { adapterInfo?: GPUAdapterInfo }).adapterInfo) });
     const consts: Constants = {
       DIM: d,
       NT: spec.task.tasks,
@@ -327,12 +336,13 @@ export class Trainer {
     const stages = [...model.preStages, ...model.stages];
     const matrixKernel = usesMatrixKernel(spec.optimizer);
     const [trainPipeline, updatePipeline, optPipeline, ...stagePipelines] = await Promise.all([
-      cachedPipeline(device, 'train', composeShader(consts, SOURCES.common, SOURCES.rng, SOURCES.task, SOURCES.trainKey, model.trainShader), trainLayout),
-      cachedPipeline(device, 'update', composeShader({ ...consts, ...optConsts }, SOURCES.common, model.gradSumShader, updateKernelSource()), updateLayout),
-      matrixKernel ? cachedPipeline(device, 'optimizer', composeShader(optConsts, ...optimizerKernelParts()), optLayout) : Promise.resolve(null),
-      ...stages.map((st) => cachedPipeline(device, st.label, composeShader(consts, SOURCES.common, st.shader), stageLayout)),
+      cachedPipeline(device, 'train', compose(consts, SOURCES.common, SOURCES.rng, SOURCES.task, SOURCES.trainKey, model.trainShader), trainLayout),
+      cachedPipeline(device, 'update', compose({ ...consts, ...optConsts }, SOURCES.common, model.gradSumShader, updateKernelSource()), updateLayout),
+      matrixKernel ? cachedPipeline(device, 'optimizer', compose(optConsts, ...optimizerKernelParts()), optLayout) : Promise.resolve(null),
+      ...stages.map((st) => cachedPipeline(device, st.label, compose(consts, SOURCES.common, st.shader), stageLayout)),
     ]);
     return new Trainer(device, spec, {
+      shaderPasses: passes,
       model,
       task,
       chunkSteps,
@@ -607,6 +617,8 @@ export class Trainer {
       task?: TaskContext;
       /** The stream's step word (default: the evaluation stream; STREAM.TRAINSET reads a fixed training set). */
       stepWord?: number;
+      /** Run the model's column in its own kernel (default: where the fused kernel would exceed the private-memory budget; see privateFloats). */
+      splitModel?: boolean;
     } = {},
   ): Promise<EvalSamples> {
     this.assertAlive();
@@ -628,11 +640,19 @@ export class Trainer {
     const G = Math.max(1, numGammas);
     const R = Math.max(1, numGd);
     const consts: Constants = { DIM: d, NT: K, D: d + K, NUM_GAMMAS: G, NUM_GD: R, H: this.spec.model.heads, ...taskConstants(task), DMMSE: dmmse, ...this.model.constants };
-    const shape = JSON.stringify(consts);
-    let pipeline = this.evalPipelines.get(shape);
-    if (!pipeline) {
-      pipeline = await cachedPipeline(this.device, 'eval', composeShader(consts, SOURCES.rng, SOURCES.task, SOURCES.eval, this.model.predictShader), 'auto');
-      this.evalPipelines.set(shape, pipeline);
+    // Where the model's state and the baselines' would not fit one thread together, the model's column has a kernel of its own.
+    const split = options.splitModel ?? privateFloats(this.spec).splitEvaluation;
+    const shape = JSON.stringify({ ...consts, split });
+    let pipelines = this.evalPipelines.get(shape);
+    if (!pipelines) {
+      const base = [SOURCES.rng, SOURCES.task, SOURCES.evalCommon];
+      pipelines = split
+        ? await Promise.all([
+            cachedPipeline(this.device, 'eval', composeShaderWith(this.shaderPasses, consts, ...base, SOURCES.eval, SOURCES.evalNoModel), 'auto'),
+            cachedPipeline(this.device, 'eval_model', composeShaderWith(this.shaderPasses, consts, ...base, this.model.predictShader, SOURCES.evalModel), 'auto'),
+          ])
+        : [await cachedPipeline(this.device, 'eval', composeShaderWith(this.shaderPasses, consts, ...base, SOURCES.eval, this.model.predictShader), 'auto')];
+      this.evalPipelines.set(shape, pipelines);
     }
     const gammaData = new Float32Array(K * G * d * d);
     gammas.forEach((list, t) => list.forEach((g, i) => gammaData.set(g, (t * G + i) * d * d)));
@@ -658,26 +678,23 @@ export class Trainer {
     const uni = dev.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     const out = dev.createBuffer({ size: chunk * K * stride * F32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
     try {
-      const group = dev.createBindGroup({
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: uni } },
-          { binding: 2, resource: { buffer: mats ?? this.buffers.taskMats } },
-          { binding: 3, resource: { buffer: this.buffers.params } },
-          { binding: 4, resource: { buffer: gbuf } },
-          { binding: 5, resource: { buffer: out } },
-          { binding: 6, resource: { buffer: reg } },
-          { binding: 7, resource: { buffer: rbuf } },
-        ],
-      });
+      const buffers: Record<number, GPUBuffer> = { 0: uni, 2: mats ?? this.buffers.taskMats, 3: this.buffers.params, 4: gbuf, 5: out, 6: reg, 7: rbuf };
+      // The baselines' kernel of a split evaluation reads no parameters; the model's reads only the prompts and the parameters.
+      const bindings = split ? [[0, 2, 4, 5, 6, 7], [0, 2, 3, 5]] : [[0, 2, 3, 4, 5, 6, 7]];
+      const groups = pipelines.map((p, i) =>
+        dev.createBindGroup({ layout: p.getBindGroupLayout(0), entries: bindings[i].map((b) => ({ binding: b, resource: { buffer: buffers[b] } })) }),
+      );
       for (let first = 0; first < count; first += chunk) {
         const m = Math.min(chunk, count - first);
         dev.queue.writeBuffer(uni, 0, new Uint32Array([this.spec.train.dataSeed, options.stepWord ?? STREAM.EVAL, nCtx, m, first]));
         const enc = dev.createCommandEncoder({ label: 'eval' });
         const pass = enc.beginComputePass();
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, group);
-        pass.dispatchWorkgroups(Math.ceil(m / 64));
+        // In order: the model's kernel writes its column over the baselines' zeros.
+        pipelines.forEach((p, i) => {
+          pass.setPipeline(p);
+          pass.setBindGroup(0, groups[i]);
+          pass.dispatchWorkgroups(Math.ceil(m / 64));
+        });
         pass.end();
         dev.queue.submit([enc.finish()]);
         data.set(await this.readBuffer(out, m * K * stride * F32), first * K * stride);
@@ -704,7 +721,7 @@ export class Trainer {
     });
     return { count, nCtx, ...outputs[0], outputs };
   }
-  private readonly evalPipelines = new Map<string, GPUComputePipeline>();
+  private readonly evalPipelines = new Map<string, GPUComputePipeline[]>();
 
   destroy(): void {
     if (this.destroyed) return;

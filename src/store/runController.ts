@@ -87,7 +87,8 @@ async function fail(e: unknown): Promise<void> {
   if (useLab.getState().gpu.kind === 'unavailable') return;
   const message = e instanceof Error ? e.message : String(e);
   useLab.setState({ status: 'error' });
-  addNotice({ tone: 'error', title: 'The run stopped with an error', items: [message] });
+  const tooLarge = e instanceof Error && e.name === 'ResourceLimitError';
+  addNotice({ tone: 'error', title: tooLarge ? 'This model does not fit this GPU' : 'The run stopped with an error', items: [message] });
 }
 
 /** Each output's closed forms (the first also as `theory`). */

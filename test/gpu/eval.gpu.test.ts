@@ -63,6 +63,61 @@ describe('evaluation kernel vs float64 predictors', () => {
       }
     });
 
+  it('the model\'s column in a kernel of its own (the split evaluation of large models) gives every number of the fused kernel, bit for bit', async () => {
+    const { device } = await testDevice();
+    for (const query of [
+      'v=1&d=5&n=12&cov=ar1&rho=0.5&rot=1&s2=0.2',
+      'v=1&d=4&n=10&K=2&ws=2&wst=2&model=softmax&H=2&init=default',
+      'v=1&model=lsa&H=2&param=separate&rank=2&layers=2&tied=0&d=3&n=10',
+      'v=1&d=3&n=8&pool=4&s2=0.3',
+    ]) {
+      const spec = decodeSpec(query).spec;
+      const t = await Trainer.create(device, spec);
+      try {
+        const d = spec.task.d;
+        const opts = { prompts: 130, gammas: [Float64Array.from({ length: d * d }, (_, i) => Math.cos(i))], gdRuns: [{ steps: 3, eta: 0.2 }] };
+        const fused = await t.evaluate({ ...opts, splitModel: false });
+        const split = await t.evaluate({ ...opts, splitModel: true });
+        expect(split.outputs.length).toBe(spec.task.tasks);
+        split.outputs.forEach((o, k) => {
+          const f = fused.outputs[k];
+          for (const key of ['targets', 'model', 'ridge', 'debiased'] as const) expect(Array.from(o[key]), `${query} ${key}`).toEqual(Array.from(f[key]));
+          expect(o.ols && Array.from(o.ols)).toEqual(f.ols && Array.from(f.ols));
+          expect(o.dmmse && Array.from(o.dmmse)).toEqual(f.dmmse && Array.from(f.dmmse));
+          expect(Array.from(o.gd[0])).toEqual(Array.from(f.gd[0]));
+          expect(Array.from(o.predictors[0])).toEqual(Array.from(f.predictors[0]));
+          // Not a column of zeros left behind.
+          expect(o.model.some((v) => v !== 0)).toBe(true);
+        });
+      } finally {
+        t.destroy();
+      }
+    }
+  });
+
+  it('kernels built without the source-level passes (unrolling, scalarization) train and evaluate to the same numbers', async () => {
+    const { device } = await testDevice();
+    for (const query of ['v=1&d=4&n=10&B=64&opt=adam&lr=0.01', 'v=1&model=softmax&H=2&init=default&d=3&n=8&B=64&opt=muon&lr=0.01']) {
+      const spec = decodeSpec(query).spec;
+      const results = [];
+      for (const shaderPasses of [true, false]) {
+        const t = await Trainer.create(device, spec, { chunkSteps: 3, shaderPasses });
+        try {
+          expect(t.shaderPasses).toBe(shaderPasses);
+          await t.run({ steps: 6 });
+          results.push({ params: await t.readParams(), ev: await t.evaluate({ prompts: 96 }) });
+        } finally {
+          t.destroy();
+        }
+      }
+      const [on, off] = results;
+      expect(off.params.every(Number.isFinite)).toBe(true);
+      expect(relError(off.params, on.params), query).toBeLessThan(1e-6);
+      expect(relError(off.ev.model, on.ev.model), query).toBeLessThan(1e-6);
+      expect(relError(off.ev.ridge, on.ev.ridge), query).toBeLessThan(1e-6);
+    }
+  });
+
   it('an evaluation split into chunks gives the same numbers as one dispatch', async () => {
     const { device } = await testDevice();
     const spec = decodeSpec('v=1&d=4&n=10&K=2&model=softmax&H=2&init=default').spec;

@@ -2,6 +2,7 @@
 // random parameters and prompts, over the grid H × d × n, and with logits
 // large enough to overflow a naive exp.
 import { describe, expect, it } from 'vitest';
+import { PRIVATE_FLOAT_LIMIT, privateFloats } from '../../src/engine/limits.ts';
 import { Trainer } from '../../src/engine/trainer.ts';
 import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
 import { STREAM } from '../../src/rng/rng.ts';
@@ -51,6 +52,20 @@ describe('softmax attention kernels vs float64 reference', () => {
           expect(r.loss).toBeLessThan(1e-4);
         }
       });
+
+  it('d = 64 with H = 16 heads, once refused on CPU adapters, trains: forward (its evaluation split in two kernels), gradient and loss match', async () => {
+    const spec = softmaxSpec(64, 6, 16, 'default', 0);
+    spec.train.batch = 12;
+    const p = privateFloats(spec);
+    expect(p.splitEvaluation).toBe(true);
+    expect(Math.max(p.train, p.evaluate)).toBeLessThanOrEqual(PRIVATE_FLOAT_LIMIT);
+    const r = await check(spec);
+    console.info(`H=16 d=64 n=6: relative error forward ${r.forward.toExponential(1)}, gradient ${r.gradient.toExponential(1)}, loss ${r.loss.toExponential(1)}`);
+    expect(r.finite).toBe(true);
+    expect(r.forward).toBeLessThan(1e-4);
+    expect(r.gradient).toBeLessThan(1e-4);
+    expect(r.loss).toBeLessThan(1e-4);
+  });
 
   it('a batch of 601 (three partial sums, a ragged last vec4 of prompts) matches too', async () => {
     const spec = softmaxSpec(3, 10, 2, 'default', 0);
