@@ -1,0 +1,182 @@
+// The GPU benchmark's report (npm run bench:gpu): the goals, then one section
+// per measurement, each drawn both as a terminal table and as Markdown for
+// docs/benchmarks-gpu.md. A new measurement (the batched runs, when they
+// exist) is one more entry of SECTIONS with its goal row.
+import { markdownReport, tableLines } from './report.ts';
+import type { BenchResult } from './run.ts';
+import { PAPER_STEPS, type PaperRunResult } from './paperRun.ts';
+import type { Estimate } from '../engine/stats.ts';
+
+export interface GridSection {
+  results: BenchResult[];
+  planned: number;
+  seconds: number;
+  budgetSeconds: number;
+  /** Configurations the budget left out, in grid order. */
+  skipped: string[];
+}
+
+export interface GpuBenchReport {
+  adapter: string;
+  date: string;
+  machine: { cpu: string; cores: number; memoryGiB: number; platform: string; node: string };
+  /** The flags the benchmark ran with. */
+  args: string;
+  /** Null where the section was not run. */
+  grid: GridSection | null;
+  paper: PaperRunResult | null;
+}
+
+export interface Table {
+  head: string[];
+  rows: string[][];
+}
+
+interface Goal {
+  goal: string;
+  target: string;
+  measured: string;
+  status: string;
+}
+
+interface Section {
+  title: string;
+  goal?: Goal;
+  /** Lines above the table. */
+  notes: string[];
+  /** The terminal's lines (a table, or notes alone). */
+  text: string[];
+  /** The Markdown table, when there is one. */
+  markdown: string[];
+}
+
+export const textTable = (t: Table): string[] => {
+  const all = [t.head, ...t.rows];
+  const widths = t.head.map((_, j) => Math.max(...all.map((r) => r[j].length)));
+  return all.map((r) => r.map((c, j) => c.padEnd(widths[j])).join('  ').trimEnd());
+};
+export const markdownTable = (t: Table): string[] => [`| ${t.head.join(' | ')} |`, `|${t.head.map(() => '---').join('|')}|`, ...t.rows.map((r) => `| ${r.join(' | ')} |`)];
+
+const est = (e: Estimate | undefined) => (e ? `${e.mean.toPrecision(4)} ± ${e.stderr.toPrecision(2)}` : '—');
+const secs = (s: number) => `${s.toFixed(s < 10 ? 2 : 1)} s`;
+const int = (n: number) => n.toLocaleString('en-US');
+
+/** He et al.'s 500,000 steps in under 60 s, measured or projected from the steps that ran. */
+function paperSection(r: GpuBenchReport): Section {
+  const p = r.paper;
+  const goal: Goal = { goal: "He et al.'s paper run", target: `${int(PAPER_STEPS)} steps in under 60 s`, measured: 'not run', status: '—' };
+  if (!p) return { title: "He et al.'s paper run", goal, notes: ['Not run (--no-paper).'], text: [], markdown: [] };
+  const whole = !p.stopped && p.stepsDone >= PAPER_STEPS;
+  const projected = p.stepsPerSecond > 0 ? PAPER_STEPS / p.stepsPerSecond : Infinity;
+  goal.measured = whole ? secs(p.trainSeconds) : `${secs(projected)} projected from ${int(p.stepsDone)} steps`;
+  goal.status = `${whole ? '' : 'projected '}${(whole ? p.trainSeconds : projected) < 60 ? '✓' : '✗'}`;
+  const table: Table = {
+    head: ['preset', 'steps', 'training', 'steps/s', 'evaluation', 'test MSE model', 'one-step GD', 'model − GD', 'learned'],
+    rows: [
+      [
+        p.presetId,
+        `${int(p.stepsDone)} of ${int(p.stepsPlanned)}${p.stopped ? ` (stopped by the ${p.budgetSeconds} s budget)` : ''}`,
+        secs(p.trainSeconds),
+        p.stepsPerSecond.toFixed(0),
+        p.evalSeconds === null ? '—' : secs(p.evalSeconds),
+        est(p.test?.model),
+        p.test ? `${est(p.test.oneStepGd)} (η = ${p.test.oneStepEta.toPrecision(4)})` : '—',
+        est(p.test?.modelMinusGd),
+        p.identification ?? '—',
+      ],
+    ],
+  };
+  const notes = [
+    "The runner's runExperiment on He et al.'s recipe" +
+      ` (preset ${p.presetId}, ${p.chunkSteps} steps per submission), training time as the runner reports it; the evaluation` +
+      (p.test ? ` on ${int(p.test.prompts)} fresh prompts at n = ${p.test.nCtx}` : '') +
+      ' (test MSEs, He et al.\'s reduced predictor, the length curve) follows it.',
+    `Link: ?${p.share}`,
+  ];
+  return { title: "He et al.'s paper run", goal, notes, text: textTable(table), markdown: markdownTable(table) };
+}
+
+/** Many small runs as one batched GPU job: the engine does not batch runs yet. */
+function batchedSection(_r: GpuBenchReport): Section {
+  return {
+    title: 'Batched runs',
+    goal: { goal: 'Batched runs', target: '64 runs of 20,000 steps in under 60 s', measured: 'not measured yet', status: '—' },
+    notes: ['Not measured yet: the engine trains one run at a time. This section gets its table once runs can be batched.'],
+    text: [],
+    markdown: [],
+  };
+}
+
+function gridSection(r: GpuBenchReport): Section {
+  const g = r.grid;
+  if (!g) return { title: 'Benchmark grid', notes: ['Not run (--no-grid).'], text: [], markdown: [] };
+  const status =
+    `${g.results.length} of ${g.planned} configurations in ${secs(g.seconds)} (budget ${g.budgetSeconds} s)` +
+    (g.skipped.length ? `; the budget left out ${g.skipped.length}: ${g.skipped.join(', ')}.` : '.');
+  const notes = [
+    "The grid of `npm run bench` (src/bench/grid.ts), in Node through Dawn only, with the same columns as docs/benchmarks.md.",
+    status,
+  ];
+  if (!g.results.length) return { title: 'Benchmark grid', notes, text: [], markdown: [] };
+  // The Node table exactly as docs/benchmarks.md draws it.
+  const md = markdownReport({ machine: { ...r.machine, date: r.date }, node: g.results, browser: [] }).split('\n');
+  const first = md.findIndex((l) => l.startsWith('| '));
+  const end = md.findIndex((l, i) => i > first && !l.startsWith('|'));
+  return { title: 'Benchmark grid', notes, text: tableLines(g.results, 'Node (Dawn)').slice(1), markdown: md.slice(first, end) };
+}
+
+const SECTIONS: ((r: GpuBenchReport) => Section)[] = [paperSection, batchedSection, gridSection];
+
+function goalsTable(sections: Section[]): Table {
+  return { head: ['goal', 'target', 'measured', 'met'], rows: sections.flatMap((s) => (s.goal ? [[s.goal.goal, s.goal.target, s.goal.measured, s.goal.status]] : [])) };
+}
+
+export const isSwiftShader = (adapter: string) => /swiftshader/i.test(adapter);
+
+/** What the terminal shows at the end: the goals, then each section. */
+export function gpuTextReport(r: GpuBenchReport): string {
+  const sections = SECTIONS.map((s) => s(r));
+  const out = [`GPU benchmark on ${r.adapter} (${r.date.slice(0, 10)})`, '', ...textTable(goalsTable(sections))];
+  for (const s of sections) out.push('', `${s.title}:`, ...s.notes.filter((n) => !n.startsWith('Link:')), ...s.text);
+  return out.join('\n') + '\n';
+}
+
+export function gpuMarkdownReport(r: GpuBenchReport): string {
+  const sections = SECTIONS.map((s) => s(r));
+  const m = r.machine;
+  const lines = [
+    '# GPU benchmarks',
+    '',
+    `Generated by \`npm run bench:gpu\` on ${r.date.slice(0, 10)} (${r.args || 'default flags'}).`,
+    '',
+    `Adapter: **${r.adapter}**. Host: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}.`,
+    '',
+  ];
+  if (isSwiftShader(r.adapter))
+    lines.push(
+      '**These are SwiftShader figures, not a GPU\'s.** No GPU figures are recorded yet: this file comes from a check of the',
+      'script on SwiftShader (Chromium\'s CPU implementation of Vulkan) with shrunk flags. Running it on a machine with a GPU',
+      '(below) replaces it.',
+      '',
+    );
+  lines.push('## Goals', '', ...markdownTable(goalsTable(sections)), '');
+  for (const s of sections) lines.push(`## ${s.title}`, '', ...s.notes.flatMap((n) => [n, '']), ...(s.markdown.length ? [...s.markdown, ''] : []));
+  lines.push(
+    '## How to run',
+    '',
+    'On a machine with the npm registry and apt, pack what a bare x86-64 Linux GPU machine lacks (a Node binary, Dawn,',
+    'the benchmark bundled into one file, the Vulkan and EGL loaders) into `.gpu-bench/`; carry that folder with the',
+    'repository to the GPU machine and run the benchmark there from the repository root:',
+    '',
+    '```sh',
+    'npm run bench:gpu -- pack          # writes .gpu-bench/',
+    'bash scripts/gpu-bench/run.sh      # on the GPU machine: prints the tables, writes docs/benchmarks-gpu.md',
+    '```',
+    '',
+    'Each section has a time budget (`--grid-budget-s`, `--paper-budget-s`, within `--budget-s` for the whole run; the',
+    'defaults keep it within 8 minutes on a GPU); `--quick --paper-steps 2000` shrinks it for a check on SwiftShader.',
+    'See scripts/bench-gpu.ts for the flags and scripts/gpu-bench/run.sh for the environment it sets up.',
+    '',
+  );
+  return lines.join('\n');
+}

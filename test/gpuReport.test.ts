@@ -1,0 +1,81 @@
+// The GPU benchmark's report: the goals from each section, budget-stopped
+// sections saying how far they got, and the batched-runs section marked as
+// not measured yet.
+import { describe, expect, it } from 'vitest';
+import { gpuMarkdownReport, gpuTextReport, type GpuBenchReport } from '../src/bench/gpuReport.ts';
+import type { BenchResult } from '../src/bench/run.ts';
+import type { PaperRunResult } from '../src/bench/paperRun.ts';
+
+const row = (id: string, stepsPerSecond: number): BenchResult => ({
+  id,
+  query: 'model=lsa&d=5&n=20&B=256',
+  adapter: 'nvidia hopper NVIDIA H100',
+  runs: 3,
+  stepsPerRun: 300,
+  stepsPerSecond: { median: stepsPerSecond, min: stepsPerSecond * 0.9, max: stepsPerSecond * 1.1 },
+  msPerStep: 1000 / stepsPerSecond,
+  flopsPerStep: 2.94e5,
+  gflops: (2.94e5 * stepsPerSecond) / 1e9,
+  normalsPerStep: 26_000,
+  dispatchesPerStep: 2,
+  passesPerStep: 0.01,
+  bytesReadBackPerStep: 7,
+  floorMsPerStep: 0.05,
+  floorRatio: 1.2,
+  floorTarget: true,
+  work: 5120,
+  cpu: { float64: 40, float32: 50, promptsTimed: 256 },
+  gpuOverCpu: stepsPerSecond / 50,
+});
+
+const paper = (p: Partial<PaperRunResult>): PaperRunResult => ({
+  presetId: 'he-h2',
+  share: 'v=1&model=softmax&H=2',
+  chunkSteps: 100,
+  stepsPlanned: 500_000,
+  stepsDone: 500_000,
+  stopped: false,
+  budgetSeconds: 120,
+  trainSeconds: 50,
+  stepsPerSecond: 10_000,
+  evalSeconds: 3,
+  test: { prompts: 65536, nCtx: 40, model: { mean: 0.2, stderr: 0.001 }, oneStepGd: { mean: 0.24, stderr: 0.001 }, oneStepEta: 0.86, modelMinusGd: { mean: -0.04, stderr: 0.001 } },
+  identification: 'debiased GD',
+  ...p,
+});
+
+const report = (r: Partial<GpuBenchReport>): GpuBenchReport => ({
+  adapter: 'nvidia hopper NVIDIA H100',
+  date: '2026-12-07T00:00:00.000Z',
+  machine: { cpu: 'x86-64', cores: 16, memoryGiB: 128, platform: 'Linux', node: 'v22.23.5' },
+  args: '',
+  grid: { results: [row('lsa d=5 n=20 B=256', 20_000)], planned: 3, seconds: 140, budgetSeconds: 150, skipped: ['b', 'c'] },
+  paper: paper({}),
+  ...r,
+});
+
+describe('GPU benchmark report', () => {
+  it('meets the paper goal from a whole run and says the batched runs are not measured yet', () => {
+    const md = gpuMarkdownReport(report({}));
+    expect(md).toContain("| He et al.'s paper run | 500,000 steps in under 60 s | 50.0 s | ✓ |");
+    expect(md).toContain('| Batched runs | 64 runs of 20,000 steps in under 60 s | not measured yet | — |');
+    expect(md).toMatch(/## Batched runs\n\nNot measured yet/);
+    expect(md).toContain('1 of 3 configurations in 140.0 s (budget 150 s); the budget left out 2: b, c.');
+    expect(md).toContain('| lsa d=5 n=20 B=256 | 20000 [18000, 22000] |');
+    expect(md).not.toContain('SwiftShader figures');
+  });
+
+  it('projects the paper goal from a run the budget stopped', () => {
+    const r = report({ paper: paper({ stopped: true, stepsDone: 100_000, trainSeconds: 120, stepsPerSecond: 100_000 / 120, evalSeconds: null, test: null, identification: null }) });
+    const text = gpuTextReport(r);
+    expect(text).toContain('600.0 s projected from 100,000 steps');
+    expect(text).toContain('projected ✗');
+    expect(text).toContain('100,000 of 500,000 (stopped by the 120 s budget)');
+  });
+
+  it('labels SwiftShader figures as not a GPU\'s', () => {
+    const md = gpuMarkdownReport(report({ adapter: 'google swiftshader swiftshader-device-subzero- SwiftShader driver 5.0.0', grid: null }));
+    expect(md).toContain("These are SwiftShader figures, not a GPU's.");
+    expect(md).toContain('Not run (--no-grid).');
+  });
+});
