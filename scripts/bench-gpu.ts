@@ -15,7 +15,8 @@
 //   --only TEXT            grid configurations whose id contains TEXT
 //   --quick                two grid configurations (LSA d=5 and He et al.'s softmax H=2), shorter runs
 //   --paper-steps 500000   --paper-preset he-h2   --chunk 100 (steps per submission)
-//   --no-grid --no-paper --no-cpu (skip the grid's CPU timings)
+//   --passes-budget-s 60   the shader passes on and off (first, while the pipeline cache is cold)
+//   --no-grid --no-paper --no-passes --no-cpu (skip the grid's CPU timings)
 //   --out docs/benchmarks-gpu.md   --json FILE (the raw report)   --no-write
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -26,6 +27,7 @@ import { BENCH_GRID } from '../src/bench/grid.ts';
 import { benchCase, type BenchResult } from '../src/bench/run.ts';
 import { PAPER_STEPS, paperRun } from '../src/bench/paperRun.ts';
 import { gpuMarkdownReport, gpuTextReport, type GpuBenchReport, type GridSection } from '../src/bench/gpuReport.ts';
+import { shaderPassesCase, type PassesResult } from '../src/bench/shaderPasses.ts';
 
 const argv = process.argv.slice(2).filter((a) => a !== '--');
 const { values } = parseArgs({
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     'budget-s': { type: 'string', default: '420' },
     'grid-budget-s': { type: 'string', default: '150' },
     'paper-budget-s': { type: 'string', default: '120' },
+    'passes-budget-s': { type: 'string', default: '60' },
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string' },
     only: { type: 'string' },
@@ -43,6 +46,7 @@ const { values } = parseArgs({
     chunk: { type: 'string', default: '100' },
     'no-grid': { type: 'boolean', default: false },
     'no-paper': { type: 'boolean', default: false },
+    'no-passes': { type: 'boolean', default: false },
     'no-cpu': { type: 'boolean', default: false },
     out: { type: 'string', default: 'docs/benchmarks-gpu.md' },
     json: { type: 'string' },
@@ -93,8 +97,26 @@ async function grid(): Promise<GridSection> {
   return { results, planned: cases.length, seconds: (performance.now() - start) / 1000, budgetSeconds, skipped: [] };
 }
 
+// He et al.'s softmax, LSA at d = 5 and d = 20, and the large softmax case: small and large kernels.
+const PASSES_IDS = ['softmax d=5 n=40 B=256 H=2', 'lsa d=5 n=20 B=256', 'lsa d=20 n=20 B=256', 'softmax d=32 n=512 B=1024 H=4'];
+
+async function passes(): Promise<PassesResult[]> {
+  const own = positive('passes-budget-s', values['passes-budget-s']);
+  const list = BENCH_GRID.filter((c) => PASSES_IDS.slice(0, values.quick ? 2 : PASSES_IDS.length).includes(c.id));
+  log(`shader passes: ${list.length} configurations, budget ${own} s`);
+  const start = performance.now();
+  const out: PassesResult[] = [];
+  for (const c of list) {
+    if ((performance.now() - start) / 1000 > own) break;
+    out.push(await shaderPassesCase(gpu.device, c, { runs, secondsPerRun: Math.min(secondsPerRun, 0.3), log }));
+  }
+  return out;
+}
+
 let report: GpuBenchReport;
 try {
+  // First: the pipeline cache is still cold for these kernels.
+  const passesSection = values['no-passes'] ? null : await passes();
   const gridSection = values['no-grid'] ? null : await grid();
   let paper: GpuBenchReport['paper'] = null;
   if (!values['no-paper']) {
@@ -115,6 +137,7 @@ try {
     args: argv.join(' '),
     grid: gridSection,
     paper,
+    passes: passesSection,
   };
 } finally {
   gpu.close();

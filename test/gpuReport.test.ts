@@ -78,4 +78,23 @@ describe('GPU benchmark report', () => {
     expect(md).toContain("These are SwiftShader figures, not a GPU's.");
     expect(md).toContain('Not run (--no-grid).');
   });
+
+  it('draws the shader passes on and off and names the side that pays, or neither within the spread', () => {
+    const sp = (median: number) => ({ median, min: median * 0.95, max: median * 1.05 });
+    const side = (median: number, chars: number, ms: number) => ({ createMs: ms + 5, trainBuildMs: ms, trainChars: chars, stepsPerSecond: sp(median) });
+    const md = gpuMarkdownReport(
+      report({
+        passes: [
+          { id: 'lsa d=5 n=20 B=256', on: side(1700, 18778, 114), off: side(480, 12864, 262) },
+          { id: 'softmax d=5 n=40 B=256 H=2', on: side(20000, 28232, 40), off: side(20500, 15226, 30) },
+          { id: 'lsa d=20 n=20 B=256', on: side(9000, 40000, 80), off: side(12000, 20000, 50) },
+        ],
+      }),
+    );
+    expect(md).toContain('## Shader passes (unrolling, scalarization)');
+    expect(md).toContain('| lsa d=5 n=20 B=256 | 1700 [1615, 1785] | 480 [456, 504] | 3.54 | 18,778 chars | 12,864 chars | 114 ms | 262 ms | on |');
+    expect(md).toMatch(/\| softmax d=5 n=40 B=256 H=2 \|.*\| neither \(within the spread\) \|/);
+    expect(md).toMatch(/\| lsa d=20 n=20 B=256 \|.*\| off \|/);
+    expect(gpuMarkdownReport(report({ passes: null }))).toContain('Not run (--no-passes).');
+  });
 });

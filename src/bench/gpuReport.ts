@@ -6,6 +6,7 @@ import { markdownReport, tableLines } from './report.ts';
 import type { BenchResult } from './run.ts';
 import { PAPER_STEPS, type PaperRunResult } from './paperRun.ts';
 import type { Estimate } from '../engine/stats.ts';
+import { passesVerdict, type PassesResult } from './shaderPasses.ts';
 
 export interface GridSection {
   results: BenchResult[];
@@ -25,6 +26,8 @@ export interface GpuBenchReport {
   /** Null where the section was not run. */
   grid: GridSection | null;
   paper: PaperRunResult | null;
+  /** The shader passes with and without (absent in reports from before the section). */
+  passes?: PassesResult[] | null;
 }
 
 export interface Table {
@@ -107,6 +110,33 @@ function batchedSection(_r: GpuBenchReport): Section {
   };
 }
 
+/** The source-level shader passes on and off: build time, kernel size, steps/s, and which pays. */
+function passesSection(r: GpuBenchReport): Section {
+  const title = 'Shader passes (unrolling, scalarization)';
+  if (!r.passes?.length) return { title, notes: ['Not run (--no-passes).'], text: [], markdown: [] };
+  const sps = (x: { median: number; min: number; max: number }) => `${x.median.toFixed(0)} [${x.min.toFixed(0)}, ${x.max.toFixed(0)}]`;
+  const table: Table = {
+    head: ['configuration', 'steps/s on', 'steps/s off', 'on/off', 'train kernel on', 'off', 'build on', 'off', 'pays'],
+    rows: r.passes.map((p) => [
+      p.id,
+      sps(p.on.stepsPerSecond),
+      sps(p.off.stepsPerSecond),
+      (p.on.stepsPerSecond.median / p.off.stepsPerSecond.median).toFixed(2),
+      `${int(p.on.trainChars)} chars`,
+      `${int(p.off.trainChars)} chars`,
+      `${p.on.trainBuildMs.toFixed(0)} ms`,
+      `${p.off.trainBuildMs.toFixed(0)} ms`,
+      { on: 'on', off: 'off', tie: 'neither (within the spread)' }[passesVerdict(p)],
+    ]),
+  };
+  const notes = [
+    'The engine unrolls marked loops and turns constant-indexed private arrays into scalars at the WGSL source level (src/engine/unroll.ts, scalarize.ts), for CPU-emulated GPUs whose JIT does neither. ' +
+      'Each configuration is built and timed without them, then with them; "pays" is the side whose slowest run beats the other\'s fastest. ' +
+      'Where a hardware adapter shows no gain, the engine can build its kernels without them (TrainerOptions.shaderPasses).',
+  ];
+  return { title, notes, text: textTable(table), markdown: markdownTable(table) };
+}
+
 function gridSection(r: GpuBenchReport): Section {
   const g = r.grid;
   if (!g) return { title: 'Benchmark grid', notes: ['Not run (--no-grid).'], text: [], markdown: [] };
@@ -125,7 +155,7 @@ function gridSection(r: GpuBenchReport): Section {
   return { title: 'Benchmark grid', notes, text: tableLines(g.results, 'Node (Dawn)').slice(1), markdown: md.slice(first, end) };
 }
 
-const SECTIONS: ((r: GpuBenchReport) => Section)[] = [paperSection, batchedSection, gridSection];
+const SECTIONS: ((r: GpuBenchReport) => Section)[] = [paperSection, batchedSection, passesSection, gridSection];
 
 function goalsTable(sections: Section[]): Table {
   return { head: ['goal', 'target', 'measured', 'met'], rows: sections.flatMap((s) => (s.goal ? [[s.goal.goal, s.goal.target, s.goal.measured, s.goal.status]] : [])) };

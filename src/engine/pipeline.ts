@@ -40,8 +40,10 @@ export interface PipelineBuild {
 
 const builds: PipelineBuild[] = [];
 const MAX_BUILDS = 500;
+let buildCount = 0;
 
 function notePipelineBuild(b: PipelineBuild): void {
+  buildCount++;
   builds.push(b);
   if (builds.length > MAX_BUILDS) builds.splice(0, builds.length - MAX_BUILDS);
 }
@@ -49,6 +51,17 @@ function notePipelineBuild(b: PipelineBuild): void {
 /** The latest pipeline builds (at most MAX_BUILDS), oldest first, for the benchmark's compile-time table. */
 export function pipelineBuilds(): readonly PipelineBuild[] {
   return builds;
+}
+
+/** Pipelines built so far (cache hits not counted): with pipelineBuildsSince, what one trainer compiled. */
+export function pipelineBuildCount(): number {
+  return buildCount;
+}
+
+/** The builds after the count was `mark` (as many as are still kept). */
+export function pipelineBuildsSince(mark: number): readonly PipelineBuild[] {
+  const n = Math.min(buildCount - mark, builds.length);
+  return n > 0 ? builds.slice(builds.length - n) : [];
 }
 
 const pipelineCache = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();

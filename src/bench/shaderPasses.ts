@@ -1,0 +1,84 @@
+// The source-level shader passes (loop unrolling, array scalarization; see
+// engine/unroll.ts) measured on the adapter at hand: for a configuration, the
+// trainer's pipeline build time and WGSL size, and steps/s, with the passes
+// and without. They were written for CPU-emulated GPUs, whose JIT does
+// neither; whether a hardware compiler gains or loses by them is this table's
+// to say, not a guess.
+import { Trainer } from '../engine/trainer.ts';
+import { pipelineBuildCount, pipelineBuildsSince } from '../engine/pipeline.ts';
+import { benchSpec, type BenchCase } from './grid.ts';
+import { spread, type Spread } from './run.ts';
+
+export interface PassesSide {
+  /** Wall time of Trainer.create, its pipeline builds included (kernels both sides share build once, on the first). */
+  createMs: number;
+  /** The training kernel's build time and WGSL size: the kernel the passes change most. */
+  trainBuildMs: number;
+  trainChars: number;
+  stepsPerSecond: Spread;
+}
+
+export interface PassesResult {
+  id: string;
+  on: PassesSide;
+  off: PassesSide;
+}
+
+async function side(device: GPUDevice, c: BenchCase, shaderPasses: boolean, runs: number, secondsPerRun: number): Promise<PassesSide> {
+  const spec = benchSpec(c);
+  const mark = pipelineBuildCount();
+  const t0 = performance.now();
+  const probe = await Trainer.create(device, spec, { chunkSteps: 1, shaderPasses });
+  const createMs = performance.now() - t0;
+  const train = pipelineBuildsSince(mark).find((b) => b.label === 'train');
+  let msPerStep: number;
+  try {
+    await probe.run({ steps: 2 });
+    const t1 = performance.now();
+    await probe.run({ steps: 3 });
+    msPerStep = (performance.now() - t1) / 3;
+  } finally {
+    probe.destroy();
+  }
+  // About 0.2 s per submission and at least 3 submissions a run, as the grid times them.
+  const chunk = Math.max(1, Math.min(100, Math.round(200 / msPerStep)));
+  const steps = Math.max(3 * chunk, Math.round((secondsPerRun * 1000) / msPerStep / chunk) * chunk);
+  const t = await Trainer.create(device, spec, { chunkSteps: chunk, shaderPasses });
+  const rates: number[] = [];
+  try {
+    await t.run({ steps: chunk });
+    for (let r = 0; r < runs; r++) {
+      const t1 = performance.now();
+      await t.run({ steps });
+      rates.push((steps * 1000) / (performance.now() - t1));
+    }
+  } finally {
+    t.destroy();
+  }
+  return { createMs, trainBuildMs: train?.ms ?? NaN, trainChars: train?.chars ?? NaN, stepsPerSecond: spread(rates) };
+}
+
+/**
+ * One configuration without the passes, then with them. Run it before
+ * anything else has built these kernels on the device (the pipeline cache
+ * would serve them), e.g. first in the benchmark.
+ */
+export async function shaderPassesCase(device: GPUDevice, c: BenchCase, o: { runs?: number; secondsPerRun?: number; log?: (s: string) => void }): Promise<PassesResult> {
+  const runs = Math.max(3, o.runs ?? 3);
+  const seconds = o.secondsPerRun ?? 0.5;
+  const off = await side(device, c, false, runs, seconds);
+  const on = await side(device, c, true, runs, seconds);
+  o.log?.(
+    `  ${c.id}: passes on ${on.stepsPerSecond.median.toFixed(0)} steps/s (training kernel built in ${on.trainBuildMs.toFixed(0)} ms), off ${off.stepsPerSecond.median.toFixed(0)} steps/s (${off.trainBuildMs.toFixed(0)} ms)`,
+  );
+  return { id: c.id, on, off };
+}
+
+/** What the table says: the passes pay where they raise steps/s by more than the spread between runs. */
+export function passesVerdict(r: PassesResult): 'on' | 'off' | 'tie' {
+  const a = r.on.stepsPerSecond;
+  const b = r.off.stepsPerSecond;
+  if (a.min > b.max) return 'on';
+  if (b.min > a.max) return 'off';
+  return 'tie';
+}
