@@ -307,30 +307,11 @@ export class Trainer {
   static async create(device: GPUDevice, spec: ExperimentSpec, options: TrainerOptions = {}): Promise<Trainer> {
     const model = modelFor(spec);
     const task = buildTask(spec.task);
-    const d = spec.task.d;
     const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024));
     const passes = options.shaderPasses ?? true;
     const compose = (consts: Constants, ...parts: string[]) => composeShaderWith(passes, consts, ...parts);
     checkTrainingLimits(spec, model, device.limits, chunkSteps, { cpu: isCpuAdapter((device as { adapterInfo?: GPUAdapterInfo }).adapterInfo) });
-    const consts: Constants = {
-      DIM: d,
-      NT: spec.task.tasks,
-      D: d + spec.task.tasks,
-      N_CTX: spec.task.n,
-      WG: PROMPTS_PER_WORKGROUP,
-      H: spec.model.heads,
-      BATCH: spec.train.batch,
-      BATCH_PAD: batchPad(spec.train.batch),
-      SUM_CHUNK,
-      SUM_CHUNKS: sumChunks(spec.train.batch),
-      NP: model.paramCount,
-      CONTRIB: model.contribStride,
-      ...taskConstants(task),
-      FIXED_SET: spec.train.set > 0,
-      TRAIN_SET: spec.train.set,
-      SET_HALF: setHalfBits(spec.train.set),
-      ...model.constants,
-    };
+    const consts = trainingConstants(spec, model, task);
     const optConsts = { NP: model.paramCount, ...optimizerConstants(spec.optimizer) };
     const { trainLayout, stageLayout, updateLayout, optLayout } = trainingLayouts(device);
     const stages = [...model.preStages, ...model.stages];
@@ -827,7 +808,31 @@ function makeTrainingLayouts(device: GPUDevice) {
   };
 }
 
+/** The prelude constants of a spec's training kernels (the shape they specialize on). */
+export function trainingConstants(spec: ExperimentSpec, model: ModelDef, task: TaskContext): Constants {
+  const d = spec.task.d;
+  return {
+    DIM: d,
+    NT: spec.task.tasks,
+    D: d + spec.task.tasks,
+    N_CTX: spec.task.n,
+    WG: PROMPTS_PER_WORKGROUP,
+    H: spec.model.heads,
+    BATCH: spec.train.batch,
+    BATCH_PAD: batchPad(spec.train.batch),
+    SUM_CHUNK,
+    SUM_CHUNKS: sumChunks(spec.train.batch),
+    NP: model.paramCount,
+    CONTRIB: model.contribStride,
+    ...taskConstants(task),
+    FIXED_SET: spec.train.set > 0,
+    TRAIN_SET: spec.train.set,
+    SET_HALF: setHalfBits(spec.train.set),
+    ...model.constants,
+  };
+}
+
 /** The update kernel: the model's batch sums, then the elementwise optimizers (or only the sums, DEFER_STEP). */
-function updateKernelSource(): string {
+export function updateKernelSource(): string {
   return `${SOURCES.elementwise}\n${SOURCES.update}`;
 }
