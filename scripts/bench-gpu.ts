@@ -16,7 +16,8 @@
 //   --quick                two grid configurations (LSA d=5 and He et al.'s softmax H=2), shorter runs
 //   --paper-steps 500000   --paper-preset he-h2   --chunk 100 (steps per submission)
 //   --passes-budget-s 60   the shader passes on and off (first, while the pipeline cache is cold)
-//   --no-grid --no-paper --no-passes --no-cpu (skip the grid's CPU timings)
+//   --batched-budget-s 60  batched runs, R = 1, 4, 16, 64
+//   --no-grid --no-paper --no-passes --no-batched --no-cpu (skip the grid's CPU timings)
 //   --out docs/benchmarks-gpu.md   --json FILE (the raw report)   --no-write
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -28,6 +29,8 @@ import { benchCase, type BenchResult } from '../src/bench/run.ts';
 import { PAPER_STEPS, paperRun } from '../src/bench/paperRun.ts';
 import { gpuMarkdownReport, gpuTextReport, type GpuBenchReport, type GridSection } from '../src/bench/gpuReport.ts';
 import { shaderPassesCase, type PassesResult } from '../src/bench/shaderPasses.ts';
+import { BATCH_SIZES, batchedCase, type BatchedRow } from '../src/bench/batched.ts';
+import { BATCH_GOAL_ID } from '../src/bench/gpuReport.ts';
 
 const argv = process.argv.slice(2).filter((a) => a !== '--');
 const { values } = parseArgs({
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     'grid-budget-s': { type: 'string', default: '150' },
     'paper-budget-s': { type: 'string', default: '120' },
     'passes-budget-s': { type: 'string', default: '60' },
+    'batched-budget-s': { type: 'string', default: '60' },
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string' },
     only: { type: 'string' },
@@ -47,6 +51,7 @@ const { values } = parseArgs({
     'no-grid': { type: 'boolean', default: false },
     'no-paper': { type: 'boolean', default: false },
     'no-passes': { type: 'boolean', default: false },
+    'no-batched': { type: 'boolean', default: false },
     'no-cpu': { type: 'boolean', default: false },
     out: { type: 'string', default: 'docs/benchmarks-gpu.md' },
     json: { type: 'string' },
@@ -113,10 +118,31 @@ async function passes(): Promise<PassesResult[]> {
   return out;
 }
 
+// He et al.'s configuration (the goal's) and LSA at d = 5.
+const BATCHED_IDS = [BATCH_GOAL_ID, 'lsa d=5 n=20 B=256'];
+
+async function batched(): Promise<BatchedRow[]> {
+  const own = positive('batched-budget-s', values['batched-budget-s']);
+  log(`batched runs: R = ${BATCH_SIZES.join(', ')}, budget ${own} s`);
+  const start = performance.now();
+  const out: BatchedRow[] = [];
+  // Each of the 2 × 4 cases gets an equal share of the budget for its timed part.
+  const seconds = Math.max(0.3, Math.min(2, own / (BATCHED_IDS.length * BATCH_SIZES.length) / 2));
+  for (const id of BATCHED_IDS) {
+    const c = BENCH_GRID.find((x) => x.id === id)!;
+    for (const R of BATCH_SIZES) {
+      if ((performance.now() - start) / 1000 > own) return out;
+      out.push(await batchedCase(gpu.device, c, R, { seconds, log }));
+    }
+  }
+  return out;
+}
+
 let report: GpuBenchReport;
 try {
   // First: the pipeline cache is still cold for these kernels.
   const passesSection = values['no-passes'] ? null : await passes();
+  const batchedSection = values['no-batched'] ? null : await batched();
   const gridSection = values['no-grid'] ? null : await grid();
   let paper: GpuBenchReport['paper'] = null;
   if (!values['no-paper']) {
@@ -138,6 +164,7 @@ try {
     grid: gridSection,
     paper,
     passes: passesSection,
+    batched: batchedSection,
   };
 } finally {
   gpu.close();

@@ -7,6 +7,7 @@ import type { BenchResult } from './run.ts';
 import { PAPER_STEPS, type PaperRunResult } from './paperRun.ts';
 import type { Estimate } from '../engine/stats.ts';
 import { passesVerdict, type PassesResult } from './shaderPasses.ts';
+import type { BatchedRow } from './batched.ts';
 
 export interface GridSection {
   results: BenchResult[];
@@ -28,7 +29,13 @@ export interface GpuBenchReport {
   paper: PaperRunResult | null;
   /** The shader passes with and without (absent in reports from before the section). */
   passes?: PassesResult[] | null;
+  /** Batched runs over R (absent where not run). */
+  batched?: BatchedRow[] | null;
 }
+
+/** The configuration the batched-runs goal is read on: He et al.'s softmax H = 2. */
+export const BATCH_GOAL_ID = 'softmax d=5 n=40 B=256 H=2';
+export const BATCH_GOAL = { runs: 64, steps: 20_000, seconds: 60 };
 
 export interface Table {
   head: string[];
@@ -99,15 +106,45 @@ function paperSection(r: GpuBenchReport): Section {
   return { title: "He et al.'s paper run", goal, notes, text: textTable(table), markdown: markdownTable(table) };
 }
 
-/** Many small runs as one batched GPU job: the engine does not batch runs yet. */
-function batchedSection(_r: GpuBenchReport): Section {
-  return {
-    title: 'Batched runs',
-    goal: { goal: 'Batched runs', target: '64 runs of 20,000 steps in under 60 s', measured: 'not measured yet', status: '—' },
-    notes: ['Not measured yet: the engine trains one run at a time. This section gets its table once runs can be batched.'],
-    text: [],
-    markdown: [],
+/** Many runs of one shape in one set of dispatches: the goal read at R = 64 on He et al.'s configuration. */
+function batchedSection(r: GpuBenchReport): Section {
+  const title = 'Batched runs';
+  const goal: Goal = {
+    goal: 'Batched runs',
+    target: `${BATCH_GOAL.runs} runs of ${int(BATCH_GOAL.steps)} steps in under ${BATCH_GOAL.seconds} s`,
+    measured: 'not run',
+    status: '—',
   };
+  const rows = r.batched ?? [];
+  if (!rows.length) return { title, goal, notes: ['Not run (--no-batched).'], text: [], markdown: [] };
+  const at = rows.find((x) => x.id === BATCH_GOAL_ID && x.runs === BATCH_GOAL.runs);
+  if (at) {
+    const projected = BATCH_GOAL.steps / at.stepsPerSecond;
+    goal.measured = `${secs(projected)} projected from ${int(at.steps)} steps (${BATCH_GOAL_ID})`;
+    goal.status = `projected ${projected < BATCH_GOAL.seconds ? '✓' : '✗'}`;
+  }
+  const solo = (x: BatchedRow) => rows.find((y) => y.id === x.id && y.runs === 1);
+  const table: Table = {
+    head: ['configuration', 'R', 'steps/s per run', 'run-steps/s', 'vs R = 1', 'dispatches per run-step', 'submissions per run-step', 'build'],
+    rows: rows.map((x) => {
+      const one = solo(x);
+      return [
+        x.id,
+        String(x.runs),
+        x.stepsPerSecond.toFixed(0),
+        x.runStepsPerSecond.toFixed(0),
+        one ? `${(x.runStepsPerSecond / one.runStepsPerSecond).toFixed(2)}×` : '—',
+        x.dispatchesPerRunStep.toFixed(3),
+        x.submitsPerRunStep.toFixed(5),
+        `${x.createMs.toFixed(0)} ms`,
+      ];
+    }),
+  };
+  const notes = [
+    'R runs of one shape (seeds 1 … R) trained by one BatchTrainer (src/engine/batchTrainer.ts): each kernel of a step is one dispatch for all R runs, each run bit for bit its solo run. ' +
+      '"vs R = 1" is the run-steps per second over a single run\'s; the goal is projected from the steps per second of each run at R = 64.',
+  ];
+  return { title, goal, notes, text: textTable(table), markdown: markdownTable(table) };
 }
 
 /** The source-level shader passes on and off: build time, kernel size, steps/s, and which pays. */
