@@ -7,7 +7,7 @@ import type { Estimate } from '../engine/stats.ts';
 import { identifiedAs, type ExperimentResult, type LengthCurve } from './evaluation.ts';
 
 /** A run result as a sweep keeps it: the single-run result with its wall-clock figures under `timing`. */
-export type SweepRunResult = Omit<ExperimentResult, 'adapter' | 'wallSeconds' | 'stepsPerSecond'>;
+export type SweepRunResult = Omit<ExperimentResult, 'adapter' | 'wallSeconds' | 'stepsPerSecond' | 'counters'>;
 
 /** An estimate over seeds: the mean, the standard error of the mean (null with one value) and how many runs gave a finite value. */
 export interface SeedEstimate {

@@ -11,7 +11,8 @@ import cliProgress from 'cli-progress';
 import { nodeDevice } from '../gpu/node.ts';
 import { decodeSweep, hasSweep, parseAxis, parseLengths, parseShard, runCount, sweepField, MAX_SEEDS, SWEEP_VERSION, checkSweep, type SweepSpec } from '../spec/sweep.ts';
 import { SWEEP_PRESETS, type ExperimentSpec, type ParsedSpec } from '../spec/index.ts';
-import { runSweep, sequentialBackend, type SweepProgress, type SweepRunRecord } from '../orchestration/sweep.ts';
+import { runSweep, type SweepProgress, type SweepRunRecord } from '../orchestration/sweep.ts';
+import { batchedBackend } from '../orchestration/batchedBackend.ts';
 import { buildSweepFile, mergeSweepFiles, readSweepFile, runTableCsv, SweepFileError, type SweepFile } from '../orchestration/sweepFile.ts';
 import { sweepFigure } from '../analysis/sweepFigure.ts';
 import { figureSvg } from '../export/figureSvg.ts';
@@ -296,7 +297,7 @@ export async function sweepCommand(rest: string[], loadSpec: (arg: string) => Pa
   let outcome;
   try {
     outcome = await runSweep(sweep, {
-      backend: sequentialBackend(gpu.device, gpu.description, { chunkSteps: chunk }),
+      backend: batchedBackend(gpu.device, gpu.description, { chunkSteps: chunk }),
       shard,
       finished,
       shouldStop: () => stopping,

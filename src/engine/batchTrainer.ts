@@ -18,7 +18,7 @@ import { usesMatrixKernel } from './optimizer.ts';
 import { optimizerConstants, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
 import { cachedPipeline } from './pipeline.ts';
 import { composeShaderWith, SOURCES, type Constants } from './shaders.ts';
-import { batchPad, BLOWUP_FACTOR, PROMPTS_PER_WORKGROUP, taskMatrices, trainingConstants, updateKernelSource, type TrainerSnapshot } from './trainer.ts';
+import { batchPad, BLOWUP_FACTOR, PROMPTS_PER_WORKGROUP, taskMatrices, trainingConstants, updateKernelSource, type Divergence, type TrainerCounters, type TrainerSnapshot } from './trainer.ts';
 
 const F32 = 4;
 /** A step's StepInfo for every run, one block per step selected by a dynamic offset (its alignment). */
@@ -62,7 +62,7 @@ export class BatchTrainer {
   readonly runs: number;
   readonly chunkSteps: number;
   /** What the engine did, for the benchmark: dispatches and submissions cover all runs together. */
-  readonly counters = { submits: 0, dispatches: 0, computePasses: 0 };
+  readonly counters: TrainerCounters = { submits: 0, computePasses: 0, dispatches: 0, mapAsyncCalls: 0, ringWaits: 0, bytesReadBack: 0 };
 
   private readonly device: GPUDevice;
   private readonly np: number;
@@ -75,7 +75,9 @@ export class BatchTrainer {
   private readonly initParams: Float32Array[];
   private submitted = 0;
   private firstLoss: (number | null)[];
-  private diverged: (number | null)[];
+  private diverged: (Divergence | null)[];
+  /** Each run's parameters at its latest readback before any divergence (what Trainer.divergence.lastFinite holds). */
+  private lastFinite: { step: number; params: Float32Array }[];
   private destroyed = false;
 
   private constructor(
@@ -125,6 +127,7 @@ export class BatchTrainer {
     q.writeBuffer(this.buffers.optState, 0, new Float32Array(R * this.optFloats));
     this.firstLoss = specs.map(() => null);
     this.diverged = specs.map(() => null);
+    this.lastFinite = this.initParams.map((p) => ({ step: 0, params: p.slice() }));
 
     const b = this.buffers;
     const steps = { buffer: b.steps, size: this.stepBlock };
@@ -223,8 +226,8 @@ export class BatchTrainer {
     return this.initParams.map((p) => p.slice());
   }
 
-  /** The step of each run's first divergence (non-finite or blown-up loss), or null: the other runs go on. */
-  get divergences(): readonly (number | null)[] {
+  /** Each run's divergence, as a Trainer of its spec with the same chunkSteps reports it, or null: the other runs go on. */
+  get divergences(): readonly (Divergence | null)[] {
     return this.diverged;
   }
 
@@ -232,20 +235,22 @@ export class BatchTrainer {
    * Trains every run `steps` more steps (clamped to the step count), calling
    * onReadback once per submission with each run's losses and parameters.
    */
-  async run(options: { steps: number; onReadback?: (r: BatchReadback) => void }): Promise<void> {
+  async run(options: { steps: number; onReadback?: (r: BatchReadback) => void; shouldStop?: () => boolean }): Promise<void> {
     this.assertAlive();
     const total = this.specs[0].train.steps;
     const target = Math.min(total, this.submitted + Math.max(0, Math.floor(options.steps)));
     const R = this.runs;
     const np = this.np;
     let inFlight: Promise<void> | null = null;
-    while (this.submitted < target) {
+    while (this.submitted < target && !(options.shouldStop?.() ?? false) && this.diverged.some((d) => d === null)) {
       const k = Math.min(this.chunkSteps, target - this.submitted);
       const first = this.submitted;
       // One staging buffer a submission, mapped while the next one runs.
       const staging = this.device.createBuffer({ label: 'batch staging', size: R * (this.chunkSteps + np) * F32, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       this.encodeSteps(first, k, staging);
       this.submitted += k;
+      this.counters.mapAsyncCalls++;
+      this.counters.bytesReadBack += staging.size;
       const previous = inFlight;
       inFlight = (async () => {
         await previous;
@@ -255,16 +260,25 @@ export class BatchTrainer {
         if (this.destroyed) return;
         const losses = Array.from({ length: R }, (_, r) => data.subarray(r * this.chunkSteps, r * this.chunkSteps + k));
         const params = Array.from({ length: R }, (_, r) => data.subarray(R * this.chunkSteps + r * np, R * this.chunkSteps + (r + 1) * np));
+        // As Trainer.run judges its readbacks, run by run.
         for (let r = 0; r < R; r++) {
           if (this.diverged[r] !== null) continue;
           const l = losses[r];
           if (this.firstLoss[r] === null && l.length > 0 && Number.isFinite(l[0])) this.firstLoss[r] = l[0];
           const limit = BLOWUP_FACTOR * Math.max(this.firstLoss[r] ?? Infinity, 1e-12);
           const bad = l.findIndex((v) => !Number.isFinite(v) || v > limit);
-          if (bad >= 0) this.diverged[r] = first + bad;
-          else if (!params[r].every(Number.isFinite)) this.diverged[r] = first + k;
+          if (bad >= 0 || !params[r].every(Number.isFinite)) {
+            const loss = bad >= 0 ? l[bad] : NaN;
+            this.diverged[r] = {
+              step: bad >= 0 ? first + bad : first + k,
+              reason: bad >= 0 && Number.isFinite(loss) ? 'blowup' : 'nonfinite',
+              loss,
+              firstLoss: this.firstLoss[r] ?? NaN,
+              lastFinite: this.lastFinite[r],
+            };
+          } else this.lastFinite[r] = { step: first + k, params: params[r] };
         }
-        options.onReadback?.({ step: first + k, losses, params, diverged: [...this.diverged] });
+        options.onReadback?.({ step: first + k, losses, params, diverged: this.diverged.map((d) => d?.step ?? null) });
       })();
       // Two submissions in flight at most: wait for the one before this.
       if (previous) await previous;

@@ -19,7 +19,7 @@ import {
 } from '../analysis/evaluation.ts';
 import { downsample } from '../engine/stats.ts';
 import { convergence, convergenceTarget } from '../analysis/convergence.ts';
-import { Trainer, type Readback, type TrainerOptions } from '../engine/trainer.ts';
+import { Trainer, type Readback, type TrainerCounters, type TrainerOptions } from '../engine/trainer.ts';
 import { extractMatrices } from '../models/types.ts';
 import { buildTestTask } from '../tasks/task.ts';
 import { encodeSpec } from '../spec/codec.ts';
@@ -140,23 +140,37 @@ export async function finishRun(trainer: Trainer, options: FinishOptions = {}): 
   return { evaluation, reduced, lengthCurves, shiftLengthCurves };
 }
 
+/** ω_h and μ_h of softmax attention at each readback (empty for linear attention). */
+export function omegaMuTracker(spec: ExperimentSpec): { trajectory: OmegaMuTrajectory; track: (step: number, params: ArrayLike<number>) => void } {
+  const H = spec.model.heads;
+  const trajectory: OmegaMuTrajectory = { step: [], omega: Array.from({ length: H }, () => []), mu: Array.from({ length: H }, () => []) };
+  const track = (step: number, params: ArrayLike<number>) => {
+    if (spec.model.type !== 'softmax') return;
+    const r = readSoftmax(params, spec.task.d, H, spec.task.tasks);
+    trajectory.step.push(step);
+    r.omega.forEach((w, h) => trajectory.omega[h].push(w));
+    r.mu.forEach((m, h) => trajectory.mu[h].push(m));
+  };
+  return { trajectory, track };
+}
+
+/** What training leaves for the result: every step's batch loss, the ω/μ trajectory, the timeline, the time it took. */
+export interface Training {
+  steps: number;
+  losses: Float32Array;
+  trajectory: OmegaMuTrajectory;
+  timeline: Timeline | null;
+  wallSeconds: number;
+  /** What the engine did to train it (default: the trainer's counters); for runs trained in a batch, the batch's. */
+  counters?: TrainerCounters;
+}
+
 export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, options: RunOptions): Promise<ExperimentResult> {
   const trainer = await Trainer.create(device, spec, options);
   try {
     const steps = Math.min(options.steps ?? spec.train.steps, spec.train.steps);
     const losses = new Float32Array(steps);
-    const isSoftmax = spec.model.type === 'softmax';
-    const H = spec.model.heads;
-    const K = spec.task.tasks;
-    const d = spec.task.d;
-    const trajectory: OmegaMuTrajectory = { step: [], omega: Array.from({ length: H }, () => []), mu: Array.from({ length: H }, () => []) };
-    const track = (step: number, params: ArrayLike<number>) => {
-      if (!isSoftmax) return;
-      const r = readSoftmax(params, d, H, K);
-      trajectory.step.push(step);
-      r.omega.forEach((w, h) => trajectory.omega[h].push(w));
-      r.mu.forEach((m, h) => trajectory.mu[h].push(m));
-    };
+    const { trajectory, track } = omegaMuTracker(spec);
     track(0, trainer.initialParams);
     const timeline = options.timeline ? new Timeline(spec.train.steps, timelinePoints(trainer.model.paramCount)) : null;
     timeline?.offer(0, trainer.initialParams);
@@ -175,54 +189,70 @@ export async function runExperiment(device: GPUDevice, spec: ExperimentSpec, opt
     const wallSeconds = (performance.now() - t0) / 1000;
     if (trainer.divergence) throw new RunDiverged(`training diverged. ${divergenceMessage(spec, trainer.divergence)}`);
     if (trainer.stepsCompleted < steps) throw new RunCancelled();
-    const params = await trainer.readParams();
-    const finish = await finishRun(trainer, { lengths: options.lengths, cpuSliceMs: options.cpuSliceMs, shouldStop: options.shouldStop });
-    if (!finish) throw new RunCancelled();
-    const { evaluation } = finish;
-    const curves = finish.lengthCurves!;
-    let shift: ExperimentResult['shift'];
-    if (evaluation.shift) {
-      const sc = finish.shiftLengthCurves!;
-      const { outputs: souts, ...first } = evaluation.shift;
-      shift = { ...first, lengthGeneralization: sc[0], outputs: souts.map((o, t) => ({ ...o, lengthGeneralization: sc[t] })) };
-    }
-    const named = extractMatrices(trainer.model, params);
-    let softmax: ExperimentResult['softmax'];
-    if (isSoftmax) {
-      const reading = readSoftmax(params, d, H, K);
-      const { busyMs: _b, slices: _s, wallMs: _w, ...reduced } = finish.reduced!;
-      softmax = { ...reading, trajectory, reduced };
-      named.push(...softmaxMatrices(reading, d));
-    }
-    const matrices = Object.fromEntries(named.map((m) => [m.name, m]));
-    // Against the test distribution's numbers only where training and test share it.
-    const goal = evaluation.shift ? null : convergenceTarget(spec.model.type, evaluation.theory, evaluation.test);
-    const conv = goal ? convergence(losses, spec.train.batch, goal.target, goal.label, evaluation.test.model.mean) : undefined;
-    return {
-      format: RESULT_FORMAT,
-      formatVersion: RESULT_FORMAT_VERSION,
-      spec,
-      share: encodeSpec(spec),
-      adapter: options.adapter,
-      steps,
-      wallSeconds,
-      stepsPerSecond: steps / wallSeconds,
-      lossHistory: downsample(losses, options.maxHistory ?? 10_000),
-      test: evaluation.test,
-      identification: evaluation.identification,
-      lengthGeneralization: curves[0],
-      theory: evaluation.theory,
-      outputs: evaluation.outputs.map((o, t) => ({ ...o, lengthGeneralization: curves[t] })),
-      lsa: oneStepSummary(spec, params, evaluation.theory, 0) ?? undefined,
-      softmax,
-      ...(shift ? { shift } : {}),
-      ...(evaluation.trainSet ? { trainSet: evaluation.trainSet } : {}),
-      ...(conv ? { convergence: conv } : {}),
-      ...(timeline ? { timeline: timeline.toJson() } : {}),
-      matrices,
-      counters: { ...trainer.counters },
-    };
+    return await experimentResult(trainer, { steps, losses, trajectory, timeline, wallSeconds }, options);
   } finally {
     trainer.destroy();
   }
+}
+
+/**
+ * The result of a run whose training is done: `trainer` holds its final
+ * parameters (trained there, or restored from a batch that trained it), and
+ * `training` what its readbacks gave. The evaluation, the reduced predictor,
+ * the length curves and the readings, as for every run.
+ */
+export async function experimentResult(trainer: Trainer, training: Training, options: Pick<RunOptions, 'adapter' | 'lengths' | 'cpuSliceMs' | 'shouldStop' | 'maxHistory'>): Promise<ExperimentResult> {
+  const spec = trainer.spec;
+  const { steps, losses, trajectory, timeline, wallSeconds } = training;
+  const isSoftmax = spec.model.type === 'softmax';
+  const H = spec.model.heads;
+  const K = spec.task.tasks;
+  const d = spec.task.d;
+  const params = await trainer.readParams();
+  const finish = await finishRun(trainer, { lengths: options.lengths, cpuSliceMs: options.cpuSliceMs, shouldStop: options.shouldStop });
+  if (!finish) throw new RunCancelled();
+  const { evaluation } = finish;
+  const curves = finish.lengthCurves!;
+  let shift: ExperimentResult['shift'];
+  if (evaluation.shift) {
+    const sc = finish.shiftLengthCurves!;
+    const { outputs: souts, ...first } = evaluation.shift;
+    shift = { ...first, lengthGeneralization: sc[0], outputs: souts.map((o, t) => ({ ...o, lengthGeneralization: sc[t] })) };
+  }
+  const named = extractMatrices(trainer.model, params);
+  let softmax: ExperimentResult['softmax'];
+  if (isSoftmax) {
+    const reading = readSoftmax(params, d, H, K);
+    const { busyMs: _b, slices: _s, wallMs: _w, ...reduced } = finish.reduced!;
+    softmax = { ...reading, trajectory, reduced };
+    named.push(...softmaxMatrices(reading, d));
+  }
+  const matrices = Object.fromEntries(named.map((m) => [m.name, m]));
+  // Against the test distribution's numbers only where training and test share it.
+  const goal = evaluation.shift ? null : convergenceTarget(spec.model.type, evaluation.theory, evaluation.test);
+  const conv = goal ? convergence(losses, spec.train.batch, goal.target, goal.label, evaluation.test.model.mean) : undefined;
+  return {
+    format: RESULT_FORMAT,
+    formatVersion: RESULT_FORMAT_VERSION,
+    spec,
+    share: encodeSpec(spec),
+    adapter: options.adapter,
+    steps,
+    wallSeconds,
+    stepsPerSecond: steps / wallSeconds,
+    lossHistory: downsample(losses, options.maxHistory ?? 10_000),
+    test: evaluation.test,
+    identification: evaluation.identification,
+    lengthGeneralization: curves[0],
+    theory: evaluation.theory,
+    outputs: evaluation.outputs.map((o, t) => ({ ...o, lengthGeneralization: curves[t] })),
+    lsa: oneStepSummary(spec, params, evaluation.theory, 0) ?? undefined,
+    softmax,
+    ...(shift ? { shift } : {}),
+    ...(evaluation.trainSet ? { trainSet: evaluation.trainSet } : {}),
+    ...(conv ? { convergence: conv } : {}),
+    ...(timeline ? { timeline: timeline.toJson() } : {}),
+    matrices,
+    counters: { ...(training.counters ?? trainer.counters) },
+  };
 }

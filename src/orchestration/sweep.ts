@@ -23,6 +23,10 @@ export interface RunTiming {
   stepsPerSecond: number;
   /** Seconds the length curve took. */
   lengthSeconds: number;
+  /** What the engine did to train the run (for runs trained in a batch, the batch's). */
+  counters?: ExperimentResult['counters'];
+  /** Runs trained together with this one in one set of dispatches (1 where alone). */
+  batchRuns?: number;
 }
 
 export interface SweepRunRecord {
@@ -43,8 +47,8 @@ export interface SweepRunRecord {
 }
 
 /** Moves a result's wall-clock figures and adapter name under `timing`. */
-export function splitTiming(r: ExperimentResult): { result: SweepRunResult; timing: RunTiming } {
-  const { adapter, wallSeconds, stepsPerSecond, ...rest } = r;
+export function splitTiming(r: ExperimentResult, batchRuns = 1): { result: SweepRunResult; timing: RunTiming } {
+  const { adapter, wallSeconds, stepsPerSecond, counters, ...rest } = r;
   const lengthSeconds = r.lengthGeneralization.seconds ?? 0;
   const strip = <T extends { seconds?: number }>(c: T): T => {
     const { seconds: _s, ...keep } = c;
@@ -55,14 +59,14 @@ export function splitTiming(r: ExperimentResult): { result: SweepRunResult; timi
     lengthGeneralization: strip(rest.lengthGeneralization),
     outputs: rest.outputs.map((o) => ({ ...o, lengthGeneralization: strip(o.lengthGeneralization) })),
   };
-  return { result, timing: { adapter, wallSeconds, stepsPerSecond, lengthSeconds } };
+  return { result, timing: { adapter, wallSeconds, stepsPerSecond, lengthSeconds, counters, batchRuns } };
 }
 
 /** A run's record from its plan and how it ended. */
-export function runRecord(plan: SweepRunPlan, outcome: { result: ExperimentResult } | { status: 'diverged' | 'failed'; message: string }): SweepRunRecord {
+export function runRecord(plan: SweepRunPlan, outcome: { result: ExperimentResult; batchRuns?: number } | { status: 'diverged' | 'failed'; message: string }): SweepRunRecord {
   const base = { index: plan.index, point: plan.point, replicate: plan.replicate, coords: plan.coords, spec: plan.spec, share: encodeSpec(plan.spec), notes: plan.notes };
   if ('result' in outcome) {
-    const { result, timing } = splitTiming(outcome.result);
+    const { result, timing } = splitTiming(outcome.result, outcome.batchRuns);
     return { ...base, status: 'done', result, timing };
   }
   return { ...base, status: outcome.status, message: outcome.message, timing: null };
@@ -146,10 +150,10 @@ export interface SweepProgress {
   /** Runs of this sweep (or shard) finished, including those found already done. */
   runsDone: number;
   runsTotal: number;
-  /** Training steps of finished runs plus the run in flight, of all runs' steps. */
+  /** Training steps of finished runs plus the runs in flight, of all runs' steps. */
   stepsDone: number;
   stepsTotal: number;
-  /** The run in flight. */
+  /** The run in flight (the latest reported, where a batch trains several). */
   current: { index: number; step: number; steps: number } | null;
 }
 
@@ -184,8 +188,13 @@ export async function runSweep(sweep: SweepSpec, options: SweepOptions): Promise
   const stepsTotal = plans.reduce((a, p) => a + p.spec.train.steps, 0);
   let stepsDone = plans.filter((p) => byIndex.has(p.index)).reduce((a, p) => a + p.spec.train.steps, 0);
   const shouldStop = options.shouldStop ?? (() => false);
-  const report = (current: SweepProgress['current']) =>
-    options.onProgress?.({ runsDone: byIndex.size, runsTotal: plans.length, stepsDone: stepsDone + (current?.step ?? 0), stepsTotal, current });
+  // Steps of the runs in flight (several where the backend trains a batch together).
+  const inFlight = new Map<number, number>();
+  const report = (current: SweepProgress['current']) => {
+    let flying = 0;
+    for (const v of inFlight.values()) flying += v;
+    options.onProgress?.({ runsDone: byIndex.size, runsTotal: plans.length, stepsDone: stepsDone + flying, stepsTotal, current });
+  };
   report(null);
   const ordered = groupByShape(todo).flat();
   for await (const rec of options.backend.runAll(ordered, {
@@ -193,8 +202,12 @@ export async function runSweep(sweep: SweepSpec, options: SweepOptions): Promise
     maxHistory: SWEEP_HISTORY_POINTS,
     shouldStop,
     cpuSliceMs: options.cpuSliceMs,
-    onSteps: (plan, step) => report({ index: plan.index, step, steps: plan.spec.train.steps }),
+    onSteps: (plan, step) => {
+      inFlight.set(plan.index, step);
+      report({ index: plan.index, step, steps: plan.spec.train.steps });
+    },
   })) {
+    inFlight.delete(rec.index);
     byIndex.set(rec.index, rec);
     stepsDone += rec.spec.train.steps;
     options.onRecord?.(rec);

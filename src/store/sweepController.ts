@@ -10,7 +10,8 @@
 // running, or a lost device) goes on without redoing them.
 import { askConfirm } from './confirm.ts';
 import { acquireDevice } from '../gpu/device.ts';
-import { runSweep, sequentialBackend, type SweepBackend, type SweepProgress, type SweepRunRecord } from '../orchestration/sweep.ts';
+import { runSweep, type SweepBackend, type SweepProgress, type SweepRunRecord } from '../orchestration/sweep.ts';
+import { batchedBackend, batchesOf } from '../orchestration/batchedBackend.ts';
 import { runScalars } from '../analysis/sweepPoints.ts';
 import { decodeSpec, encodeSpec } from '../spec/codec.ts';
 import { FIELD_BY_PATH } from '../spec/fields.ts';
@@ -483,12 +484,19 @@ function acceptRecord(gen: number, link: string, r: SweepRunRecord): void {
 }
 
 /** A backend that runs one plan at a time, so Pause can stop between runs (Cancel stops inside one). */
+/**
+ * Runs of one shape train together in batches of up to PAGE_BATCH; a pause
+ * takes effect between batches (a batch of the page's size trains in a few
+ * seconds), a cancel within one.
+ */
+const PAGE_BATCH = 16;
+
 function pausable(inner: SweepBackend): SweepBackend {
   return {
     async *runAll(plans, ctx) {
-      for (const plan of plans) {
+      for (const batch of batchesOf(plans, PAGE_BATCH)) {
         if (pauseRequested || ctx.shouldStop()) return;
-        yield* inner.runAll([plan], ctx);
+        yield* inner.runAll(batch, ctx);
       }
     },
   };
@@ -514,7 +522,7 @@ async function runLoop(gen: number): Promise<void> {
     if (gen !== generation) return;
     rateStart = null;
     const outcome = await runSweep(sweep, {
-      backend: pausable(sequentialBackend(dev, adapterDescription)),
+      backend: pausable(batchedBackend(dev, adapterDescription, { maxBatch: PAGE_BATCH })),
       finished: useSweep.getState().records,
       onRecord: (r) => acceptRecord(gen, link, r),
       onProgress: (p) => {

@@ -89,5 +89,17 @@ describe('batched runs', () => {
     expect(b.diverged[1]).not.toBeNull();
     const s = await solo(device, queries[0]);
     expect(b.losses[0]).toEqual(s.losses);
+    // The diverged run's account is its solo run's, to the last finite parameters.
+    const t = await Trainer.create(device, decodeSpec(queries[1]).spec, { chunkSteps: 3 });
+    try {
+      await t.run({ steps: STEPS });
+      const d = t.divergence!;
+      expect(d).not.toBeNull();
+      const bd = b.diverged[1]!;
+      expect([bd.step, bd.reason, bd.loss, bd.firstLoss, bd.lastFinite.step]).toEqual([d.step, d.reason, d.loss, d.firstLoss, d.lastFinite.step]);
+      expect(Array.from(bd.lastFinite.params)).toEqual(Array.from(d.lastFinite.params));
+    } finally {
+      t.destroy();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { buildSweepFile, mergeSweepFiles, readSweepFile, runTableCsv, SweepFileE
 import { sweepFigure } from '../../src/analysis/sweepFigure.ts';
 import { figureSvg } from '../../src/export/figureSvg.ts';
 import { decodeSweep, expandSweep, type SweepSpec } from '../../src/spec/index.ts';
+import { batchedBackend, batchesOf } from '../../src/orchestration/batchedBackend.ts';
 import { testDevice } from './device.ts';
 
 function sweepOf(query: string): SweepSpec {
@@ -133,5 +134,37 @@ describe('sweep engine', () => {
     expect(() => mergeSweepFiles([shard(1, 2), { name: 'o.json', file: buildSweepFile(other, [], { shard: { index: 2, count: 2 } }) }])).toThrow(/o\.json is a shard of a different sweep/);
     const partial = { name: 's2.json', file: buildSweepFile(sweep, records.filter((r) => r.index === 1), { shard: { index: 2, count: 2 } }) };
     expect(() => mergeSweepFiles([shard(1, 2), partial])).toThrow(/run 3 is missing/);
+  });
+
+  it('the batched backend trains runs of one shape together and writes the sequential backend\'s records, a diverging run\'s included', async () => {
+    const { device, description } = await testDevice();
+    for (const query of [LSA, `${SOFTMAX}&seeds=2`, 'v=1&d=3&n=10&T=80&B=64&ep=512&opt=sgd&sv=1&sweep=lr:0.01,8,0.02&seeds=2']) {
+      const sweep = sweepOf(query);
+      const plans = expandSweep(sweep);
+      // Same-shape runs share a batch (seeds, learning rates); other shapes (n, H) start another.
+      const batches = batchesOf(plans);
+      expect(batches.length).toBeLessThan(plans.length);
+      const seq = await runSweep(sweep, { backend: sequentialBackend(device, description) });
+      const progress: number[] = [];
+      const bat = await runSweep(sweep, { backend: batchedBackend(device, description), onProgress: (p) => progress.push(p.stepsDone) });
+      expect(bat.cancelled).toBe(false);
+      expect(withoutTiming(bat.records)).toEqual(withoutTiming(seq.records));
+      expect(bat.records.some((r) => (r.timing?.batchRuns ?? 1) > 1)).toBe(true);
+      // Progress counts every run in flight and never goes back.
+      for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
+      expect(progress.at(-1)).toBe(plans.reduce((a, p) => a + p.spec.train.steps, 0));
+    }
+  });
+
+  it('a batched sweep stopped mid-batch resumes to the same records', async () => {
+    const { device, description } = await testDevice();
+    const sweep = sweepOf('v=1&d=3&n=10&T=120&B=64&ep=512&lr=0.01&sv=1&sweep=lr:0.01,0.02&seeds=3');
+    const whole = await runSweep(sweep, { backend: sequentialBackend(device, description) });
+    let steps = 0;
+    const part = await runSweep(sweep, { backend: batchedBackend(device, description, { chunkSteps: 20 }), onProgress: (p) => (steps = p.stepsDone), shouldStop: () => steps >= 200 });
+    expect(part.cancelled).toBe(true);
+    expect(part.records.length).toBeLessThan(6);
+    const rest = await runSweep(sweep, { backend: batchedBackend(device, description, { chunkSteps: 20 }), finished: part.records });
+    expect(withoutTiming(rest.records)).toEqual(withoutTiming(whole.records));
   });
 });
