@@ -18,7 +18,7 @@ import { usesMatrixKernel } from './optimizer.ts';
 import { optimizerConstants, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
 import { cachedPipeline } from './pipeline.ts';
 import { composeShaderWith, SOURCES, type Constants } from './shaders.ts';
-import { batchPad, BLOWUP_FACTOR, PROMPTS_PER_WORKGROUP, taskMatrices, trainingConstants, updateKernelSource, type Divergence, type TrainerCounters, type TrainerSnapshot } from './trainer.ts';
+import { batchPad, BLOWUP_FACTOR, PROMPTS_PER_WORKGROUP, taskMatrices, trainingConstants, updateKernelSource, readFloats, trainingLayouts, type Divergence, type TrainerCounters, type TrainerSnapshot } from './trainer.ts';
 
 const F32 = 4;
 /** A step's StepInfo for every run, one block per step selected by a dynamic offset (its alignment). */
@@ -83,7 +83,7 @@ export class BatchTrainer {
   private constructor(
     device: GPUDevice,
     specs: ExperimentSpec[],
-    parts: { model: ModelDef; tasks: TaskContext[]; chunkSteps: number; pipelines: BatchTrainer['pipelines']; layouts: ReturnType<typeof batchLayouts> },
+    parts: { model: ModelDef; tasks: TaskContext[]; chunkSteps: number; pipelines: BatchTrainer['pipelines']; layouts: ReturnType<typeof trainingLayouts> },
   ) {
     this.device = device;
     this.specs = specs;
@@ -205,7 +205,7 @@ export class BatchTrainer {
     const optConsts = { NP: np, ...optimizerConstants(spec.optimizer) };
     const passes = options.shaderPasses ?? true;
     const compose = (c: Constants, ...parts: string[]) => batchKernel(composeShaderWith(passes, c, ...parts));
-    const layouts = batchLayouts(device);
+    const layouts = trainingLayouts(device, true);
     const build = (label: string, code: string, layout: GPUBindGroupLayout) => cachedPipeline(device, `batch ${label}`, code, layout);
     const [train, update, ...stages] = await Promise.all([
       build('train', compose(consts, SOURCES.common, SOURCES.rng, SOURCES.task, SOURCES.trainKey, model.trainShader), layouts.trainLayout),
@@ -366,15 +366,8 @@ export class BatchTrainer {
     });
   }
 
-  private async read(src: GPUBuffer, floats: number): Promise<Float32Array> {
-    const staging = this.device.createBuffer({ size: floats * F32, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const enc = this.device.createCommandEncoder();
-    enc.copyBufferToBuffer(src, 0, staging, 0, floats * F32);
-    this.device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = new Float32Array(staging.getMappedRange().slice(0));
-    staging.destroy();
-    return out;
+  private read(src: GPUBuffer, floats: number): Promise<Float32Array> {
+    return readFloats(this.device, src, floats * F32);
   }
 
   destroy(): void {
@@ -386,36 +379,4 @@ export class BatchTrainer {
   private assertAlive(): void {
     if (this.destroyed) throw new Error('BatchTrainer: destroyed');
   }
-}
-
-const layoutCache = new WeakMap<GPUDevice, ReturnType<typeof makeBatchLayouts>>();
-
-function batchLayouts(device: GPUDevice) {
-  let l = layoutCache.get(device);
-  if (!l) layoutCache.set(device, (l = makeBatchLayouts(device)));
-  return l;
-}
-
-/** The Trainer's layouts with the uniforms as per-run storage arrays (the step's block by dynamic offset). */
-function makeBatchLayouts(device: GPUDevice) {
-  const entry = (binding: number, type: GPUBufferBindingType, hasDynamicOffset = false): GPUBindGroupLayoutEntry => ({
-    binding,
-    visibility: GPUShaderStage.COMPUTE,
-    buffer: { type, hasDynamicOffset },
-  });
-  const perRun = [entry(0, 'read-only-storage'), entry(1, 'read-only-storage', true)];
-  return {
-    trainLayout: device.createBindGroupLayout({
-      label: 'batch train',
-      entries: [...perRun, entry(2, 'read-only-storage'), entry(3, 'read-only-storage'), entry(4, 'storage'), entry(7, 'read-only-storage')],
-    }),
-    stageLayout: device.createBindGroupLayout({
-      label: 'batch gradient stages',
-      entries: [...perRun, entry(3, 'read-only-storage'), entry(4, 'read-only-storage'), entry(7, 'storage')],
-    }),
-    updateLayout: device.createBindGroupLayout({
-      label: 'batch update',
-      entries: [...perRun, entry(3, 'storage'), entry(4, 'read-only-storage'), entry(5, 'storage'), entry(6, 'storage'), entry(7, 'storage')],
-    }),
-  };
 }

@@ -567,15 +567,8 @@ export class Trainer {
     return this.readBuffer(this.buffers.optState, this.optStateFloats * F32);
   }
 
-  private async readBuffer(src: GPUBuffer, size: number): Promise<Float32Array> {
-    const staging = this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const enc = this.device.createCommandEncoder();
-    enc.copyBufferToBuffer(src, 0, staging, 0, size);
-    this.device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = new Float32Array(staging.getMappedRange().slice(0));
-    staging.destroy();
-    return out;
+  private readBuffer(src: GPUBuffer, size: number): Promise<Float32Array> {
+    return readFloats(this.device, src, size);
   }
 
   /**
@@ -772,43 +765,60 @@ export function ridgePenalty(task: TaskContext): Float32Array<ArrayBuffer> {
   return out;
 }
 
-const layoutCache = new WeakMap<GPUDevice, ReturnType<typeof makeTrainingLayouts>>();
+const layoutCache = new WeakMap<GPUDevice, Map<boolean, ReturnType<typeof makeTrainingLayouts>>>();
 
-/** The bind group layouts of the training kernels, one set per device (so cached pipelines stay compatible). */
-function trainingLayouts(device: GPUDevice) {
-  let l = layoutCache.get(device);
-  if (!l) layoutCache.set(device, (l = makeTrainingLayouts(device)));
+/**
+ * The bind group layouts of the training kernels, one set per device (so
+ * cached pipelines stay compatible). `perRun`: BatchTrainer's, whose RunParams
+ * and step slots are per-run storage arrays rather than uniforms.
+ */
+export function trainingLayouts(device: GPUDevice, perRun = false) {
+  let byKind = layoutCache.get(device);
+  if (!byKind) layoutCache.set(device, (byKind = new Map()));
+  let l = byKind.get(perRun);
+  if (!l) byKind.set(perRun, (l = makeTrainingLayouts(device, perRun)));
   return l;
 }
 
-function makeTrainingLayouts(device: GPUDevice) {
+function makeTrainingLayouts(device: GPUDevice, perRun: boolean) {
   const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
     binding,
     visibility: GPUShaderStage.COMPUTE,
     buffer: { type },
   });
-  const uniforms: GPUBindGroupLayoutEntry[] = [
-    storage(0, 'uniform'),
-    { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true } },
-  ];
+  const slotType: GPUBufferBindingType = perRun ? 'read-only-storage' : 'uniform';
+  const uniforms: GPUBindGroupLayoutEntry[] = [storage(0, slotType), { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: slotType, hasDynamicOffset: true } }];
+  const tag = perRun ? 'batch ' : '';
   return {
     trainLayout: device.createBindGroupLayout({
-      label: 'train',
+      label: `${tag}train`,
       entries: [...uniforms, storage(2, 'read-only-storage'), storage(3, 'read-only-storage'), storage(4, 'storage'), storage(7, 'read-only-storage')],
     }),
     stageLayout: device.createBindGroupLayout({
-      label: 'gradient stages',
+      label: `${tag}gradient stages`,
       entries: [...uniforms, storage(3, 'read-only-storage'), storage(4, 'read-only-storage'), storage(7, 'storage')],
     }),
     optLayout: optimizerLayout(device),
     updateLayout: device.createBindGroupLayout({
-      label: 'update',
+      label: `${tag}update`,
       entries: [...uniforms, storage(3, 'storage'), storage(4, 'read-only-storage'), storage(5, 'storage'), storage(6, 'storage'), storage(7, 'storage')],
     }),
   };
 }
 
 /** The prelude constants of a spec's training kernels (the shape they specialize on). */
+/** `size` bytes of `src` as floats (a copy into a mapped staging buffer; waits for the GPU). */
+export async function readFloats(device: GPUDevice, src: GPUBuffer, size: number): Promise<Float32Array> {
+  const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const enc = device.createCommandEncoder();
+  enc.copyBufferToBuffer(src, 0, staging, 0, size);
+  device.queue.submit([enc.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const out = new Float32Array(staging.getMappedRange().slice(0));
+  staging.destroy();
+  return out;
+}
+
 export function trainingConstants(spec: ExperimentSpec, model: ModelDef, task: TaskContext): Constants {
   const d = spec.task.d;
   return {
