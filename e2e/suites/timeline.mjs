@@ -45,6 +45,9 @@ export const tests = [
         .catch(() => {});
       const kq = await plotData(page, '[data-heatmap="W_KQ"]');
       assert.deepEqual(kq.traces[0].z.flat(), want, 'the W_KQ heatmap does not show the kept step');
+      await page
+        .waitForFunction(() => (document.querySelector('[data-testid="loss-plot"]')?.layout?.shapes ?? []).length === 1, undefined, { timeout: 5_000 })
+        .catch(() => {});
       assert.equal((await plotData(page, '[data-testid="loss-plot"]')).shapes, 1, 'the loss plot does not mark the step');
       // Step 0 is the initialization.
       await scrubTo(page, 0);
@@ -64,7 +67,11 @@ export const tests = [
       assert.ok(seen.size > 5, `play showed only ${seen.size} steps`);
       const liveAgain = await snapshot(page);
       assert.deepEqual(liveAgain.params, done.params, 'live does not show the latest parameters');
-      assert.equal((await plotData(page, '[data-testid="loss-plot"]')).shapes, 0);
+      // The plot redraws on the next frame after the view goes live: wait for the marker to go.
+      await page
+        .waitForFunction(() => (document.querySelector('[data-testid="loss-plot"]')?.layout?.shapes ?? []).length === 0, undefined, { timeout: 5_000 })
+        .catch(() => {});
+      assert.equal((await plotData(page, '[data-testid="loss-plot"]')).shapes, 0, 'the loss plot still marks a kept step once live');
       await assertNoErrorNotice(page);
       assertNoProblems(problems);
       await page.close();
