@@ -658,8 +658,13 @@ export class Trainer {
       const groups = pipelines.map((p, i) =>
         dev.createBindGroup({ layout: p.getBindGroupLayout(0), entries: bindings[i].map((b) => ({ binding: b, resource: { buffer: buffers[b] } })) }),
       );
-      for (let first = 0; first < count; first += chunk) {
-        const m = Math.min(chunk, count - first);
+      // Without a fixed chunkPrompts, chunks start small and grow to what the GPU
+      // evaluates in about EVAL_DISPATCH_MS, so no dispatch runs long enough for
+      // a driver's watchdog (about 2 s on Windows) however large the model.
+      const sizer = options.chunkPrompts === undefined ? new ChunkSizer(chunk) : null;
+      for (let first = 0, size = sizer?.next() ?? chunk; first < count; first += size, size = sizer?.next() ?? chunk) {
+        const m = Math.min(size, count - first);
+        const started = performance.now();
         dev.queue.writeBuffer(uni, 0, new Uint32Array([this.spec.train.dataSeed, options.stepWord ?? STREAM.EVAL, nCtx, m, first]));
         const enc = dev.createCommandEncoder({ label: 'eval' });
         const pass = enc.beginComputePass();
@@ -672,6 +677,7 @@ export class Trainer {
         pass.end();
         dev.queue.submit([enc.finish()]);
         data.set(await this.readBuffer(out, m * K * stride * F32), first * K * stride);
+        sizer?.took(m, performance.now() - started);
       }
     } finally {
       for (const b of [uni, gbuf, rbuf, out, reg, mats]) b?.destroy();
@@ -807,6 +813,34 @@ function makeTrainingLayouts(device: GPUDevice, perRun: boolean) {
 }
 
 /** The prelude constants of a spec's training kernels (the shape they specialize on). */
+/** Target wall time of one evaluation dispatch (submission to readback). */
+export const EVAL_DISPATCH_MS = 200;
+/** The first evaluation chunk of an adaptive evaluation: small enough for any GPU to finish well inside a watchdog. */
+export const EVAL_FIRST_CHUNK = 1024;
+
+/**
+ * Chunk sizes of an evaluation: EVAL_FIRST_CHUNK prompts first, then as many
+ * as the measured rate evaluates in EVAL_DISPATCH_MS (at most double the
+ * last, at most `max`, in whole workgroups). The numbers do not depend on it.
+ */
+export class ChunkSizer {
+  private size: number;
+  constructor(private readonly max: number) {
+    this.size = Math.min(max, EVAL_FIRST_CHUNK);
+  }
+
+  next(): number {
+    return this.size;
+  }
+
+  /** Records that `prompts` took `ms`; sizes the next chunk. */
+  took(prompts: number, ms: number): void {
+    const fit = (prompts * EVAL_DISPATCH_MS) / Math.max(ms, 1e-3);
+    const grown = Math.min(2 * this.size, fit, this.max);
+    this.size = Math.max(64, Math.min(this.max, Math.floor(grown / 64) * 64));
+  }
+}
+
 /** `size` bytes of `src` as floats (a copy into a mapped staging buffer; waits for the GPU). */
 export async function readFloats(device: GPUDevice, src: GPUBuffer, size: number): Promise<Float32Array> {
   const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });

@@ -125,6 +125,11 @@ describe('evaluation kernel vs float64 predictors', () => {
     try {
       const whole = await t.evaluate({ prompts: 300 });
       const split = await t.evaluate({ prompts: 300, chunkPrompts: 64 });
+      // The adaptive chunks (1,024 prompts first, then sized to the dispatch budget) against one dispatch.
+      const adaptive = await t.evaluate({ prompts: 2600 });
+      const one = await t.evaluate({ prompts: 2600, chunkPrompts: 2600 });
+      for (let o = 0; o < 2; o++)
+        for (const key of ['targets', 'model', 'ridge', 'debiased'] as const) expect(Array.from(adaptive.outputs[o][key]), key).toEqual(Array.from(one.outputs[o][key]));
       for (let o = 0; o < 2; o++) {
         expect(Array.from(split.outputs[o].model)).toEqual(Array.from(whole.outputs[o].model));
         expect(Array.from(split.outputs[o].targets)).toEqual(Array.from(whole.outputs[o].targets));
