@@ -20,9 +20,13 @@ describe('batchKernel', () => {
     const out = batchKernel(KERNEL);
     expect(out).toContain('var<storage, read> batch_runs: array<RunParams>;');
     expect(out).toContain('var<storage, read> batch_steps: array<StepInfo>;');
-    expect(out).toContain('params[batch_off_params + i] = params[batch_off_params + i] - batch_steps[batch_run].lr * contrib[batch_off_contrib + i / 4u].x * batch_runs[batch_run].inv_batch;');
+    // In the entry through a let of a builtin (uniform, for kernels with barriers); in helpers through the module-scope copy.
+    expect(out).toContain('params[batch_off_params + i] = params[batch_off_params + i] - batch_steps[batch_run_u].lr * contrib[batch_off_contrib + i / 4u].x * batch_runs[batch_run_u].inv_batch;');
     expect(out).toContain('fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) batch_wid: vec3u) {');
-    expect(out).toContain('batch_run = batch_wid.y;');
+    expect(out).toContain('let batch_run_u = batch_wid.y;');
+    expect(out).toContain('batch_run = batch_run_u;');
+    const helper = batchKernel(KERNEL.replace('// one run\'s step', 'fn rate() -> f32 { return stepi.lr * run.inv_batch; }'));
+    expect(helper).toContain('fn rate() -> f32 { return batch_steps[batch_run].lr * batch_runs[batch_run].inv_batch; }');
     expect(out).toContain('batch_off_params = batch_run * (BATCH_STRIDE_PARAMS / 1u);');
     // vec4 arrays step in vec4s.
     expect(out).toContain('batch_off_contrib = batch_run * (BATCH_STRIDE_CONTRIB / 4u);');
@@ -33,7 +37,7 @@ describe('batchKernel', () => {
   it("reuses an entry's workgroup_id, and refuses a kernel that reads its y index or num_workgroups", () => {
     const own = KERNEL.replace('fn main(@builtin(global_invocation_id) gid: vec3u)', 'fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32)').replace('let i = gid.x;', 'let i = wg.x * 64u + lid;');
     const out = batchKernel(own);
-    expect(out).toContain('batch_run = wg.y;');
+    expect(out).toContain('let batch_run_u = wg.y;');
     expect(out).not.toContain('batch_wid');
     expect(() => batchKernel(own.replace('let i = wg.x * 64u + lid;', 'let i = wg.y;'))).toThrow(/workgroup y index/);
     expect(() => batchKernel(KERNEL.replace('let i = gid.x;', 'let i = num_workgroups.x;'))).toThrow(/num_workgroups/);

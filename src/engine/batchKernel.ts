@@ -4,11 +4,12 @@
 // (params[i] → params[batch_off_params + i]), RunParams and the step's
 // StepInfo are read from per-run arrays. Nothing else changes, so each run
 // does the very arithmetic of the same spec trained alone, bit for bit.
-// Kernels that already use a workgroup's y index (the matrix optimizers) are
-// refused.
+// Kernels that already use a workgroup's y index are refused.
+
+import { matchBrace } from './unroll.ts';
 
 /** The per-run storage arrays: a binding of one of these names holds R blocks of `stride` elements. */
-export const BATCHED_ARRAYS = ['params', 'contrib', 'work', 'opt_state', 'losses', 'task_mats'] as const;
+export const BATCHED_ARRAYS = ['params', 'contrib', 'work', 'opt_state', 'losses', 'task_mats', 'scratch'] as const;
 export type BatchedArray = (typeof BATCHED_ARRAYS)[number];
 
 /** The prelude constant of a batched array's per-run block, in floats. */
@@ -71,7 +72,16 @@ export function batchKernel(src: string): string {
   const wid = existing ? existing[1] : 'batch_wid';
   if (existing && new RegExp(`\\b${wid}\\.y\\b`).test(code(out))) throw new Error('batchKernel: the kernel uses its workgroup y index');
   const newParams = existing ? params : `${params.trim() ? `${params.trim()}, ` : ''}@builtin(workgroup_id) batch_wid: vec3u`;
-  const body = `{\n  batch_run = ${wid}.y;\n  ${prologue.join('\n  ')}`;
-  out = out.slice(0, e.paramsStart) + newParams + out.slice(e.paramsEnd, e.brace) + body + out.slice(e.brace + 1);
+  // In the entry the run's records are read through a let derived from a
+  // builtin, which is uniform: a kernel that branches on its RunParams before
+  // a barrier (the per-matrix optimizers) still validates. Helpers read them
+  // through the module-scope copy.
+  const end = matchBrace(out, e.brace);
+  const entryBody = out
+    .slice(e.brace + 1, end)
+    .replace(/batch_runs\[batch_run\]/g, 'batch_runs[batch_run_u]')
+    .replace(/batch_steps\[batch_run\]/g, 'batch_steps[batch_run_u]');
+  const prologueText = `\n  let batch_run_u = ${wid}.y;\n  batch_run = batch_run_u;\n  ${prologue.join('\n  ')}`;
+  out = out.slice(0, e.paramsStart) + newParams + out.slice(e.paramsEnd, e.brace) + '{' + prologueText + entryBody + out.slice(end);
   return `${privates.join('\n')}\n${out}`;
 }

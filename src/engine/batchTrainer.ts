@@ -15,7 +15,7 @@ import { buildTask, type TaskContext } from '../tasks/task.ts';
 import { batchKernel, strideConstant, type BatchedArray } from './batchKernel.ts';
 import { checkTrainingLimits, isCpuAdapter } from './limits.ts';
 import { usesMatrixKernel } from './optimizer.ts';
-import { optimizerConstants, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
+import { blockTable, optimizerConstants, optimizerKernelParts, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
 import { cachedPipeline } from './pipeline.ts';
 import { composeShaderWith, SOURCES, type Constants } from './shaders.ts';
 import { batchPad, BLOWUP_FACTOR, PROMPTS_PER_WORKGROUP, taskMatrices, trainingConstants, updateKernelSource, readFloats, trainingLayouts, type Divergence, type TrainerCounters, type TrainerSnapshot } from './trainer.ts';
@@ -25,14 +25,8 @@ const F32 = 4;
 const STEP_INFO = 32;
 const OFFSET_ALIGN = 256;
 
-/**
- * The shape a run shares with the others of its batch (its kernels' prelude
- * and per-run block sizes), or null where it cannot be batched: the matrix
- * optimizers and gradient clipping run a kernel per weight matrix that is not
- * batched yet.
- */
-export function batchShapeKey(spec: ExperimentSpec): string | null {
-  if (usesMatrixKernel(spec.optimizer)) return null;
+/** The shape a run shares with the others of its batch: its kernels' prelude and per-run block sizes. */
+export function batchShapeKey(spec: ExperimentSpec): string {
   const model = modelFor(spec);
   const task = buildTask(spec.task);
   return JSON.stringify({
@@ -68,9 +62,10 @@ export class BatchTrainer {
   private readonly np: number;
   private readonly optFloats: number;
   private readonly workFloats: number;
-  private readonly pipelines: { train: GPUComputePipeline; update: GPUComputePipeline; pre: GPUComputePipeline[]; post: GPUComputePipeline[] };
-  private readonly groups: { train: GPUBindGroup; stage: GPUBindGroup; update: GPUBindGroup };
-  private readonly buffers: Record<'runs' | 'steps' | 'taskMats' | 'params' | 'contrib' | 'work' | 'optState' | 'losses', GPUBuffer>;
+  private readonly pipelines: { train: GPUComputePipeline; update: GPUComputePipeline; opt: GPUComputePipeline | null; pre: GPUComputePipeline[]; post: GPUComputePipeline[] };
+  private readonly groups: { train: GPUBindGroup; stage: GPUBindGroup; update: GPUBindGroup; opt: GPUBindGroup | null };
+  private readonly blockCount: number;
+  private readonly buffers: Record<'runs' | 'steps' | 'taskMats' | 'params' | 'contrib' | 'work' | 'optState' | 'losses' | 'optScratch' | 'blocks', GPUBuffer>;
   private readonly stepBlock: number;
   private readonly initParams: Float32Array[];
   private submitted = 0;
@@ -95,7 +90,10 @@ export class BatchTrainer {
     const R = this.runs;
     const spec = specs[0];
     const np = (this.np = this.model.paramCount);
-    this.optFloats = optimizerStateFloats(spec.optimizer, paramBlocks(this.model), np);
+    const blocks = paramBlocks(this.model);
+    this.optFloats = optimizerStateFloats(spec.optimizer, blocks, np);
+    this.blockCount = blocks.length;
+    const table = blockTable(spec.optimizer.kind, blocks, np);
     this.workFloats = np + 1 + this.model.scratchSize;
     this.stepBlock = Math.ceil((R * STEP_INFO) / OFFSET_ALIGN) * OFFSET_ALIGN;
 
@@ -118,7 +116,10 @@ export class BatchTrainer {
       work: make('batch gradient and scratch', R * this.workFloats, S | GPUBufferUsage.COPY_SRC),
       optState: make('batch optimizer state', R * this.optFloats, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
       losses: make('batch losses', R * this.chunkSteps, S | GPUBufferUsage.COPY_SRC),
+      optScratch: make('batch optimizer scratch', parts.pipelines.opt ? R * table.scratchFloats : 4, S),
+      blocks: device.createBuffer({ label: 'weight-matrix table', size: Math.max(16, table.table.byteLength), usage: S | GPUBufferUsage.COPY_DST }),
     };
+    device.queue.writeBuffer(this.buffers.blocks, 0, table.table);
     const q = device.queue;
     q.writeBuffer(this.buffers.runs, 0, runData);
     mats.forEach((m, r) => q.writeBuffer(this.buffers.taskMats, r * m.byteLength, m));
@@ -169,6 +170,21 @@ export class BatchTrainer {
           { binding: 7, resource: { buffer: b.work } },
         ],
       }),
+      opt: parts.pipelines.opt
+        ? device.createBindGroup({
+            label: 'batch optimizer',
+            layout: parts.layouts.optLayout,
+            entries: [
+              { binding: 0, resource: { buffer: b.runs } },
+              { binding: 1, resource: steps },
+              { binding: 3, resource: { buffer: b.params } },
+              { binding: 5, resource: { buffer: b.optState } },
+              { binding: 7, resource: { buffer: b.work } },
+              { binding: 8, resource: { buffer: b.optScratch } },
+              { binding: 9, resource: { buffer: b.blocks } },
+            ],
+          })
+        : null,
     };
   }
 
@@ -176,7 +192,6 @@ export class BatchTrainer {
   static async create(device: GPUDevice, specs: ExperimentSpec[], options: { chunkSteps?: number; shaderPasses?: boolean } = {}): Promise<BatchTrainer> {
     if (specs.length === 0) throw new Error('BatchTrainer: no runs');
     const key = batchShapeKey(specs[0]);
-    if (key === null) throw new Error(`BatchTrainer: ${specs[0].optimizer.kind}${specs[0].optimizer.clip > 0 ? ' with clipping' : ''} runs a per-matrix kernel that is not batched`);
     specs.forEach((s, r) => {
       if (batchShapeKey(s) !== key) throw new Error(`BatchTrainer: run ${r + 1} has another shape than run 1 (model, sizes, task flags, optimizer kind or step count)`);
     });
@@ -192,6 +207,8 @@ export class BatchTrainer {
     const big = { ...spec, train: { ...spec.train, batch: spec.train.batch * R } };
     checkTrainingLimits(big, model, { ...device.limits, maxComputeWorkgroupsPerDimension: Infinity }, chunkSteps, { cpu: false });
     const np = model.paramCount;
+    const table = blockTable(spec.optimizer.kind, paramBlocks(model), np);
+    const matrixKernel = usesMatrixKernel(spec.optimizer);
     const strides: Record<BatchedArray, number> = {
       params: np,
       contrib: batchPad(spec.train.batch) * model.contribStride,
@@ -199,6 +216,7 @@ export class BatchTrainer {
       opt_state: optimizerStateFloats(spec.optimizer, paramBlocks(model), np),
       losses: chunkSteps,
       task_mats: taskMatrices(tasks[0]).length,
+      scratch: matrixKernel ? table.scratchFloats : 0,
     };
     const batchConsts: Constants = Object.fromEntries(Object.entries(strides).map(([k, v]) => [strideConstant(k as BatchedArray), v]));
     const consts = { ...trainingConstants(spec, model, tasks[0]), ...batchConsts };
@@ -207,14 +225,15 @@ export class BatchTrainer {
     const compose = (c: Constants, ...parts: string[]) => batchKernel(composeShaderWith(passes, c, ...parts));
     const layouts = trainingLayouts(device, true);
     const build = (label: string, code: string, layout: GPUBindGroupLayout) => cachedPipeline(device, `batch ${label}`, code, layout);
-    const [train, update, ...stages] = await Promise.all([
+    const [train, update, opt, ...stages] = await Promise.all([
       build('train', compose(consts, SOURCES.common, SOURCES.rng, SOURCES.task, SOURCES.trainKey, model.trainShader), layouts.trainLayout),
       build('update', compose({ ...consts, ...optConsts }, SOURCES.common, model.gradSumShader, updateKernelSource()), layouts.updateLayout),
+      matrixKernel ? build('optimizer', compose({ ...optConsts, ...batchConsts }, ...optimizerKernelParts()), layouts.optLayout) : Promise.resolve(null),
       ...[...model.preStages, ...model.stages].map((st) => build(st.label, compose(consts, SOURCES.common, st.shader), layouts.stageLayout)),
     ]);
     const pre = stages.slice(0, model.preStages.length);
     const post = stages.slice(model.preStages.length);
-    return new BatchTrainer(device, specs, { model, tasks, chunkSteps, pipelines: { train, update, pre, post }, layouts });
+    return new BatchTrainer(device, specs, { model, tasks, chunkSteps, pipelines: { train, update, opt, pre, post }, layouts });
   }
 
   get stepsSubmitted(): number {
@@ -333,6 +352,11 @@ export class BatchTrainer {
       pass.setPipeline(p.update);
       pass.setBindGroup(0, g.update, offset);
       pass.dispatchWorkgroups(updateGroups, R);
+      if (p.opt) {
+        pass.setPipeline(p.opt);
+        pass.setBindGroup(0, g.opt!, offset);
+        pass.dispatchWorkgroups(this.blockCount, R);
+      }
     }
     pass.end();
     // Staging: every run's k losses (R blocks of chunkSteps), then every run's parameters.
@@ -341,7 +365,7 @@ export class BatchTrainer {
     q.submit([enc.finish()]);
     this.counters.submits++;
     this.counters.computePasses++;
-    this.counters.dispatches += (2 + m.preStages.length + m.stages.length) * k;
+    this.counters.dispatches += (2 + (p.opt ? 1 : 0) + m.preStages.length + m.stages.length) * k;
   }
 
   /** Each run's state after the steps submitted so far: restoring one into a Trainer of its spec continues that run bit for bit. */

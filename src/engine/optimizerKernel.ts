@@ -114,15 +114,15 @@ export function optimizerRunParams(opt: OptimizerSpec) {
   };
 }
 
-/** The bind group layout of the per-matrix kernel. */
-export function optimizerLayout(device: GPUDevice): GPUBindGroupLayout {
+/** The bind group layout of the per-matrix kernel (`perRun`: BatchTrainer's, with per-run storage in place of the uniforms). */
+export function optimizerLayout(device: GPUDevice, perRun = false): GPUBindGroupLayout {
   const entry = (binding: number, type: GPUBufferBindingType, dynamic = false): GPUBindGroupLayoutEntry => ({
     binding,
     visibility: GPUShaderStage.COMPUTE,
     buffer: { type, hasDynamicOffset: dynamic },
   });
   return device.createBindGroupLayout({
-    label: 'optimizer',
-    entries: [entry(0, 'uniform'), entry(1, 'uniform', true), entry(3, 'storage'), entry(5, 'storage'), entry(7, 'read-only-storage'), entry(8, 'storage'), entry(9, 'read-only-storage')],
+    label: perRun ? 'batch optimizer' : 'optimizer',
+    entries: [entry(0, perRun ? 'read-only-storage' : 'uniform'), entry(1, perRun ? 'read-only-storage' : 'uniform', true), entry(3, 'storage'), entry(5, 'storage'), entry(7, 'read-only-storage'), entry(8, 'storage'), entry(9, 'read-only-storage')],
   });
 }

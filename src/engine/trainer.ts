@@ -804,7 +804,7 @@ function makeTrainingLayouts(device: GPUDevice, perRun: boolean) {
       label: `${tag}gradient stages`,
       entries: [...uniforms, storage(3, 'read-only-storage'), storage(4, 'read-only-storage'), storage(7, 'storage')],
     }),
-    optLayout: optimizerLayout(device),
+    optLayout: optimizerLayout(device, perRun),
     updateLayout: device.createBindGroupLayout({
       label: `${tag}update`,
       entries: [...uniforms, storage(3, 'storage'), storage(4, 'read-only-storage'), storage(5, 'storage'), storage(6, 'storage'), storage(7, 'storage')],

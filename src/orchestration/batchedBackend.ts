@@ -4,8 +4,7 @@
 // run's record is the one the sequential backend writes, number for number:
 // the batch trains every run bit for bit as alone, a diverged run reports the
 // divergence its solo run would, and the evaluation is the same code on the
-// same parameters. Runs that cannot be batched (matrix optimizers, clipping)
-// or stand alone in their shape go through runExperiment.
+// same parameters. A run alone in its shape goes through runExperiment.
 import { divergenceMessage } from '../analysis/evaluation.ts';
 import { BatchTrainer, batchShapeKey } from '../engine/batchTrainer.ts';
 import { Trainer } from '../engine/trainer.ts';
@@ -16,14 +15,14 @@ import { runRecord, sequentialBackend, type BackendContext, type SweepBackend, t
 /** At most this many runs in one batch (the benchmark's largest R). */
 export const MAX_BATCH = 64;
 
-/** Consecutive plans of one batchable shape, at most `max` a batch; a plan that cannot be batched is a batch of one. */
+/** Consecutive plans of one shape (batchShapeKey), at most `max` a batch. */
 export function batchesOf(plans: SweepRunPlan[], max = MAX_BATCH): SweepRunPlan[][] {
   const out: SweepRunPlan[][] = [];
   let key: string | null = null;
   for (const p of plans) {
     const k = batchShapeKey(p.spec);
     const last = out[out.length - 1];
-    if (k !== null && k === key && last.length < max) last.push(p);
+    if (k === key && last.length < max) last.push(p);
     else out.push([p]);
     key = k;
   }

@@ -44,6 +44,10 @@ const CASES: [string, string, string[]][] = [
   ],
   ['softmax attention, H = 2, SGD with momentum', 'T=30&B=64&d=3&n=8&model=softmax&H=2&init=default&opt=sgd', ['ds=1&is=1&lr=0.05&mom=0.9', 'ds=3&is=2&lr=0.01&mom=0.8', 'ds=5&is=4&lr=0.1&mom=0.5']],
   ['two tasks, a pool of 4, Lion', 'T=30&B=32&d=4&n=6&K=2&ws=2&wst=2&pool=4&model=lsa&opt=lion&b2=0.99', ['ds=1&is=1&lr=0.001&pseed=1', 'ds=2&is=2&lr=0.003&pseed=5']],
+  ['LSA with Muon (the per-matrix kernel): momenta and learning rates differ', 'T=30&B=64&d=4&n=8&model=lsa&opt=muon&nest=1', ['ds=1&is=1&lr=0.01&mom=0.95', 'ds=2&is=5&lr=0.003&mom=0.9']],
+  ['softmax with SOAP: β and the preconditioner refresh differ', 'T=30&B=32&d=3&n=6&model=softmax&H=2&init=default&opt=soap', ['ds=1&is=1&lr=0.003&b1=0.95&b2=0.95&pfreq=2', 'ds=3&is=2&lr=0.001&b1=0.9&b2=0.99&pfreq=3']],
+  ['PolarGrad: learning rates differ', 'T=30&B=32&d=3&n=6&model=lsa&opt=polargrad&mom=0.9', ['ds=1&is=1&lr=0.001', 'ds=2&is=2&lr=0.002']],
+  ['Adam with gradient clipping at different norms', 'T=30&B=32&d=3&n=6&model=lsa&opt=adam', ['ds=1&is=1&lr=0.01&clip=0.5', 'ds=2&is=2&lr=0.02&clip=2']],
   ['separate K, Q in two layers, a fixed training set, AdamW', 'T=30&B=16&d=3&n=6&model=lsa&H=2&param=separate&rank=2&layers=2&tied=0&tset=40&opt=adamw&wd=0.01', ['ds=1&is=1&lr=0.01', 'ds=4&is=6&lr=0.02']],
 ];
 
@@ -72,12 +76,12 @@ describe('batched runs', () => {
       expect(b.counters.submits).toBe(Math.ceil(STEPS / 3));
     });
 
-  it('runs of different shapes, or with a per-matrix optimizer, are refused with the reason', async () => {
+  it('runs of different shapes are refused with the reason; hyperparameters do not change the shape', async () => {
     const { device } = await testDevice();
     await expect(BatchTrainer.create(device, [decodeSpec('v=1&d=3&n=5').spec, decodeSpec('v=1&d=4&n=5').spec])).rejects.toThrow(/run 2 has another shape/);
-    await expect(BatchTrainer.create(device, [decodeSpec('v=1&d=3&n=5&opt=muon').spec])).rejects.toThrow(/muon runs a per-matrix kernel/);
-    expect(batchShapeKey(decodeSpec('v=1&d=3&n=5&clip=1').spec)).toBeNull();
+    await expect(BatchTrainer.create(device, [decodeSpec('v=1&d=3&n=5&opt=muon').spec, decodeSpec('v=1&d=3&n=5&opt=adam').spec])).rejects.toThrow(/run 2 has another shape/);
     expect(batchShapeKey(decodeSpec('v=1&d=3&n=5&lr=0.1&ds=4').spec)).toBe(batchShapeKey(decodeSpec('v=1&d=3&n=5&lr=0.3&ds=9&s2=0.5').spec));
+    expect(batchShapeKey(decodeSpec('v=1&d=3&n=5&clip=1').spec)).toBe(batchShapeKey(decodeSpec('v=1&d=3&n=5&clip=3&lr=0.2').spec));
   });
 
   it('a run that diverges is marked, and the others carry on unchanged', async () => {
