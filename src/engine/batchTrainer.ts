@@ -68,6 +68,9 @@ export class BatchTrainer {
   private readonly buffers: Record<'runs' | 'steps' | 'taskMats' | 'params' | 'contrib' | 'work' | 'optState' | 'losses' | 'optScratch' | 'blocks', GPUBuffer>;
   private readonly stepBlock: number;
   private readonly initParams: Float32Array[];
+  /** The readbacks' staging buffers, used in turn (see run). */
+  private readonly staging: GPUBuffer[];
+  private stagingNext = 0;
   private submitted = 0;
   private firstLoss: (number | null)[];
   private diverged: (Divergence | null)[];
@@ -120,6 +123,9 @@ export class BatchTrainer {
       blocks: device.createBuffer({ label: 'weight-matrix table', size: Math.max(16, table.table.byteLength), usage: S | GPUBufferUsage.COPY_DST }),
     };
     device.queue.writeBuffer(this.buffers.blocks, 0, table.table);
+    this.staging = [0, 1].map((i) =>
+      device.createBuffer({ label: `batch staging ${i}`, size: R * (this.chunkSteps + np) * F32, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+    );
     const q = device.queue;
     q.writeBuffer(this.buffers.runs, 0, runData);
     mats.forEach((m, r) => q.writeBuffer(this.buffers.taskMats, r * m.byteLength, m));
@@ -264,8 +270,9 @@ export class BatchTrainer {
     while (this.submitted < target && !(options.shouldStop?.() ?? false) && this.diverged.some((d) => d === null)) {
       const k = Math.min(this.chunkSteps, target - this.submitted);
       const first = this.submitted;
-      // One staging buffer a submission, mapped while the next one runs.
-      const staging = this.device.createBuffer({ label: 'batch staging', size: R * (this.chunkSteps + np) * F32, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      // Two staging buffers: one maps while the next submission runs into the other.
+      const staging = this.staging[this.stagingNext];
+      this.stagingNext = 1 - this.stagingNext;
       this.encodeSteps(first, k, staging);
       this.submitted += k;
       this.counters.mapAsyncCalls++;
@@ -275,7 +282,7 @@ export class BatchTrainer {
         await previous;
         await staging.mapAsync(GPUMapMode.READ);
         const data = new Float32Array(staging.getMappedRange().slice(0));
-        staging.destroy();
+        staging.unmap();
         if (this.destroyed) return;
         const losses = Array.from({ length: R }, (_, r) => data.subarray(r * this.chunkSteps, r * this.chunkSteps + k));
         const params = Array.from({ length: R }, (_, r) => data.subarray(R * this.chunkSteps + r * np, R * this.chunkSteps + (r + 1) * np));
@@ -299,7 +306,7 @@ export class BatchTrainer {
         }
         options.onReadback?.({ step: first + k, losses, params, diverged: this.diverged.map((d) => d?.step ?? null) });
       })();
-      // Two submissions in flight at most: wait for the one before this.
+      // Two submissions in flight at most: the next one reuses the staging buffer the one before this mapped.
       if (previous) await previous;
     }
     await inFlight;
@@ -397,7 +404,7 @@ export class BatchTrainer {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const b of Object.values(this.buffers)) b.destroy();
+    for (const b of [...Object.values(this.buffers), ...this.staging]) b.destroy();
   }
 
   private assertAlive(): void {
