@@ -1,6 +1,7 @@
 // One benchmark configuration through the real engine (the trainer the page and
 // the runner use), DOM-free so Node (Dawn) and the browser run the same code.
-import { Trainer } from '../engine/trainer.ts';
+import { Trainer, type TrainerOptions } from '../engine/trainer.ts';
+import type { ExperimentSpec } from '../spec/types.ts';
 import { cpuStepFloat32, cpuStepFloat64 } from './cpuStep.ts';
 import { isGeneralLinearAttention } from '../spec/validate.ts';
 import { flopsPerStep, normalsPerStep } from './cost.ts';
@@ -55,26 +56,39 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * A first pass with one step per submission (which also builds the kernels)
+ * estimates the step time; the timed runs then take about 0.2 s per
+ * submission, as in the page, and at least 3 submissions a run.
+ */
+export async function timingPlan(
+  device: GPUDevice,
+  spec: ExperimentSpec,
+  secondsPerRun: number,
+  options: TrainerOptions = {},
+): Promise<{ msPerStep: number; chunk: number; stepsPerRun: number; createMs: number }> {
+  const t0 = performance.now();
+  const probe = await Trainer.create(device, spec, { ...options, chunkSteps: 1 });
+  const createMs = performance.now() - t0;
+  let msPerStep: number;
+  try {
+    await probe.run({ steps: 2 });
+    const t1 = performance.now();
+    await probe.run({ steps: 3 });
+    msPerStep = (performance.now() - t1) / 3;
+  } finally {
+    probe.destroy();
+  }
+  const chunk = Math.max(1, Math.min(100, Math.round(200 / msPerStep)));
+  const stepsPerRun = Math.max(3 * chunk, Math.round((secondsPerRun * 1000) / msPerStep / chunk) * chunk);
+  return { msPerStep, chunk, stepsPerRun, createMs };
+}
+
 export async function benchCase(device: GPUDevice, c: BenchCase, o: BenchOptions): Promise<BenchResult> {
   const spec = benchSpec(c);
   const runs = Math.max(3, o.runs ?? 3);
   const target = o.secondsPerRun ?? 1.5;
-  // A first pass with one step per submission estimates the step time (and compiles).
-  let msPerStep: number;
-  {
-    const probe = await Trainer.create(device, spec, { chunkSteps: 1 });
-    try {
-      await probe.run({ steps: 2 });
-      const t0 = performance.now();
-      await probe.run({ steps: 3 });
-      msPerStep = (performance.now() - t0) / 3;
-    } finally {
-      probe.destroy();
-    }
-  }
-  // About 0.2 s per submission, as in the page; at least 3 submissions per run.
-  const chunk = Math.max(1, Math.min(100, Math.round(200 / msPerStep)));
-  const stepsPerRun = Math.max(3 * chunk, Math.round((target * 1000) / msPerStep / chunk) * chunk);
+  const { msPerStep, chunk, stepsPerRun } = await timingPlan(device, spec, target);
   const trainer = await Trainer.create(device, spec, { chunkSteps: chunk });
   const floorSteps = Math.max(3, Math.min(200, Math.round((target * 1000) / msPerStep / 2)));
   // Training and floor runs alternate, so a machine whose speed drifts (shared

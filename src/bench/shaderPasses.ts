@@ -7,7 +7,7 @@
 import { Trainer } from '../engine/trainer.ts';
 import { pipelineBuildCount, pipelineBuildsSince } from '../engine/pipeline.ts';
 import { benchSpec, type BenchCase } from './grid.ts';
-import { spread, type Spread } from './run.ts';
+import { spread, timingPlan, type Spread } from './run.ts';
 
 export interface PassesSide {
   /** Wall time of Trainer.create, its pipeline builds included (kernels both sides share build once, on the first). */
@@ -27,22 +27,8 @@ export interface PassesResult {
 async function side(device: GPUDevice, c: BenchCase, shaderPasses: boolean, runs: number, secondsPerRun: number): Promise<PassesSide> {
   const spec = benchSpec(c);
   const mark = pipelineBuildCount();
-  const t0 = performance.now();
-  const probe = await Trainer.create(device, spec, { chunkSteps: 1, shaderPasses });
-  const createMs = performance.now() - t0;
+  const { chunk, stepsPerRun: steps, createMs } = await timingPlan(device, spec, secondsPerRun, { shaderPasses });
   const train = pipelineBuildsSince(mark).find((b) => b.label === 'train');
-  let msPerStep: number;
-  try {
-    await probe.run({ steps: 2 });
-    const t1 = performance.now();
-    await probe.run({ steps: 3 });
-    msPerStep = (performance.now() - t1) / 3;
-  } finally {
-    probe.destroy();
-  }
-  // About 0.2 s per submission and at least 3 submissions a run, as the grid times them.
-  const chunk = Math.max(1, Math.min(100, Math.round(200 / msPerStep)));
-  const steps = Math.max(3 * chunk, Math.round((secondsPerRun * 1000) / msPerStep / chunk) * chunk);
   const t = await Trainer.create(device, spec, { chunkSteps: chunk, shaderPasses });
   const rates: number[] = [];
   try {
