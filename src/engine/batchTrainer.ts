@@ -18,7 +18,7 @@ import { usesMatrixKernel } from './optimizer.ts';
 import { blockTable, optimizerConstants, optimizerKernelParts, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
 import { cachedPipeline } from './pipeline.ts';
 import { composeShaderWith, SOURCES, type Constants } from './shaders.ts';
-import { batchPad, BLOWUP_FACTOR, PROMPTS_PER_WORKGROUP, taskMatrices, trainingConstants, updateKernelSource, readFloats, trainingLayouts, type Divergence, type TrainerCounters, type TrainerSnapshot } from './trainer.ts';
+import { batchPad, BLOWUP_FACTOR, PROMPTS_PER_WORKGROUP, taskMatrices, trainingConstants, updateKernelSource, readFloats, trainingLayouts, type Divergence, type TrainerCounters, type TrainerOptions, type TrainerSnapshot } from './trainer.ts';
 
 const F32 = 4;
 /** A step's StepInfo for every run, one block per step selected by a dynamic offset (its alignment). */
@@ -195,7 +195,7 @@ export class BatchTrainer {
   }
 
   /** A trainer for `specs`, which must share batchShapeKey (the message names the first that does not). */
-  static async create(device: GPUDevice, specs: ExperimentSpec[], options: { chunkSteps?: number; shaderPasses?: boolean } = {}): Promise<BatchTrainer> {
+  static async create(device: GPUDevice, specs: ExperimentSpec[], options: Pick<TrainerOptions, 'chunkSteps' | 'shaderPasses' | 'softmaxKernel'> = {}): Promise<BatchTrainer> {
     if (specs.length === 0) throw new Error('BatchTrainer: no runs');
     const key = batchShapeKey(specs[0]);
     specs.forEach((s, r) => {
@@ -204,7 +204,7 @@ export class BatchTrainer {
     const R = specs.length;
     if (R > device.limits.maxComputeWorkgroupsPerDimension) throw new Error(`BatchTrainer: ${R} runs; one dispatch takes at most ${device.limits.maxComputeWorkgroupsPerDimension}`);
     const spec = specs[0];
-    const model = modelFor(spec);
+    const model = modelFor(spec, { softmaxKernel: options.softmaxKernel });
     const tasks = specs.map((s) => buildTask(s.task));
     const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024));
     const cpu = isCpuAdapter((device as { adapterInfo?: GPUAdapterInfo }).adapterInfo);
@@ -339,7 +339,7 @@ export class BatchTrainer {
     const m = this.model;
     const p = this.pipelines;
     const g = this.groups;
-    const trainGroups = Math.ceil(this.specs[0].train.batch / PROMPTS_PER_WORKGROUP);
+    const trainGroups = Math.ceil(this.specs[0].train.batch / (this.model.promptsPerWorkgroup ?? PROMPTS_PER_WORKGROUP));
     const updateGroups = Math.ceil((this.np + 1) / 64);
     for (let i = 0; i < k; i++) {
       const offset = [i * this.stepBlock];

@@ -1,6 +1,7 @@
 // The GPU's limits, checked before anything is allocated: a spec whose buffers
 // or dispatches exceed what the adapter reports is refused with a message that
 // names the buffer, its size, the limit and the largest setting that fits.
+import { headsKernelFloats, softmaxKernelOf, threadKernelFloats } from '../models/softmax.ts';
 import type { ModelDef } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { optimizerStateFloatsOf } from './optimizer.ts';
@@ -26,7 +27,7 @@ export function storageLimit(limits: EngineLimits): number {
   return Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
 }
 
-/** Prompts per workgroup of the training kernel (the trainer's PROMPTS_PER_WORKGROUP). */
+/** Prompts per workgroup of a training kernel that runs one a thread (the trainer's PROMPTS_PER_WORKGROUP). */
 const WG = 64;
 
 /**
@@ -56,10 +57,11 @@ export function checkTrainingLimits(spec: ExperimentSpec, model: ModelDef, limit
   ] as const)
     if (bytes > limit)
       throw new ResourceLimitError(`the model's ${what} need ${formatBytes(bytes)}; this GPU allows ${formatBytes(limit)} per buffer. Use a smaller d or fewer heads.`);
-  const groups = Math.ceil(B / WG);
+  const perGroup = model.promptsPerWorkgroup ?? WG;
+  const groups = Math.ceil(B / perGroup);
   if (groups > limits.maxComputeWorkgroupsPerDimension)
     throw new ResourceLimitError(
-      `batch ${B} needs ${groups} workgroups in one dispatch; this GPU allows ${limits.maxComputeWorkgroupsPerDimension}. The largest batch that fits is ${limits.maxComputeWorkgroupsPerDimension * WG}.`,
+      `batch ${B} needs ${groups} workgroups in one dispatch; this GPU allows ${limits.maxComputeWorkgroupsPerDimension}. The largest batch that fits is ${limits.maxComputeWorkgroupsPerDimension * perGroup}.`,
     );
   for (const st of [...model.preStages, ...model.stages, { label: 'optimizer', threads: np + 1 }])
     if (Math.ceil(st.threads / 64) > limits.maxComputeWorkgroupsPerDimension)
@@ -80,7 +82,7 @@ export function isCpuAdapter(info: Partial<GPUAdapterInfo> | undefined | null): 
 }
 
 export interface PrivateFloats {
-  /** The training kernel's private arrays (the softmax heads' running sums). */
+  /** The training kernel's private arrays (the softmax heads' running sums: every head's, or one head's where the heads are split across threads). */
   train: number;
   /** The evaluation as it runs: one fused kernel, or the larger of its two halves where split. */
   evaluate: number;
@@ -106,7 +108,11 @@ export function privateFloats(spec: ExperimentSpec): PrivateFloats {
   const D = d + K;
   const H = spec.model.heads;
   const softmax = spec.model.type === 'softmax';
-  const train = softmax ? H * D * (2 + 2 * K) + H * (K + 2) + 3 * D + K * d : 2 * K * D + 3 * D + K * d + d;
+  const train = softmax
+    ? softmaxKernelOf(d, H, K) === 'heads'
+      ? headsKernelFloats(d, K)
+      : threadKernelFloats(d, H, K)
+    : 2 * K * D + 3 * D + K * d + d;
   const model = softmax ? H * D * (1 + K) + H * (K + 2) : K * D + D + K;
   const evaluateBaselines = d * (d + 1) + (K + 1) * d + K;
   const evaluateModel = model + K * d + d + K;

@@ -12,7 +12,7 @@ import type { ModelDef } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { buildTask, type TaskContext } from '../tasks/task.ts';
 import { checkTrainingLimits, evalChunkPrompts, isCpuAdapter, privateFloats } from './limits.ts';
-import { SUM_CHUNK, sumChunks } from '../models/softmax.ts';
+import { SUM_CHUNK, sumChunks, type SoftmaxKernel } from '../models/softmax.ts';
 import { STREAM } from '../rng/rng.ts';
 import { usesMatrixKernel } from './optimizer.ts';
 import { blockTable, optimizerConstants, optimizerKernelParts, optimizerLayout, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
@@ -36,6 +36,8 @@ export interface TrainerOptions {
   ringSize?: number;
   /** The source-level unrolling and scalarization (composeShaderWith; default on). */
   shaderPasses?: boolean;
+  /** The softmax training kernel (default: the one the spec's shape calls for, softmaxKernelOf). */
+  softmaxKernel?: SoftmaxKernel;
 }
 
 export interface Readback {
@@ -201,7 +203,7 @@ export class Trainer {
     this.shaderPasses = parts.shaderPasses;
     this.model = parts.model;
     this.task = parts.task;
-    this.workgroups = Math.ceil(spec.train.batch / PROMPTS_PER_WORKGROUP);
+    this.workgroups = Math.ceil(spec.train.batch / (this.model.promptsPerWorkgroup ?? PROMPTS_PER_WORKGROUP));
     this.chunkSteps = parts.chunkSteps;
     this.trainPipeline = parts.trainPipeline;
     this.updatePipeline = parts.updatePipeline;
@@ -305,7 +307,7 @@ export class Trainer {
   }
 
   static async create(device: GPUDevice, spec: ExperimentSpec, options: TrainerOptions = {}): Promise<Trainer> {
-    const model = modelFor(spec);
+    const model = modelFor(spec, { softmaxKernel: options.softmaxKernel });
     const task = buildTask(spec.task);
     const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024));
     const passes = options.shaderPasses ?? true;

@@ -7,6 +7,7 @@
 // This file holds the layout, the initializations (as in the reference code)
 // and the float64 reference; the WGSL is in shaders/softmax_*.wgsl.
 import trainShader from '../../shaders/softmax_train.wgsl?raw';
+import trainHeadsShader from '../../shaders/softmax_train_heads.wgsl?raw';
 import predictShader from '../../shaders/softmax_predict.wgsl?raw';
 import sumsShader from '../../shaders/softmax_sums.wgsl?raw';
 import gradShader from '../../shaders/softmax_grad.wgsl?raw';
@@ -139,6 +140,11 @@ export function softmaxForward(params: ArrayLike<number>, prompt: Prompt, L: Sof
   return { yhat, heads, zq, z, n };
 }
 
+function headsParts(d: number, H: number, K: number, n: number): Pick<ModelDef, 'promptsPerWorkgroup' | 'constants'> {
+  const { PPW, HWG, TILE } = headsKernelShape(d, H, K, n);
+  return { promptsPerWorkgroup: PPW, constants: { PPW, HWG, TILE } };
+}
+
 /** Prompts per partial batch sum (softmax_sums.wgsl); the gradient stage adds the partials in order. */
 export const SUM_CHUNK = 256;
 
@@ -147,7 +153,52 @@ export function sumChunks(batch: number): number {
   return Math.max(1, Math.ceil(batch / SUM_CHUNK));
 }
 
-export function softmaxModel(d: number, H: number, K = 1, batch = 1): ModelDef {
+/**
+ * The training kernels: 'thread' (softmax_train.wgsl) runs a prompt on one
+ * thread holding every head's sums; 'heads' (softmax_train_heads.wgsl) splits
+ * a prompt's heads across the threads of a workgroup, with its context in
+ * workgroup memory. Both write the same per-prompt rows.
+ */
+export type SoftmaxKernel = 'thread' | 'heads';
+
+/** Numbers one thread holds in the 'thread' kernel: every head's sums and per-step vectors, and the prompt's. */
+export function threadKernelFloats(d: number, H: number, K: number): number {
+  const D = d + K;
+  return H * D * (2 + 2 * K) + H * (K + 2) + 3 * D + K * d;
+}
+
+/** Numbers one thread holds in the 'heads' kernel: one head's sums and vectors, and the prompt's. */
+export function headsKernelFloats(d: number, K: number): number {
+  const D = d + K;
+  return D * (3 + 2 * K) + K * d + d + 4 * K + 2;
+}
+
+/**
+ * Past this many numbers a thread, a prompt's heads are split across threads.
+ * A GPU thread keeps a few hundred numbers in registers and spills the rest;
+ * every preset stays below it, on the one-thread kernel.
+ */
+export const HEADS_KERNEL_FLOATS = 1024;
+
+/** The kernel a spec trains with: the heads kernel where one thread would hold more than HEADS_KERNEL_FLOATS and there are heads to split. */
+export function softmaxKernelOf(d: number, H: number, K: number): SoftmaxKernel {
+  return H > 1 && threadKernelFloats(d, H, K) > HEADS_KERNEL_FLOATS ? 'heads' : 'thread';
+}
+
+/** Workgroup memory (floats) the heads kernel may use: 16 KiB, every adapter's minimum maxComputeWorkgroupStorageSize. */
+const HEADS_WORKGROUP_FLOATS = 4096;
+
+/** The heads kernel's shape: PPW prompts of H threads a workgroup, TILE context tokens a prompt in workgroup memory at once. */
+export function headsKernelShape(d: number, H: number, K: number, n: number): { PPW: number; HWG: number; TILE: number } {
+  const D = d + K;
+  const PPW = Math.max(1, Math.floor(64 / H));
+  const HWG = PPW * H;
+  const free = HEADS_WORKGROUP_FLOATS - HWG * K - HWG - 1;
+  const TILE = Math.max(1, Math.min(n, Math.floor(free / (PPW * D))));
+  return { PPW, HWG, TILE };
+}
+
+export function softmaxModel(d: number, H: number, K = 1, batch = 1, kernel: SoftmaxKernel = 'thread', n = 1): ModelDef {
   const L = softmaxLayout(d, H, K);
   const { D, paramCount } = L;
   const matrices: MatrixLayout[] = [];
@@ -167,9 +218,10 @@ export function softmaxModel(d: number, H: number, K = 1, batch = 1): ModelDef {
   return {
     paramCount,
     matrices,
-    trainShader,
+    trainShader: kernel === 'heads' ? trainHeadsShader : trainShader,
     predictShader,
     contribStride: H * (K + 1) * D + D + 1,
+    ...(kernel === 'heads' ? headsParts(d, H, K, n) : {}),
     gradSumShader: gradFromWork,
     stages: [
       { label: 'softmax sums', shader: sumsShader, threads: partials },

@@ -28,6 +28,8 @@ export interface ModelDef {
   trainShader: string;
   predictShader: string;
   contribStride: number;
+  /** Prompts one workgroup of the training kernel handles (default 64, one a thread). */
+  promptsPerWorkgroup?: number;
   /**
    * Kernels run between the training kernel and the optimizer, in order, each
    * with `threads` threads: they turn the per-prompt rows into the batch

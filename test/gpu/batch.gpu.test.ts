@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchTrainer, batchShapeKey } from '../../src/engine/batchTrainer.ts';
 import { Trainer } from '../../src/engine/trainer.ts';
+import { softmaxKernelOf } from '../../src/models/softmax.ts';
 import { decodeSpec } from '../../src/spec/index.ts';
 import { testDevice } from './device.ts';
 
@@ -48,6 +49,8 @@ const CASES: [string, string, string[]][] = [
   ['softmax with SOAP: β and the preconditioner refresh differ', 'T=30&B=32&d=3&n=6&model=softmax&H=2&init=default&opt=soap', ['ds=1&is=1&lr=0.003&b1=0.95&b2=0.95&pfreq=2', 'ds=3&is=2&lr=0.001&b1=0.9&b2=0.99&pfreq=3']],
   ['PolarGrad: learning rates differ', 'T=30&B=32&d=3&n=6&model=lsa&opt=polargrad&mom=0.9', ['ds=1&is=1&lr=0.001', 'ds=2&is=2&lr=0.002']],
   ['Adam with gradient clipping at different norms', 'T=30&B=32&d=3&n=6&model=lsa&opt=adam', ['ds=1&is=1&lr=0.01&clip=0.5', 'ds=2&is=2&lr=0.02&clip=2']],
+  // d = 28 with 8 heads trains with the heads split across threads (softmaxKernelOf).
+  ['softmax attention, d = 28, H = 8 (the heads kernel), Adam', 'T=30&B=20&d=28&n=5&model=softmax&H=8&init=default&opt=adam', ['ds=1&is=1&lr=0.01', 'ds=2&is=3&lr=0.003&b2=0.99']],
   ['separate K, Q in two layers, a fixed training set, AdamW', 'T=30&B=16&d=3&n=6&model=lsa&H=2&param=separate&rank=2&layers=2&tied=0&tset=40&opt=adamw&wd=0.01', ['ds=1&is=1&lr=0.01', 'ds=4&is=6&lr=0.02']],
 ];
 
@@ -57,6 +60,8 @@ describe('batched runs', () => {
       const { device } = await testDevice();
       const queries = runs.map((r) => `v=1&${shared}&${r}`);
       for (const q of queries) expect(decodeSpec(q).errors, q).toEqual([]);
+      const s0 = decodeSpec(queries[0]).spec;
+      if (name.includes('heads kernel')) expect(softmaxKernelOf(s0.task.d, s0.model.heads, s0.task.tasks)).toBe('heads');
       const keys = new Set(queries.map((q) => batchShapeKey(decodeSpec(q).spec)));
       expect(keys.size).toBe(1);
       const b = await batched(device, queries);

@@ -6,8 +6,8 @@ import { PRIVATE_FLOAT_LIMIT, privateFloats } from '../../src/engine/limits.ts';
 import { Trainer } from '../../src/engine/trainer.ts';
 import { gpuSamplePrompts } from '../../src/engine/sampleDump.ts';
 import { STREAM } from '../../src/rng/rng.ts';
-import { softmaxForward, softmaxLayout } from '../../src/models/softmax.ts';
-import { defaultSpec, type ExperimentSpec } from '../../src/spec/index.ts';
+import { headsKernelShape, softmaxForward, softmaxKernelOf, softmaxLayout, type SoftmaxKernel } from '../../src/models/softmax.ts';
+import { decodeSpec, defaultSpec, type ExperimentSpec } from '../../src/spec/index.ts';
 import type { Prompt } from '../../src/tasks/sampler.ts';
 import { referenceGradient, relError, testDevice } from './device.ts';
 
@@ -23,9 +23,9 @@ function softmaxSpec(d: number, n: number, H: number, init: 'default' | 'gaussia
   return s;
 }
 
-async function check(spec: ExperimentSpec) {
+async function check(spec: ExperimentSpec, softmaxKernel?: SoftmaxKernel) {
   const { device } = await testDevice();
-  const trainer = await Trainer.create(device, spec, { chunkSteps: 2 });
+  const trainer = await Trainer.create(device, spec, { chunkSteps: 2, softmaxKernel });
   try {
     const theta0 = trainer.initialParams;
     const ev = await trainer.evaluate({ prompts: 96 });
@@ -53,10 +53,11 @@ describe('softmax attention kernels vs float64 reference', () => {
         }
       });
 
-  it('d = 64 with H = 16 heads, once refused on CPU adapters, trains: forward (its evaluation split in two kernels), gradient and loss match', async () => {
+  it('d = 64 with H = 16 heads, once refused on CPU adapters, trains: forward (its evaluation split in two kernels), gradient (its heads split across threads) and loss match', async () => {
     const spec = softmaxSpec(64, 6, 16, 'default', 0);
     spec.train.batch = 12;
     const p = privateFloats(spec);
+    expect(softmaxKernelOf(64, 16, 1)).toBe('heads');
     expect(p.splitEvaluation).toBe(true);
     expect(Math.max(p.train, p.evaluate)).toBeLessThanOrEqual(PRIVATE_FLOAT_LIMIT);
     const r = await check(spec);
@@ -108,11 +109,14 @@ describe('softmax attention kernels vs float64 reference', () => {
       trainer.destroy();
       if (beyond >= 0.2 && beyond <= 0.8) {
         mixed = { scale, beyond };
-        const r = await check(spec);
-        console.info(`init scale ${scale}: ${(beyond * 100).toFixed(0)}% of prompts beyond ±40; forward ${r.forward.toExponential(1)}, gradient ${r.gradient.toExponential(1)}`);
-        expect(r.finite).toBe(true);
-        expect(r.forward).toBeLessThan(1e-4);
-        expect(r.gradient).toBeLessThan(1e-4);
+        // The heads kernel redoes a workgroup's pass where any of its prompts needs it, and only those prompts keep it.
+        for (const kernel of ['thread', 'heads'] as const) {
+          const r = await check(spec, kernel);
+          console.info(`init scale ${scale}, ${kernel} kernel: ${(beyond * 100).toFixed(0)}% of prompts beyond ±40; forward ${r.forward.toExponential(1)}, gradient ${r.gradient.toExponential(1)}`);
+          expect(r.finite).toBe(true);
+          expect(r.forward).toBeLessThan(1e-4);
+          expect(r.gradient).toBeLessThan(1e-4);
+        }
         break;
       }
     }
@@ -120,12 +124,50 @@ describe('softmax attention kernels vs float64 reference', () => {
   });
 
   it('large logits (hundreds): no overflow, no NaN, still matches', async () => {
-    for (const [d, n, H] of [[5, 40, 2], [12, 200, 3]]) {
-      const r = await check(softmaxSpec(d, n, H, 'gaussian', 2.5));
-      console.info(`large logits H=${H} d=${d} n=${n}: forward ${r.forward.toExponential(1)}, gradient ${r.gradient.toExponential(1)}`);
+    for (const [d, n, H, kernel] of [[5, 40, 2, 'thread'], [12, 200, 3, 'thread'], [12, 200, 3, 'heads']] as const) {
+      const r = await check(softmaxSpec(d, n, H, 'gaussian', 2.5), kernel);
+      console.info(`large logits H=${H} d=${d} n=${n}, ${kernel} kernel: forward ${r.forward.toExponential(1)}, gradient ${r.gradient.toExponential(1)}`);
       expect(r.finite).toBe(true);
       expect(r.forward).toBeLessThan(1e-4);
       expect(r.gradient).toBeLessThan(1e-4);
+    }
+  });
+});
+
+// The heads kernel (softmax_train_heads.wgsl): a prompt's heads on the threads
+// of a workgroup, its context in workgroup memory a tile at a time.
+describe('softmax attention, heads split across threads, vs float64 reference', () => {
+  it('H ∈ {2, 3, 8}, k ∈ {1, 2}, contexts of one token to several tiles, a ragged last workgroup: forward, gradient and loss', async () => {
+    for (const [d, n, H, K] of [[5, 40, 2, 1], [5, 1, 3, 1], [12, 200, 3, 1], [4, 150, 8, 2], [20, 60, 8, 1]]) {
+      const spec = softmaxSpec(d, n, H, 'default', 0);
+      spec.task.tasks = K;
+      const shape = headsKernelShape(d, H, K, n);
+      const r = await check(spec, 'heads');
+      console.info(`heads kernel H=${H} d=${d} k=${K} n=${n} (${shape.PPW} prompts a workgroup, tiles of ${shape.TILE}): forward ${r.forward.toExponential(1)}, gradient ${r.gradient.toExponential(1)}, loss ${r.loss.toExponential(1)}`);
+      expect(r.finite).toBe(true);
+      expect(r.forward).toBeLessThan(1e-4);
+      expect(r.gradient).toBeLessThan(1e-4);
+      expect(r.loss).toBeLessThan(1e-4);
+    }
+  });
+
+  it('adds the same terms in the same order as the one-thread kernel: five steps of SGD and Adam give the same bits on this adapter', async () => {
+    const { device } = await testDevice();
+    for (const q of ['v=1&T=5&B=64&d=5&n=40&model=softmax&H=2&init=default', 'v=1&T=5&B=100&d=12&n=70&model=softmax&H=4&K=2&init=default&opt=adam&lr=0.003']) {
+      const spec = decodeSpec(q).spec;
+      const runs = [];
+      for (const kernel of ['thread', 'heads'] as const) {
+        const t = await Trainer.create(device, spec, { chunkSteps: 2, softmaxKernel: kernel });
+        const losses: number[] = [];
+        await t.run({ steps: 5, onReadback: (r) => losses.push(...r.losses) });
+        runs.push({ losses, init: Array.from(t.initialParams), params: Array.from((await t.snapshot()).params) });
+        t.destroy();
+      }
+      expect(runs[1].losses, q).toEqual(runs[0].losses);
+      expect(runs[1].params, q).toEqual(runs[0].params);
+      // The steps moved the parameters (equal bits would otherwise say nothing).
+      expect(runs[0].params).not.toEqual(runs[0].init);
+      expect(runs[0].losses).toHaveLength(5);
     }
   });
 });
