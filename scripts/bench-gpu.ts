@@ -17,7 +17,8 @@
 //   --paper-steps 500000   --paper-preset he-h2   --chunk 100 (steps per submission)
 //   --passes-budget-s 60   the shader passes on and off (first, while the pipeline cache is cold)
 //   --batched-budget-s 60  batched runs, R = 1, 4, 16, 64
-//   --no-grid --no-paper --no-passes --no-batched --no-cpu (skip the grid's CPU timings)
+//   --kernels-budget-s 45  the softmax kernels, one thread a prompt against heads across threads
+//   --no-grid --no-paper --no-passes --no-batched --no-kernels --no-cpu (skip the grid's CPU timings)
 //   --out docs/benchmarks-gpu.md   --json FILE (the raw report)   --no-write
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -31,6 +32,7 @@ import { gpuMarkdownReport, gpuTextReport, type GpuBenchReport, type GridSection
 import { shaderPassesCase, type PassesResult } from '../src/bench/shaderPasses.ts';
 import { BATCH_SIZES, batchedCase, type BatchedRow } from '../src/bench/batched.ts';
 import { BATCH_GOAL_ID } from '../src/bench/gpuReport.ts';
+import { KERNEL_CASES, softmaxKernelsCase, type KernelsResult } from '../src/bench/softmaxKernels.ts';
 
 const argv = process.argv.slice(2).filter((a) => a !== '--');
 const { values } = parseArgs({
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     'paper-budget-s': { type: 'string', default: '120' },
     'passes-budget-s': { type: 'string', default: '60' },
     'batched-budget-s': { type: 'string', default: '60' },
+    'kernels-budget-s': { type: 'string', default: '45' },
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string' },
     only: { type: 'string' },
@@ -52,6 +55,7 @@ const { values } = parseArgs({
     'no-paper': { type: 'boolean', default: false },
     'no-passes': { type: 'boolean', default: false },
     'no-batched': { type: 'boolean', default: false },
+    'no-kernels': { type: 'boolean', default: false },
     'no-cpu': { type: 'boolean', default: false },
     out: { type: 'string', default: 'docs/benchmarks-gpu.md' },
     json: { type: 'string' },
@@ -138,11 +142,25 @@ async function batched(): Promise<BatchedRow[]> {
   return out;
 }
 
+async function kernels(): Promise<KernelsResult[]> {
+  const own = positive('kernels-budget-s', values['kernels-budget-s']);
+  const list = KERNEL_CASES.slice(0, values.quick ? 2 : KERNEL_CASES.length);
+  log(`softmax kernels: ${list.length} configurations, budget ${own} s`);
+  const start = performance.now();
+  const out: KernelsResult[] = [];
+  for (const c of list) {
+    if ((performance.now() - start) / 1000 > own) break;
+    out.push(await softmaxKernelsCase(gpu.device, c, { runs, secondsPerRun: Math.min(secondsPerRun, 0.3), log }));
+  }
+  return out;
+}
+
 let report: GpuBenchReport;
 try {
   // First: the pipeline cache is still cold for these kernels.
   const passesSection = values['no-passes'] ? null : await passes();
   const batchedSection = values['no-batched'] ? null : await batched();
+  const kernelsSection = values['no-kernels'] ? null : await kernels();
   const gridSection = values['no-grid'] ? null : await grid();
   let paper: GpuBenchReport['paper'] = null;
   if (!values['no-paper']) {
@@ -165,6 +183,7 @@ try {
     paper,
     passes: passesSection,
     batched: batchedSection,
+    kernels: kernelsSection,
   };
 } finally {
   gpu.close();

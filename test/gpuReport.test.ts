@@ -98,6 +98,26 @@ describe('GPU benchmark report', () => {
     expect(gpuMarkdownReport(report({ passes: null }))).toContain('Not run (--no-passes).');
   });
 
+  it('draws the softmax kernels side by side, marking a shape where the engine picks the slower one', () => {
+    const sp = (median: number) => ({ median, min: median * 0.95, max: median * 1.05 });
+    const side = (median: number) => ({ createMs: 50, trainBuildMs: 40, trainChars: 1000, stepsPerSecond: sp(median) });
+    const md = gpuMarkdownReport(
+      report({
+        kernels: [
+          { id: 'softmax d=5 n=40 B=256 H=2', threadFloats: 77, chosen: 'thread', thread: side(2000), heads: side(1500) },
+          { id: 'softmax d=20 n=40 B=256 H=8', threadFloats: 779, chosen: 'thread', thread: side(300), heads: side(900) },
+          { id: 'softmax d=64 n=40 B=64 H=16', threadFloats: 4467, chosen: 'heads', thread: side(10), heads: side(10.2) },
+        ],
+      }),
+    );
+    expect(md).toContain('## Softmax kernels: one thread a prompt, or its heads across threads');
+    expect(md).toContain('| softmax d=5 n=40 B=256 H=2 | 77 | 2000.0 [1900.0, 2100.0] | 1500.0 [1425.0, 1575.0] | 0.75 | 40 ms | 40 ms | one thread | one thread |');
+    expect(md).toMatch(/\| softmax d=20 n=40 B=256 H=8 \|.*\| 3\.00 \|.*\| heads \| one thread ✗ \|/);
+    expect(md).toMatch(/\| softmax d=64 n=40 B=64 H=16 \|.*\| neither \(within the spread\) \| heads \|/);
+    expect(md).toContain('over 1,024 numbers');
+    expect(gpuMarkdownReport(report({ kernels: null }))).toContain('Not run (--no-kernels).');
+  });
+
   it('reads the batched goal at R = 64 on He et al.\'s configuration, with each R against one run', () => {
     const row = (runs: number, perRun: number) => ({
       id: 'softmax d=5 n=40 B=256 H=2',

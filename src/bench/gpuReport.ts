@@ -7,6 +7,8 @@ import type { BenchResult } from './run.ts';
 import { PAPER_STEPS, type PaperRunResult } from './paperRun.ts';
 import type { Estimate } from '../engine/stats.ts';
 import { passesVerdict, type PassesResult } from './shaderPasses.ts';
+import { kernelsVerdict, type KernelsResult } from './softmaxKernels.ts';
+import { HEADS_KERNEL_FLOATS } from '../models/softmax.ts';
 import type { BatchedRow } from './batched.ts';
 
 export interface GridSection {
@@ -29,6 +31,8 @@ export interface GpuBenchReport {
   paper: PaperRunResult | null;
   /** The shader passes with and without (absent in reports from before the section). */
   passes?: PassesResult[] | null;
+  /** The softmax kernels against each other (absent in reports from before the section). */
+  kernels?: KernelsResult[] | null;
   /** Batched runs over R (absent where not run). */
   batched?: BatchedRow[] | null;
 }
@@ -174,6 +178,35 @@ function passesSection(r: GpuBenchReport): Section {
   return { title, notes, text: textTable(table), markdown: markdownTable(table) };
 }
 
+/** The softmax training kernels side by side: which is faster at each shape, and whether the engine's pick agrees. */
+function kernelsSection(r: GpuBenchReport): Section {
+  const title = 'Softmax kernels: one thread a prompt, or its heads across threads';
+  if (!r.kernels?.length) return { title, notes: ['Not run (--no-kernels).'], text: [], markdown: [] };
+  const sps = (x: { median: number; min: number; max: number }) => `${x.median.toFixed(1)} [${x.min.toFixed(1)}, ${x.max.toFixed(1)}]`;
+  const table: Table = {
+    head: ['configuration', 'numbers a thread', 'steps/s one thread', 'steps/s heads', 'heads/thread', 'build one thread', 'heads', 'faster', 'engine picks'],
+    rows: r.kernels.map((k) => {
+      const v = kernelsVerdict(k);
+      return [
+        k.id,
+        int(k.threadFloats),
+        sps(k.thread.stepsPerSecond),
+        sps(k.heads.stepsPerSecond),
+        (k.heads.stepsPerSecond.median / k.thread.stepsPerSecond.median).toFixed(2),
+        `${k.thread.trainBuildMs.toFixed(0)} ms`,
+        `${k.heads.trainBuildMs.toFixed(0)} ms`,
+        { thread: 'one thread', heads: 'heads', tie: 'neither (within the spread)' }[v.faster],
+        `${k.chosen === 'heads' ? 'heads' : 'one thread'}${v.agrees ? '' : ' ✗'}`,
+      ];
+    }),
+  };
+  const notes = [
+    'softmax_train.wgsl runs a prompt on one thread that holds every head\'s sums ("numbers a thread"); softmax_train_heads.wgsl gives each head of a prompt a thread of its own and samples the context into workgroup memory a tile at a time. ' +
+      `Both write the same per-prompt rows. The engine takes the heads kernel where one thread would hold over ${int(HEADS_KERNEL_FLOATS)} numbers (softmaxKernelOf); ✗ marks a shape where the other kernel is faster by more than the spread, i.e. where that threshold should move.`,
+  ];
+  return { title, notes, text: textTable(table), markdown: markdownTable(table) };
+}
+
 function gridSection(r: GpuBenchReport): Section {
   const g = r.grid;
   if (!g) return { title: 'Benchmark grid', notes: ['Not run (--no-grid).'], text: [], markdown: [] };
@@ -192,7 +225,7 @@ function gridSection(r: GpuBenchReport): Section {
   return { title: 'Benchmark grid', notes, text: tableLines(g.results, 'Node (Dawn)').slice(1), markdown: md.slice(first, end) };
 }
 
-const SECTIONS: ((r: GpuBenchReport) => Section)[] = [paperSection, batchedSection, passesSection, gridSection];
+const SECTIONS: ((r: GpuBenchReport) => Section)[] = [paperSection, batchedSection, passesSection, kernelsSection, gridSection];
 
 function goalsTable(sections: Section[]): Table {
   return { head: ['goal', 'target', 'measured', 'met'], rows: sections.flatMap((s) => (s.goal ? [[s.goal.goal, s.goal.target, s.goal.measured, s.goal.status]] : [])) };
