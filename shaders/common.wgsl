@@ -30,5 +30,6 @@ struct StepInfo {
   set_offset: u32,
   // SOAP: bit 0 its first step (set up the preconditioner, no update), bit 1 refresh the eigenbases.
   opt_flags: u32,
-  pad1: u32,
+  // The first prompt of this dispatch of the training kernel, where a step is split (engine/dispatchParts.ts).
+  prompt_base: u32,
 }

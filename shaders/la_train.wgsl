@@ -31,7 +31,7 @@ fn put(e: u32, v: f32, first: bool) {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let prompt = gid.x;
+  let prompt = gid.x + stepi.prompt_base;
   let step = run.base_step + stepi.local;
   if (prompt >= BATCH) { return; }
   prompt_id = prompt;

@@ -26,7 +26,7 @@ const PV_OUT: u32 = D * D + DIM * D;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let prompt = gid.x;
+  let prompt = gid.x + stepi.prompt_base;
   let step = run.base_step + stepi.local;
 
   if (prompt >= BATCH) { return; }

@@ -84,7 +84,7 @@ fn accumulate(key: vec3u, w: array<f32, NT * DIM>, kt: array<f32, H * D>, ov: ar
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let prompt = gid.x;
+  let prompt = gid.x + stepi.prompt_base;
   if (prompt >= BATCH) { return; }
   let step = run.base_step + stepi.local;
   let key = train_key(step, prompt);

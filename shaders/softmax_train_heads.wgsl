@@ -91,7 +91,7 @@ fn accumulate(slot: u32, h: u32, key: vec3u, w: array<f32, NT * DIM>, kt: array<
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
   let slot = li / H;
   let h = li % H;
-  let prompt = wid.x * PPW + slot;
+  let prompt = stepi.prompt_base + wid.x * PPW + slot;
   let valid = prompt < BATCH;
   let step = run.base_step + stepi.local;
   let key = train_key(step, prompt);

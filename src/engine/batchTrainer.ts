@@ -18,6 +18,7 @@ import { usesMatrixKernel } from './optimizer.ts';
 import { blockTable, optimizerConstants, optimizerKernelParts, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
 import { cachedPipeline } from './pipeline.ts';
 import { composeShaderWith, SOURCES, type Constants } from './shaders.ts';
+import { MAX_STEP_SLOTS, trainDispatchParts, type DispatchParts } from './dispatchParts.ts';
 import { batchPad, BLOWUP_FACTOR, PROMPTS_PER_WORKGROUP, taskMatrices, trainingConstants, updateKernelSource, readFloats, trainingLayouts, type Divergence, type TrainerCounters, type TrainerOptions, type TrainerSnapshot } from './trainer.ts';
 
 const F32 = 4;
@@ -67,6 +68,8 @@ export class BatchTrainer {
   private readonly blockCount: number;
   private readonly buffers: Record<'runs' | 'steps' | 'taskMats' | 'params' | 'contrib' | 'work' | 'optState' | 'losses' | 'optScratch' | 'blocks', GPUBuffer>;
   private readonly stepBlock: number;
+  /** How each step's training dispatch is split (one part unless the runs' work would run long). */
+  readonly split: DispatchParts;
   private readonly initParams: Float32Array[];
   /** The readbacks' staging buffers, used in turn (see run). */
   private readonly staging: GPUBuffer[];
@@ -81,7 +84,7 @@ export class BatchTrainer {
   private constructor(
     device: GPUDevice,
     specs: ExperimentSpec[],
-    parts: { model: ModelDef; tasks: TaskContext[]; chunkSteps: number; pipelines: BatchTrainer['pipelines']; layouts: ReturnType<typeof trainingLayouts> },
+    parts: { model: ModelDef; tasks: TaskContext[]; chunkSteps: number; split: DispatchParts; pipelines: BatchTrainer['pipelines']; layouts: ReturnType<typeof trainingLayouts> },
   ) {
     this.device = device;
     this.specs = specs;
@@ -89,6 +92,7 @@ export class BatchTrainer {
     this.tasks = parts.tasks;
     this.runs = specs.length;
     this.chunkSteps = parts.chunkSteps;
+    this.split = parts.split;
     this.pipelines = parts.pipelines;
     const R = this.runs;
     const spec = specs[0];
@@ -112,7 +116,8 @@ export class BatchTrainer {
     const make = (label: string, floats: number, usage: number) => device.createBuffer({ label, size: Math.max(16, floats * F32), usage });
     this.buffers = {
       runs: device.createBuffer({ label: 'batch RunParams', size: runData.byteLength, usage: S | GPUBufferUsage.COPY_DST }),
-      steps: device.createBuffer({ label: 'batch step slots', size: this.chunkSteps * this.stepBlock, usage: S | GPUBufferUsage.COPY_DST }),
+      // Block i + p·chunkSteps: step i of the submission, for part p of its training dispatch.
+      steps: device.createBuffer({ label: 'batch step slots', size: this.chunkSteps * this.split.parts * this.stepBlock, usage: S | GPUBufferUsage.COPY_DST }),
       taskMats: make('batch task matrices', R * mats[0].length, S | GPUBufferUsage.COPY_DST),
       params: make('batch params', R * np, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
       contrib: make('batch gradient rows', R * batchPad(spec.train.batch) * this.model.contribStride, S),
@@ -195,7 +200,7 @@ export class BatchTrainer {
   }
 
   /** A trainer for `specs`, which must share batchShapeKey (the message names the first that does not). */
-  static async create(device: GPUDevice, specs: ExperimentSpec[], options: Pick<TrainerOptions, 'chunkSteps' | 'shaderPasses' | 'softmaxKernel'> = {}): Promise<BatchTrainer> {
+  static async create(device: GPUDevice, specs: ExperimentSpec[], options: Pick<TrainerOptions, 'chunkSteps' | 'shaderPasses' | 'softmaxKernel' | 'trainParts'> = {}): Promise<BatchTrainer> {
     if (specs.length === 0) throw new Error('BatchTrainer: no runs');
     const key = batchShapeKey(specs[0]);
     specs.forEach((s, r) => {
@@ -206,7 +211,9 @@ export class BatchTrainer {
     const spec = specs[0];
     const model = modelFor(spec, { softmaxKernel: options.softmaxKernel });
     const tasks = specs.map((s) => buildTask(s.task));
-    const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024));
+    const workgroups = Math.ceil(spec.train.batch / (model.promptsPerWorkgroup ?? PROMPTS_PER_WORKGROUP));
+    const split = trainDispatchParts(spec, workgroups, R, options.trainParts);
+    const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024, Math.floor(MAX_STEP_SLOTS / split.parts)));
     const cpu = isCpuAdapter((device as { adapterInfo?: GPUAdapterInfo }).adapterInfo);
     // The per-run limits, then the batch's buffers: R blocks of the largest per-run buffer.
     checkTrainingLimits(spec, model, device.limits, chunkSteps, { cpu });
@@ -239,7 +246,7 @@ export class BatchTrainer {
     ]);
     const pre = stages.slice(0, model.preStages.length);
     const post = stages.slice(model.preStages.length);
-    return new BatchTrainer(device, specs, { model, tasks, chunkSteps, pipelines: { train, update, opt, pre, post }, layouts });
+    return new BatchTrainer(device, specs, { model, tasks, chunkSteps, split, pipelines: { train, update, opt, pre, post }, layouts });
   }
 
   get stepsSubmitted(): number {
@@ -314,7 +321,8 @@ export class BatchTrainer {
 
   private encodeSteps(first: number, k: number, staging: GPUBuffer): void {
     const R = this.runs;
-    const slots = new ArrayBuffer(k * this.stepBlock);
+    const { parts, groupsPerPart } = this.split;
+    const slots = new ArrayBuffer(((parts - 1) * this.chunkSteps + k) * this.stepBlock);
     const u32 = new Uint32Array(slots);
     const f32 = new Float32Array(slots);
     for (let i = 0; i < k; i++)
@@ -329,6 +337,12 @@ export class BatchTrainer {
           u32[o + 5] = g % set;
         }
       });
+    const ppw = this.model.promptsPerWorkgroup ?? PROMPTS_PER_WORKGROUP;
+    for (let p = 1; p < parts; p++) {
+      const base = p * this.chunkSteps * this.stepBlock;
+      new Uint8Array(slots, base, k * this.stepBlock).set(new Uint8Array(slots, 0, k * this.stepBlock));
+      for (let i = 0; i < k; i++) for (let r = 0; r < R; r++) u32[(base + i * this.stepBlock + r * STEP_INFO) / 4 + 7] = p * groupsPerPart * ppw;
+    }
     const q = this.device.queue;
     q.writeBuffer(this.buffers.steps, 0, slots);
     // base_step is the same for every run: RunParams' second word in each run's record.
@@ -349,8 +363,10 @@ export class BatchTrainer {
         pass.dispatchWorkgroups(Math.ceil(st.threads / 64), R);
       });
       pass.setPipeline(p.train);
-      pass.setBindGroup(0, g.train, offset);
-      pass.dispatchWorkgroups(trainGroups, R);
+      for (let part = 0; part < parts; part++) {
+        pass.setBindGroup(0, g.train, [(part * this.chunkSteps + i) * this.stepBlock]);
+        pass.dispatchWorkgroups(Math.min(groupsPerPart, trainGroups - part * groupsPerPart), R);
+      }
       m.stages.forEach((st, j) => {
         pass.setPipeline(p.post[j]);
         pass.setBindGroup(0, g.stage, offset);
@@ -372,7 +388,7 @@ export class BatchTrainer {
     q.submit([enc.finish()]);
     this.counters.submits++;
     this.counters.computePasses++;
-    this.counters.dispatches += (2 + (p.opt ? 1 : 0) + m.preStages.length + m.stages.length) * k;
+    this.counters.dispatches += (1 + parts + (p.opt ? 1 : 0) + m.preStages.length + m.stages.length) * k;
   }
 
   /** Each run's state after the steps submitted so far: restoring one into a Trainer of its spec continues that run bit for bit. */

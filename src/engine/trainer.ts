@@ -21,6 +21,7 @@ import { dmmseNoiseVar } from '../theory/predictors.ts';
 import { composeShaderWith, SOURCES, taskConstants, type Constants } from './shaders.ts';
 import { setHalfBits } from '../rng/rng.ts';
 import { cachedPipeline } from './pipeline.ts';
+import { MAX_STEP_SLOTS, trainDispatchParts, type DispatchParts } from './dispatchParts.ts';
 
 /** Pool entries × prompts of dMMSE's work per evaluation dispatch (each entry costs about d² + 4d per output), so no dispatch runs long. */
 const DMMSE_WORK_PER_DISPATCH = 2 ** 28;
@@ -38,6 +39,8 @@ export interface TrainerOptions {
   shaderPasses?: boolean;
   /** The softmax training kernel (default: the one the spec's shape calls for, softmaxKernelOf). */
   softmaxKernel?: SoftmaxKernel;
+  /** Dispatches each step's training kernel is split into (default: trainDispatchParts, by its work). */
+  trainParts?: number;
 }
 
 export interface Readback {
@@ -149,6 +152,8 @@ export class Trainer {
   readonly task: TaskContext;
   readonly counters: TrainerCounters = { submits: 0, computePasses: 0, dispatches: 0, mapAsyncCalls: 0, ringWaits: 0, bytesReadBack: 0 };
   readonly workgroups: number;
+  /** How each step's training dispatch is split (one part unless its work would run long). */
+  readonly split: DispatchParts;
 
   private readonly device: GPUDevice;
   private readonly chunkSteps: number;
@@ -188,6 +193,7 @@ export class Trainer {
     model: ModelDef;
     task: TaskContext;
     chunkSteps: number;
+    split: DispatchParts;
     ringSize: number;
     trainPipeline: GPUComputePipeline;
     updatePipeline: GPUComputePipeline;
@@ -204,6 +210,7 @@ export class Trainer {
     this.model = parts.model;
     this.task = parts.task;
     this.workgroups = Math.ceil(spec.train.batch / (this.model.promptsPerWorkgroup ?? PROMPTS_PER_WORKGROUP));
+    this.split = parts.split;
     this.chunkSteps = parts.chunkSteps;
     this.trainPipeline = parts.trainPipeline;
     this.updatePipeline = parts.updatePipeline;
@@ -223,7 +230,8 @@ export class Trainer {
     const make = (label: string, size: number, usage: number) => device.createBuffer({ label, size: Math.max(16, size), usage });
     this.buffers = {
       run: make('run', this.runView.arrayBuffer.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
-      step: make('step slots', this.chunkSteps * STEP_SLOT, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
+      // Slot i + p·chunkSteps: step i of the submission, for part p of its training dispatch.
+      step: make('step slots', this.chunkSteps * this.split.parts * STEP_SLOT, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST),
       taskMats: make('task matrices', taskMatrices(this.task).byteLength, S | GPUBufferUsage.COPY_DST),
       params: make('params', np * F32, S | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC),
       // Entry-major (entry e of prompt b at e·BATCH_PAD + b) and zero-filled, so the
@@ -237,7 +245,7 @@ export class Trainer {
     };
     device.queue.writeBuffer(this.buffers.blocks, 0, table.table);
     device.queue.writeBuffer(this.buffers.run, 0, this.runView.arrayBuffer);
-    this.stepSlots = new ArrayBuffer(this.chunkSteps * STEP_SLOT);
+    this.stepSlots = new ArrayBuffer(this.chunkSteps * this.split.parts * STEP_SLOT);
     device.queue.writeBuffer(this.buffers.taskMats, 0, taskMatrices(this.task));
     this.initParams = this.model.init(spec);
     this.lastFinite = { step: 0, params: this.initParams.slice() };
@@ -309,7 +317,9 @@ export class Trainer {
   static async create(device: GPUDevice, spec: ExperimentSpec, options: TrainerOptions = {}): Promise<Trainer> {
     const model = modelFor(spec, { softmaxKernel: options.softmaxKernel });
     const task = buildTask(spec.task);
-    const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024));
+    const workgroups = Math.ceil(spec.train.batch / (model.promptsPerWorkgroup ?? PROMPTS_PER_WORKGROUP));
+    const split = trainDispatchParts(spec, workgroups, 1, options.trainParts);
+    const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024, Math.floor(MAX_STEP_SLOTS / split.parts)));
     const passes = options.shaderPasses ?? true;
     const compose = (consts: Constants, ...parts: string[]) => composeShaderWith(passes, consts, ...parts);
     checkTrainingLimits(spec, model, device.limits, chunkSteps, { cpu: isCpuAdapter((device as { adapterInfo?: GPUAdapterInfo }).adapterInfo) });
@@ -329,6 +339,7 @@ export class Trainer {
       model,
       task,
       chunkSteps,
+      split,
       ringSize: Math.max(1, options.ringSize ?? 3),
       trainPipeline,
       updatePipeline,
@@ -447,7 +458,14 @@ export class Trainer {
         u32[o + 5] = g % set;
       }
     }
-    q.writeBuffer(this.buffers.step, 0, this.stepSlots, 0, k * STEP_SLOT);
+    const { parts, groupsPerPart } = this.split;
+    const ppw = this.model.promptsPerWorkgroup ?? PROMPTS_PER_WORKGROUP;
+    for (let p = 1; p < parts; p++) {
+      const base = p * this.chunkSteps * STEP_SLOT;
+      new Uint8Array(this.stepSlots, base, k * STEP_SLOT).set(new Uint8Array(this.stepSlots, 0, k * STEP_SLOT));
+      for (let i = 0; i < k; i++) u32[(base + i * STEP_SLOT) / 4 + 7] = p * groupsPerPart * ppw;
+    }
+    q.writeBuffer(this.buffers.step, 0, this.stepSlots, 0, ((parts - 1) * this.chunkSteps + k) * STEP_SLOT);
     const enc = this.device.createCommandEncoder({ label: `steps ${first}..${first + k}` });
     const pass = enc.beginComputePass();
     const updateGroups = Math.ceil((this.model.paramCount + 1) / 64);
@@ -460,8 +478,10 @@ export class Trainer {
         pass.dispatchWorkgroups(Math.ceil(st.threads / 64));
       });
       pass.setPipeline(this.trainPipeline);
-      pass.setBindGroup(0, this.trainGroup, offset);
-      pass.dispatchWorkgroups(this.workgroups);
+      for (let p = 0; p < parts; p++) {
+        pass.setBindGroup(0, this.trainGroup, [(p * this.chunkSteps + i) * STEP_SLOT]);
+        pass.dispatchWorkgroups(Math.min(groupsPerPart, this.workgroups - p * groupsPerPart));
+      }
       this.model.stages.forEach((st, j) => {
         pass.setPipeline(this.stagePipelines[pre + j]);
         pass.setBindGroup(0, this.stageGroup, offset);
@@ -483,7 +503,7 @@ export class Trainer {
     q.submit([enc.finish()]);
     this.counters.submits++;
     this.counters.computePasses++;
-    this.counters.dispatches += (2 + (this.optPipeline ? 1 : 0) + this.model.preStages.length + this.model.stages.length) * k;
+    this.counters.dispatches += (1 + parts + (this.optPipeline ? 1 : 0) + this.model.preStages.length + this.model.stages.length) * k;
   }
 
   /**
