@@ -106,14 +106,14 @@ describe('GPU benchmark report', () => {
         kernels: [
           { id: 'softmax d=5 n=40 B=256 H=2', threadFloats: 77, chosen: 'thread', thread: side(2000), heads: side(1500) },
           { id: 'softmax d=20 n=40 B=256 H=8', threadFloats: 779, chosen: 'thread', thread: side(300), heads: side(900) },
-          { id: 'softmax d=64 n=40 B=64 H=16', threadFloats: 4467, chosen: 'heads', thread: side(10), heads: side(10.2) },
+          { id: 'softmax d=64 n=40 B=64 H=16', threadFloats: 4467, chosen: 'heads', thread: { ...side(10), trainBuildMs: NaN }, heads: side(10.2) },
         ],
       }),
     );
     expect(md).toContain('## Softmax kernels: one thread a prompt, or its heads across threads');
     expect(md).toContain('| softmax d=5 n=40 B=256 H=2 | 77 | 2000.0 [1900.0, 2100.0] | 1500.0 [1425.0, 1575.0] | 0.75 | 40 ms | 40 ms | one thread | one thread |');
     expect(md).toMatch(/\| softmax d=20 n=40 B=256 H=8 \|.*\| 3\.00 \|.*\| heads \| one thread ✗ \|/);
-    expect(md).toMatch(/\| softmax d=64 n=40 B=64 H=16 \|.*\| neither \(within the spread\) \| heads \|/);
+    expect(md).toMatch(/\| softmax d=64 n=40 B=64 H=16 \|.*\| cached \| 40 ms \| neither \(within the spread\) \| heads \|/);
     expect(md).toContain('over 1,024 numbers');
     expect(gpuMarkdownReport(report({ kernels: null }))).toContain('Not run (--no-kernels).');
   });

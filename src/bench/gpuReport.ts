@@ -151,6 +151,9 @@ function batchedSection(r: GpuBenchReport): Section {
   return { title, goal, notes, text: textTable(table), markdown: markdownTable(table) };
 }
 
+/** A training kernel's build time; none was measured where an earlier section had built the same kernel (the pipeline cache served it). */
+const buildMs = (ms: number) => (Number.isFinite(ms) ? `${ms.toFixed(0)} ms` : 'cached');
+
 /** The source-level shader passes on and off: build time, kernel size, steps/s, and which pays. */
 function passesSection(r: GpuBenchReport): Section {
   const title = 'Shader passes (unrolling, scalarization)';
@@ -165,8 +168,8 @@ function passesSection(r: GpuBenchReport): Section {
       (p.on.stepsPerSecond.median / p.off.stepsPerSecond.median).toFixed(2),
       `${int(p.on.trainChars)} chars`,
       `${int(p.off.trainChars)} chars`,
-      `${p.on.trainBuildMs.toFixed(0)} ms`,
-      `${p.off.trainBuildMs.toFixed(0)} ms`,
+      buildMs(p.on.trainBuildMs),
+      buildMs(p.off.trainBuildMs),
       { on: 'on', off: 'off', tie: 'neither (within the spread)' }[passesVerdict(p)],
     ]),
   };
@@ -193,8 +196,8 @@ function kernelsSection(r: GpuBenchReport): Section {
         sps(k.thread.stepsPerSecond),
         sps(k.heads.stepsPerSecond),
         (k.heads.stepsPerSecond.median / k.thread.stepsPerSecond.median).toFixed(2),
-        `${k.thread.trainBuildMs.toFixed(0)} ms`,
-        `${k.heads.trainBuildMs.toFixed(0)} ms`,
+        buildMs(k.thread.trainBuildMs),
+        buildMs(k.heads.trainBuildMs),
         { thread: 'one thread', heads: 'heads', tie: 'neither (within the spread)' }[v.faster],
         `${k.chosen === 'heads' ? 'heads' : 'one thread'}${v.agrees ? '' : ' ✗'}`,
       ];
