@@ -2,7 +2,7 @@
 // benchmark configuration; at the largest shapes, into parts of at most about
 // TRAIN_DISPATCH_FLOPS each that cover every workgroup once.
 import { describe, expect, it } from 'vitest';
-import { TRAIN_DISPATCH_FLOPS, trainDispatchParts } from '../src/engine/dispatchParts.ts';
+import { MAX_STEP_SLOTS, stepsPerSubmission, SUBMISSION_FLOPS, TRAIN_DISPATCH_FLOPS, trainDispatchParts } from '../src/engine/dispatchParts.ts';
 import { trainWorkPerPrompt } from '../src/engine/cost.ts';
 import { modelFor } from '../src/models/index.ts';
 import { PRESETS, presetSpec } from '../src/spec/presets.ts';
@@ -41,5 +41,21 @@ describe('training dispatch parts', () => {
     expect(trainDispatchParts(spec, groups, 64).parts).toBeGreaterThan(one);
     expect(trainDispatchParts(spec, groups, 1, 3)).toEqual({ parts: 3, groupsPerPart: Math.ceil(groups / 3) });
     expect(trainDispatchParts(spec, 2, 1, 50)).toEqual({ parts: 2, groupsPerPart: 1 });
+  });
+});
+
+describe('steps per submission', () => {
+  it('every preset keeps the steps it asks for; a heavy step takes fewer, never none', () => {
+    for (const spec of PRESETS.map(presetSpec)) expect(stepsPerSubmission(spec, 100, 1)).toBe(100);
+    const heavy = decodeSpec('v=1&model=softmax&init=default&d=32&n=512&B=1024&H=4').spec;
+    const work = heavy.train.batch * trainWorkPerPrompt(heavy);
+    expect(stepsPerSubmission(heavy, 100, 1)).toBe(Math.floor(SUBMISSION_FLOPS / work));
+    expect(stepsPerSubmission(heavy, 100, 1)).toBeLessThan(100);
+    expect(stepsPerSubmission(heavy, 5, 1)).toBe(5);
+    const huge = decodeSpec('v=1&model=softmax&init=default&d=64&H=16&n=1024&B=65536').spec;
+    expect(stepsPerSubmission(huge, 100, trainDispatchParts(huge, 16384).parts)).toBe(1);
+    // A split step's slots: at most MAX_STEP_SLOTS across its parts.
+    const light = decodeSpec('v=1&d=2&n=2&B=8').spec;
+    expect(stepsPerSubmission(light, 1000, 40)).toBe(Math.floor(MAX_STEP_SLOTS / 40));
   });
 });

@@ -26,7 +26,7 @@ const USAGE = `usage:
             or a share link / its query string (v=1&d=5&...); for sweep, also a sweep link (…&sweep=H:1,2,4,8)
   --steps   train only the first N steps of the spec
   --out     write the result JSON here (default: stdout; required for sweep and merge)
-  --chunk   steps per GPU submission and readback (default 100)
+  --chunk   steps per GPU submission and readback (default 100; fewer where one step's work is large)
   --lengths context lengths of the length curve, e.g. 10,20,40,100 or lin(10,100,10) (default 1 … 4n)
   --timeline keep the parameters at ~200 log-spaced steps in the result ("timeline": step[], params[][])
   --vary    a swept field by its link key or path, and its values: a list (H=1,2,4,8),

@@ -18,7 +18,7 @@ import { usesMatrixKernel } from './optimizer.ts';
 import { blockTable, optimizerConstants, optimizerKernelParts, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
 import { cachedPipeline } from './pipeline.ts';
 import { composeShaderWith, SOURCES, type Constants } from './shaders.ts';
-import { MAX_STEP_SLOTS, trainDispatchParts, type DispatchParts } from './dispatchParts.ts';
+import { stepsPerSubmission, trainDispatchParts, type DispatchParts } from './dispatchParts.ts';
 import { batchPad, BLOWUP_FACTOR, PROMPTS_PER_WORKGROUP, taskMatrices, trainingConstants, updateKernelSource, readFloats, trainingLayouts, type Divergence, type TrainerCounters, type TrainerOptions, type TrainerSnapshot } from './trainer.ts';
 
 const F32 = 4;
@@ -213,7 +213,7 @@ export class BatchTrainer {
     const tasks = specs.map((s) => buildTask(s.task));
     const workgroups = Math.ceil(spec.train.batch / (model.promptsPerWorkgroup ?? PROMPTS_PER_WORKGROUP));
     const split = trainDispatchParts(spec, workgroups, R, options.trainParts);
-    const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024, Math.floor(MAX_STEP_SLOTS / split.parts)));
+    const chunkSteps = stepsPerSubmission(spec, options.chunkSteps ?? 100, split.parts);
     const cpu = isCpuAdapter((device as { adapterInfo?: GPUAdapterInfo }).adapterInfo);
     // The per-run limits, then the batch's buffers: R blocks of the largest per-run buffer.
     checkTrainingLimits(spec, model, device.limits, chunkSteps, { cpu });

@@ -31,3 +31,24 @@ export function trainDispatchParts(spec: ExperimentSpec, workgroups: number, run
 
 /** Step slots a submission may hold across its parts: a split step's submissions take fewer steps so the slots stay a few MiB. */
 export const MAX_STEP_SLOTS = 4096;
+
+/**
+ * The training work one submission may carry, in FLOPs: about a second on a
+ * GPU that runs these kernels at 20 GFLOP/s. A submission is one readback, so
+ * this bounds how long the curve waits and a pause takes. It is a count from
+ * the spec, not a measured time: where submissions end decides which step a
+ * diverged run's last finite parameters come from, and that must not vary
+ * from one machine to the next. Every preset keeps its requested steps.
+ */
+export const SUBMISSION_FLOPS = 2e10;
+
+/**
+ * Steps a submission of one run may take: `requested`, at most as many as
+ * SUBMISSION_FLOPS holds (at least 1), and few enough that a split step's
+ * slots fit MAX_STEP_SLOTS. A batch of runs uses one run's figure, so each
+ * run's submissions end where its solo run's do.
+ */
+export function stepsPerSubmission(spec: ExperimentSpec, requested: number, parts: number): number {
+  const byWork = Math.floor(SUBMISSION_FLOPS / (spec.train.batch * trainWorkPerPrompt(spec)));
+  return Math.max(1, Math.min(Math.floor(requested), 1024, byWork, Math.floor(MAX_STEP_SLOTS / parts)));
+}

@@ -21,7 +21,7 @@ import { dmmseNoiseVar } from '../theory/predictors.ts';
 import { composeShaderWith, SOURCES, taskConstants, type Constants } from './shaders.ts';
 import { setHalfBits } from '../rng/rng.ts';
 import { cachedPipeline } from './pipeline.ts';
-import { MAX_STEP_SLOTS, trainDispatchParts, type DispatchParts } from './dispatchParts.ts';
+import { stepsPerSubmission, trainDispatchParts, type DispatchParts } from './dispatchParts.ts';
 
 /** Pool entries × prompts of dMMSE's work per evaluation dispatch (each entry costs about d² + 4d per output), so no dispatch runs long. */
 const DMMSE_WORK_PER_DISPATCH = 2 ** 28;
@@ -319,7 +319,7 @@ export class Trainer {
     const task = buildTask(spec.task);
     const workgroups = Math.ceil(spec.train.batch / (model.promptsPerWorkgroup ?? PROMPTS_PER_WORKGROUP));
     const split = trainDispatchParts(spec, workgroups, 1, options.trainParts);
-    const chunkSteps = Math.max(1, Math.min(options.chunkSteps ?? 100, 1024, Math.floor(MAX_STEP_SLOTS / split.parts)));
+    const chunkSteps = stepsPerSubmission(spec, options.chunkSteps ?? 100, split.parts);
     const passes = options.shaderPasses ?? true;
     const compose = (consts: Constants, ...parts: string[]) => composeShaderWith(passes, consts, ...parts);
     checkTrainingLimits(spec, model, device.limits, chunkSteps, { cpu: isCpuAdapter((device as { adapterInfo?: GPUAdapterInfo }).adapterInfo) });
