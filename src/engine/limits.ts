@@ -1,7 +1,7 @@
 // The GPU's limits, checked before anything is allocated: a spec whose buffers
 // or dispatches exceed what the adapter reports is refused with a message that
 // names the buffer, its size, the limit and the largest setting that fits.
-import { headsKernelFloats, softmaxKernelOf, threadKernelFloats } from '../models/softmax.ts';
+import { headsEvalFloats, headsKernelFloats, softmaxKernelOf, threadKernelFloats } from '../models/softmax.ts';
 import type { ModelDef } from '../models/types.ts';
 import type { ExperimentSpec } from '../spec/types.ts';
 import { optimizerStateFloatsOf } from './optimizer.ts';
@@ -90,7 +90,7 @@ export interface PrivateFloats {
   evaluateBaselines: number;
   /** The evaluation's model prediction alone (eval_model.wgsl). */
   evaluateModel: number;
-  /** Whether the evaluation runs the model's column in its own kernel (fused it would exceed PRIVATE_FLOAT_LIMIT). */
+  /** Whether the evaluation runs the model's column in its own kernel (fused it would exceed PRIVATE_FLOAT_LIMIT, or the model splits its heads across threads). */
   splitEvaluation: boolean;
 }
 
@@ -108,41 +108,28 @@ export function privateFloats(spec: ExperimentSpec): PrivateFloats {
   const D = d + K;
   const H = spec.model.heads;
   const softmax = spec.model.type === 'softmax';
-  const train = softmax
-    ? softmaxKernelOf(d, H, K) === 'heads'
-      ? headsKernelFloats(d, K)
-      : threadKernelFloats(d, H, K)
-    : 2 * K * D + 3 * D + K * d + d;
+  const heads = softmax && softmaxKernelOf(d, H, K) === 'heads';
+  const train = softmax ? (heads ? headsKernelFloats(d, K) : threadKernelFloats(d, H, K)) : 2 * K * D + 3 * D + K * d + d;
   const model = softmax ? H * D * (1 + K) + H * (K + 2) : K * D + D + K;
   const evaluateBaselines = d * (d + 1) + (K + 1) * d + K;
-  const evaluateModel = model + K * d + d + K;
+  // Where training splits the heads across threads, so does the evaluation's model column (eval_model_heads.wgsl).
+  const evaluateModel = heads ? headsEvalFloats(d, K) : model + K * d + d + K;
   const fused = evaluateBaselines + model;
-  const splitEvaluation = fused > PRIVATE_FLOAT_LIMIT;
+  const splitEvaluation = heads || fused > PRIVATE_FLOAT_LIMIT;
   const evaluate = splitEvaluation ? Math.max(evaluateBaselines, evaluateModel) : fused;
   return { train, evaluate, evaluateBaselines, evaluateModel, splitEvaluation };
 }
 
 export const PRIVATE_FLOAT_LIMIT = 5000;
 
-function privateWorst(spec: ExperimentSpec): number {
-  const p = privateFloats(spec);
-  return Math.max(p.train, p.evaluate);
-}
-
 function checkPrivateMemory(spec: ExperimentSpec): void {
   const need = privateFloats(spec);
   const worst = Math.max(need.train, need.evaluate);
   if (worst <= PRIVATE_FLOAT_LIMIT) return;
-  let hint = 'Use a smaller d or fewer tasks.';
-  if (spec.model.type === 'softmax') {
-    const withHeads = (h: number) => privateWorst({ ...spec, model: { ...spec.model, heads: h } });
-    let h = spec.model.heads;
-    while (h > 1 && withHeads(h) > PRIVATE_FLOAT_LIMIT) h--;
-    if (h < spec.model.heads && withHeads(h) <= PRIVATE_FLOAT_LIMIT) hint = `At this d and k the most heads that fit is ${h}.`;
-  }
+  // Many heads are split across threads, so what grows past the cap is d and k (the baselines' XᵀX and its factor).
   throw new ResourceLimitError(
     `this model needs about ${worst} numbers of private memory per prompt thread (${need.train} to train, ${need.evaluate} to evaluate); ` +
-      `on a CPU-emulated GPU such as this one the engine allows ${PRIVATE_FLOAT_LIMIT}, past which it crashes (a hardware GPU has no such cap). ${hint}`,
+      `on a CPU-emulated GPU such as this one the engine allows ${PRIVATE_FLOAT_LIMIT}, past which it crashes (a hardware GPU has no such cap). Use a smaller d or fewer tasks.`,
   );
 }
 

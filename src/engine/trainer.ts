@@ -637,7 +637,8 @@ export class Trainer {
     const R = Math.max(1, numGd);
     const consts: Constants = { DIM: d, NT: K, D: d + K, NUM_GAMMAS: G, NUM_GD: R, H: this.spec.model.heads, ...taskConstants(task), DMMSE: dmmse, ...this.model.constants };
     // Where the model's state and the baselines' would not fit one thread together, the model's column has a kernel of its own.
-    const split = options.splitModel ?? privateFloats(this.spec).splitEvaluation;
+    // A model whose training splits a prompt across threads evaluates that way too.
+    const split = options.splitModel ?? (this.model.evalModelShader !== undefined || privateFloats(this.spec).splitEvaluation);
     const shape = JSON.stringify({ ...consts, split });
     let pipelines = this.evalPipelines.get(shape);
     if (!pipelines) {
@@ -645,7 +646,12 @@ export class Trainer {
       pipelines = split
         ? await Promise.all([
             cachedPipeline(this.device, 'eval', composeShaderWith(this.shaderPasses, consts, ...base, SOURCES.eval, SOURCES.evalNoModel), 'auto'),
-            cachedPipeline(this.device, 'eval_model', composeShaderWith(this.shaderPasses, consts, ...base, this.model.predictShader, SOURCES.evalModel), 'auto'),
+            cachedPipeline(
+              this.device,
+              'eval_model',
+              composeShaderWith(this.shaderPasses, consts, ...base, ...(this.model.evalModelShader ? [this.model.evalModelShader] : [this.model.predictShader, SOURCES.evalModel])),
+              'auto',
+            ),
           ])
         : [await cachedPipeline(this.device, 'eval', composeShaderWith(this.shaderPasses, consts, ...base, SOURCES.eval, this.model.predictShader), 'auto')];
       this.evalPipelines.set(shape, pipelines);
@@ -694,7 +700,7 @@ export class Trainer {
         pipelines.forEach((p, i) => {
           pass.setPipeline(p);
           pass.setBindGroup(0, groups[i]);
-          pass.dispatchWorkgroups(Math.ceil(m / 64));
+          pass.dispatchWorkgroups(Math.ceil(m / (i === 1 && this.model.evalModelShader ? this.model.promptsPerWorkgroup! : 64)));
         });
         pass.end();
         dev.queue.submit([enc.finish()]);

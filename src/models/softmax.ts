@@ -8,6 +8,7 @@
 // and the float64 reference; the WGSL is in shaders/softmax_*.wgsl.
 import trainShader from '../../shaders/softmax_train.wgsl?raw';
 import trainHeadsShader from '../../shaders/softmax_train_heads.wgsl?raw';
+import evalHeadsShader from '../../shaders/eval_model_heads.wgsl?raw';
 import predictShader from '../../shaders/softmax_predict.wgsl?raw';
 import sumsShader from '../../shaders/softmax_sums.wgsl?raw';
 import gradShader from '../../shaders/softmax_grad.wgsl?raw';
@@ -140,9 +141,9 @@ export function softmaxForward(params: ArrayLike<number>, prompt: Prompt, L: Sof
   return { yhat, heads, zq, z, n };
 }
 
-function headsParts(d: number, H: number, K: number, n: number): Pick<ModelDef, 'promptsPerWorkgroup' | 'constants'> {
+function headsParts(d: number, H: number, K: number, n: number): Pick<ModelDef, 'promptsPerWorkgroup' | 'constants' | 'evalModelShader'> {
   const { PPW, HWG, TILE } = headsKernelShape(d, H, K, n);
-  return { promptsPerWorkgroup: PPW, constants: { PPW, HWG, TILE } };
+  return { promptsPerWorkgroup: PPW, constants: { PPW, HWG, TILE }, evalModelShader: evalHeadsShader };
 }
 
 /** Prompts per partial batch sum (softmax_sums.wgsl); the gradient stage adds the partials in order. */
@@ -171,6 +172,12 @@ export function threadKernelFloats(d: number, H: number, K: number): number {
 export function headsKernelFloats(d: number, K: number): number {
   const D = d + K;
   return D * (3 + 2 * K) + K * d + d + 4 * K + 2;
+}
+
+/** Numbers one thread of the heads evaluation kernel (eval_model_heads.wgsl) holds: one head's query, k̃, ov and sums, and the prompt's. */
+export function headsEvalFloats(d: number, K: number): number {
+  const D = d + K;
+  return D * (3 + K) + K * d + d + 2 * K + 2;
 }
 
 /**

@@ -31,6 +31,13 @@ export interface ModelDef {
   /** Prompts one workgroup of the training kernel handles (default 64, one a thread). */
   promptsPerWorkgroup?: number;
   /**
+   * A kernel of its own for the evaluation's model column (after
+   * eval_common.wgsl), run beside eval.wgsl's baselines where the model's
+   * prompts are split across threads too; promptsPerWorkgroup prompts a
+   * workgroup. Without it, a split evaluation runs predictShader one prompt a thread.
+   */
+  evalModelShader?: string;
+  /**
    * Kernels run between the training kernel and the optimizer, in order, each
    * with `threads` threads: they turn the per-prompt rows into the batch
    * gradient, writing work[0, NP) and the loss sum at work[NP]; scratch for

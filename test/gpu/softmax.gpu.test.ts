@@ -151,6 +151,28 @@ describe('softmax attention, heads split across threads, vs float64 reference', 
     }
   });
 
+  it('its evaluation column (eval_model_heads.wgsl) equals the one-thread predictor\'s bit for bit on this adapter, at the training length and at other lengths', async () => {
+    const { device } = await testDevice();
+    const spec = decodeSpec('v=1&T=5&B=64&d=7&n=30&model=softmax&H=4&K=2&init=gaussian&iscale=0.6&opt=adam&lr=0.01').spec;
+    const t = await Trainer.create(device, spec, { chunkSteps: 2, softmaxKernel: 'heads' });
+    try {
+      await t.run({ steps: 3 });
+      const { TILE } = headsKernelShape(7, 4, 2, 30);
+      for (const nCtx of [30, 1, 2 * TILE + 3, 97]) {
+        const heads = await t.evaluate({ prompts: 150, nCtx });
+        const thread = await t.evaluate({ prompts: 150, nCtx, splitModel: false });
+        for (const [o, out] of heads.outputs.entries()) {
+          expect(Array.from(out.model), `n = ${nCtx}, output ${o}`).toEqual(Array.from(thread.outputs[o].model));
+          expect(Array.from(out.ridge)).toEqual(Array.from(thread.outputs[o].ridge));
+        }
+        // A column of predictions, not of zeros.
+        expect(heads.outputs[0].model.some((v) => v !== 0)).toBe(true);
+      }
+    } finally {
+      t.destroy();
+    }
+  });
+
   it('adds the same terms in the same order as the one-thread kernel: five steps of SGD and Adam give the same bits on this adapter', async () => {
     const { device } = await testDevice();
     for (const q of ['v=1&T=5&B=64&d=5&n=40&model=softmax&H=2&init=default', 'v=1&T=5&B=100&d=12&n=70&model=softmax&H=4&K=2&init=default&opt=adam&lr=0.003']) {
