@@ -140,17 +140,39 @@ describe('convergenceReadout', () => {
   it("picks the runner's target (L* for LSA, debiased GD for softmax) and none where the test distribution differs", () => {
     const losses = lossCurve(1000, 5);
     const tr = track(losses, 256, 5);
-    const lsa = convergenceReadout('lsa', { theory, test }, tr)!;
-    const goal = convergenceTarget('lsa', theory, test)!;
+    const lsa = convergenceReadout('lsa', { outputs: [{ theory, test }] }, tr)!;
+    const goal = convergenceTarget('lsa', [{ theory, test }])!;
     expect(lsa.target).toBe(2);
     expect(lsa.targetLabel).toBe(goal.label);
     expect(lsa.stepsToTarget).toBe(convergence(losses, 256, goal.target, goal.label, 2.04).stepsToTarget);
     expect(lsa.finalRatio).toBeCloseTo(1.02, 12);
-    const soft = convergenceReadout('softmax', { theory, test }, tr)!;
+    const soft = convergenceReadout('softmax', { outputs: [{ theory, test }] }, tr)!;
     expect(soft.target).toBe(1.5);
     expect(soft.stepsToTarget).toBeNull();
-    expect(convergenceReadout('lsa', { theory, test, shift: {} }, tr)).toBeNull();
+    expect(convergenceReadout('lsa', { outputs: [{ theory, test }], shift: {} }, tr)).toBeNull();
     const noDeb = { ...test, debiasedGd: undefined } as unknown as TestResult;
-    expect(convergenceReadout('softmax', { theory, test: noDeb }, tr)).toBeNull();
+    expect(convergenceReadout('softmax', { outputs: [{ theory, test: noDeb }] }, tr)).toBeNull();
+  });
+
+  it('with several tasks, sets the batch loss (the mean over outputs) against the mean of the outputs\' targets, and the mean test MSE against it', () => {
+    // Task 2 reads a wider window: a higher L* and test MSE than task 1.
+    const theory2 = { ...theory, gdLoss: 3.3, pgdLoss: 3 } as unknown as TheoryNumbers;
+    const test2 = { ...test, model: { mean: 3.1, stderr: 0.01 }, debiasedGd: { mean: 2.5, stderr: 0.01 } } as unknown as TestResult;
+    const outputs = [{ theory, test }, { theory: theory2, test: test2 }];
+    const goal = convergenceTarget('lsa', outputs)!;
+    expect(goal.target).toBe(2.5);
+    expect(goal.label).toBe('mean L* over 2 tasks (optimal preconditioned one-step GD)');
+    const losses = lossCurve(1000, 7, 2.5);
+    const tr = track(losses, 256, 7);
+    const r = convergenceReadout('lsa', { outputs }, tr)!;
+    expect(r.target).toBe(2.5);
+    expect(r.stepsToTarget).toBe(convergence(losses, 256, 2.5, goal.label, 2.57).stepsToTarget);
+    expect(r.stepsToTarget).not.toBeNull();
+    expect(r.finalRatio).toBeCloseTo((2.04 + 3.1) / 2 / 2.5, 12);
+    // Against task 1's target alone the curve would never get there.
+    expect(convergence(losses, 256, 2, 'L*', 2.04).stepsToTarget).toBeNull();
+    expect(convergenceTarget('softmax', outputs)).toEqual({ target: 2, label: 'mean debiased GD over 2 tasks (He et al.), its best scale' });
+    // One output without a target: none for the run.
+    expect(convergenceTarget('softmax', [{ theory, test }, { theory: theory2, test: { ...test2, debiasedGd: undefined } as unknown as TestResult }])).toBeNull();
   });
 });

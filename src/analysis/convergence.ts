@@ -24,8 +24,8 @@ export interface Convergence {
   finalRatio: number;
 }
 
-/** The target for a run: L* where there is a closed form (LSA), debiased GD (softmax), else none. */
-export function convergenceTarget(model: 'lsa' | 'softmax', theory: TheoryNumbers, test: TestResult): { target: number; label: string } | null {
+/** The target for one output: L* where there is a closed form (LSA), debiased GD (softmax), else none. */
+function outputTarget(model: 'lsa' | 'softmax', theory: TheoryNumbers, test: TestResult): { target: number; label: string } | null {
   if (model === 'lsa') {
     const closed = theory.pgdLoss ?? theory.gdLoss;
     if (closed !== undefined && theory.source !== 'trained distribution') return { target: closed, label: theory.pgdLoss !== undefined ? 'L* (optimal preconditioned one-step GD)' : 'L* (optimal one-step GD)' };
@@ -34,6 +34,30 @@ export function convergenceTarget(model: 'lsa' | 'softmax', theory: TheoryNumber
   }
   const deb = test.debiasedGd?.mean;
   return deb !== undefined && Number.isFinite(deb) ? { target: deb, label: "debiased GD (He et al.), its best scale" } : null;
+}
+
+/**
+ * The target for a run, given every output's theory and test: one output's
+ * target, or with k outputs the mean of theirs, since the batch loss is the
+ * mean over the outputs (and so is the loss plot's dashed L*). None where an
+ * output has none.
+ */
+export function convergenceTarget(model: 'lsa' | 'softmax', outputs: readonly { theory: TheoryNumbers; test: TestResult }[]): { target: number; label: string } | null {
+  const each = outputs.map((o) => outputTarget(model, o.theory, o.test));
+  if (each.length === 0 || each.some((g) => g === null)) return null;
+  const goals = each as { target: number; label: string }[];
+  if (goals.length === 1) return goals[0];
+  const target = goals.reduce((a, g) => a + g.target, 0) / goals.length;
+  const labels = new Set(goals.map((g) => g.label));
+  if (labels.size > 1) return { target, label: `mean over ${goals.length} tasks of their targets` };
+  // "L* (optimal one-step GD)" → "mean L* over 2 tasks (optimal one-step GD)".
+  const [head, ...rest] = goals[0].label.split(' (');
+  return { target, label: `mean ${head} over ${goals.length} tasks${rest.length ? ` (${rest.join(' (')}` : ''}` };
+}
+
+/** The final test MSE that convergence() sets against the target: the mean over the outputs, as the batch loss is. */
+export function meanModelTest(outputs: readonly { test: TestResult }[]): number {
+  return outputs.reduce((a, o) => a + o.test.model.mean, 0) / outputs.length;
 }
 
 /** The window for a batch size and run length: CONVERGENCE_PROMPTS prompts, at least 10 steps, at most a twentieth of the run. */

@@ -18,7 +18,7 @@ import {
   type OmegaMuTrajectory,
 } from '../analysis/evaluation.ts';
 import { downsample } from '../engine/stats.ts';
-import { convergence, convergenceTarget } from '../analysis/convergence.ts';
+import { convergence, convergenceTarget, meanModelTest } from '../analysis/convergence.ts';
 import { Trainer, type Readback, type TrainerCounters, type TrainerOptions } from '../engine/trainer.ts';
 import { extractMatrices } from '../models/types.ts';
 import { buildTestTask } from '../tasks/task.ts';
@@ -229,8 +229,8 @@ export async function experimentResult(trainer: Trainer, training: Training, opt
   }
   const matrices = Object.fromEntries(named.map((m) => [m.name, m]));
   // Against the test distribution's numbers only where training and test share it.
-  const goal = evaluation.shift ? null : convergenceTarget(spec.model.type, evaluation.theory, evaluation.test);
-  const conv = goal ? convergence(losses, spec.train.batch, goal.target, goal.label, evaluation.test.model.mean) : undefined;
+  const goal = evaluation.shift ? null : convergenceTarget(spec.model.type, evaluation.outputs);
+  const conv = goal ? convergence(losses, spec.train.batch, goal.target, goal.label, meanModelTest(evaluation.outputs)) : undefined;
   return {
     format: RESULT_FORMAT,
     formatVersion: RESULT_FORMAT_VERSION,

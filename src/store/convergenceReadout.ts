@@ -20,7 +20,7 @@
 // buckets are one step wide (the page's curve keeps single steps up to 2048
 // steps), otherwise an approximation of the window's mean (the step found can
 // be off by about a bucket's width), also flagged `approximate`.
-import { CONVERGENCE_TOLERANCE, convergenceTarget, convergenceWindow, type Convergence } from '../analysis/convergence.ts';
+import { CONVERGENCE_TOLERANCE, convergenceTarget, convergenceWindow, meanModelTest, type Convergence } from '../analysis/convergence.ts';
 import type { TestResult, TheoryNumbers } from '../analysis/evaluation.ts';
 
 /** Window-mean lows kept before they are thinned (16 bytes each). */
@@ -154,8 +154,8 @@ export class ConvergenceTracker {
 
 /** What the end-of-run evaluation gives the readout (orchestration/run.ts finishRun's evaluation). */
 export interface EvaluationForConvergence {
-  theory: TheoryNumbers;
-  test: TestResult;
+  /** Every output's theory and test (one for a single task). */
+  outputs: readonly { theory: TheoryNumbers; test: TestResult }[];
   shift?: unknown;
 }
 
@@ -165,6 +165,6 @@ export interface EvaluationForConvergence {
  * training and test share a distribution; null where there is no target.
  */
 export function convergenceReadout(model: 'lsa' | 'softmax', evaluation: EvaluationForConvergence, tracker: ConvergenceTracker): ConvergenceReadout | null {
-  const goal = evaluation.shift ? null : convergenceTarget(model, evaluation.theory, evaluation.test);
-  return goal ? tracker.result(goal.target, goal.label, evaluation.test.model.mean) : null;
+  const goal = evaluation.shift ? null : convergenceTarget(model, evaluation.outputs);
+  return goal ? tracker.result(goal.target, goal.label, meanModelTest(evaluation.outputs)) : null;
 }

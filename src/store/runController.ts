@@ -392,10 +392,10 @@ async function trainOp(gen: number, limit?: number): Promise<void> {
     evalPrompts: useLab.getState().spec.eval.prompts,
     cpuSliceMs: 8,
     shouldStop: stale,
-    onEvaluation: ({ test, identification, outputs, shift, trainSet, theory }) =>
+    onEvaluation: ({ test, identification, outputs, shift, trainSet }) =>
       useLab.setState({
         status: 'done',
-        convergence: convergenceReadout(t.spec.model.type, { theory, test, shift }, convergenceTracker(useLab.getState().history, t.spec)),
+        convergence: convergenceReadout(t.spec.model.type, { outputs, shift }, convergenceTracker(useLab.getState().history, t.spec)),
         evaluation: test,
         identification,
         outputs,

@@ -55,8 +55,8 @@ export function Readouts() {
   const dmmse = ev?.dmmse;
   const conv = s.convergence;
   const bestMultiStep = s.multiStepReference?.reduce((a, b) => (b.loss < a.loss ? b : a));
-  // "L*", "debiased GD", "best one-step GD": the target label without its gloss.
-  const convShort = conv ? conv.targetLabel.replace(/\s*\(.*$/, '') : '';
+  // "L*", "debiased GD", "best one-step GD" ("mean L*" with several tasks): the target label without its gloss.
+  const convShort = conv ? conv.targetLabel.replace(/\s*\(.*$/, '').replace(/ over \d+ tasks$/, '') : '';
 
   return (
     <section className="readouts" aria-label="readouts">
@@ -174,7 +174,7 @@ export function Readouts() {
           title={[
             `The first step at which the batch loss, averaged over the trailing ${fmtInt(conv.window)} steps (${fmtInt(conv.window * s.spec.train.batch)} prompts), came within ${fmt(conv.tolerance * 100)}% of ${conv.targetLabel} = ${fmt(conv.target)}.`,
             'Fresh prompts every step make the batch loss an unbiased estimate of the test loss before that step\'s update.',
-            `Final test MSE: ${fmt(conv.finalRatio, 3)}× ${convShort}${k > 1 ? ' (task 1)' : ''}.`,
+            `Final test MSE${k > 1 ? ', mean over the tasks' : ''}: ${fmt(conv.finalRatio, 3)}× ${convShort}.`,
             conv.approximation ? `Approximate: ${conv.approximation}.` : null,
           ]
             .filter((line) => line !== null)
