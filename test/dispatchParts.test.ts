@@ -2,7 +2,8 @@
 // benchmark configuration; at the largest shapes, into parts of at most about
 // TRAIN_DISPATCH_FLOPS each that cover every workgroup once.
 import { describe, expect, it } from 'vitest';
-import { MAX_STEP_SLOTS, stepsPerSubmission, SUBMISSION_FLOPS, TRAIN_DISPATCH_FLOPS, trainDispatchParts } from '../src/engine/dispatchParts.ts';
+import { SOURCES } from '../src/engine/shaders.ts';
+import { MAX_STEP_SLOTS, PROMPT_BASE_WORD, stepsPerSubmission, SUBMISSION_FLOPS, TRAIN_DISPATCH_FLOPS, trainDispatchParts } from '../src/engine/dispatchParts.ts';
 import { trainWorkPerPrompt } from '../src/engine/cost.ts';
 import { modelFor } from '../src/models/index.ts';
 import { PRESETS, presetSpec } from '../src/spec/presets.ts';
@@ -57,5 +58,16 @@ describe('steps per submission', () => {
     // A split step's slots: at most MAX_STEP_SLOTS across its parts.
     const light = decodeSpec('v=1&d=2&n=2&B=8').spec;
     expect(stepsPerSubmission(light, 1000, 40)).toBe(Math.floor(MAX_STEP_SLOTS / 40));
+  });
+});
+
+describe('StepInfo.prompt_base', () => {
+  it('sits at the word the trainers write', () => {
+    // Every field of StepInfo is one 4-byte word, so a field's word is its place in the struct.
+    const body = /struct StepInfo \{([^}]*)\}/.exec(SOURCES.common)![1];
+    const fields = [...body.matchAll(/^\s*(\w+): (\w+),/gm)].map((m) => [m[1], m[2]]);
+    expect(fields.every(([, type]) => type === 'u32' || type === 'f32')).toBe(true);
+    expect(fields).toHaveLength(8);
+    expect(fields.findIndex(([name]) => name === 'prompt_base')).toBe(PROMPT_BASE_WORD);
   });
 });

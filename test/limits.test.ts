@@ -91,5 +91,7 @@ describe('resource limits', () => {
   it('evaluation chunks fit one buffer and one dispatch', () => {
     expect(evalChunkPrompts(SMALL, 100)).toBe(Math.floor(2 ** 20 / 100));
     expect(evalChunkPrompts({ ...SMALL, maxComputeWorkgroupsPerDimension: 10 }, 4)).toBe(640);
+    // The heads evaluation kernel (4 prompts a workgroup at 16 heads): a quarter as many prompts fit one dispatch.
+    expect(evalChunkPrompts({ ...SMALL, maxComputeWorkgroupsPerDimension: 10 }, 4, 4)).toBe(40);
   });
 });

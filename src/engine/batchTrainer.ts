@@ -18,7 +18,7 @@ import { usesMatrixKernel } from './optimizer.ts';
 import { blockTable, optimizerConstants, optimizerKernelParts, optimizerRunParams, optimizerStateFloats, paramBlocks, writeOptimizerStep } from './optimizerKernel.ts';
 import { cachedPipeline } from './pipeline.ts';
 import { composeShaderWith, SOURCES, type Constants } from './shaders.ts';
-import { stepsPerSubmission, trainDispatchParts, type DispatchParts } from './dispatchParts.ts';
+import { PROMPT_BASE_WORD, stepsPerSubmission, trainDispatchParts, type DispatchParts } from './dispatchParts.ts';
 import { batchPad, BLOWUP_FACTOR, PROMPTS_PER_WORKGROUP, taskMatrices, trainingConstants, updateKernelSource, readFloats, trainingLayouts, type Divergence, type TrainerCounters, type TrainerOptions, type TrainerSnapshot } from './trainer.ts';
 
 const F32 = 4;
@@ -341,7 +341,7 @@ export class BatchTrainer {
     for (let p = 1; p < parts; p++) {
       const base = p * this.chunkSteps * this.stepBlock;
       new Uint8Array(slots, base, k * this.stepBlock).set(new Uint8Array(slots, 0, k * this.stepBlock));
-      for (let i = 0; i < k; i++) for (let r = 0; r < R; r++) u32[(base + i * this.stepBlock + r * STEP_INFO) / 4 + 7] = p * groupsPerPart * ppw;
+      for (let i = 0; i < k; i++) for (let r = 0; r < R; r++) u32[(base + i * this.stepBlock + r * STEP_INFO) / 4 + PROMPT_BASE_WORD] = p * groupsPerPart * ppw;
     }
     const q = this.device.queue;
     q.writeBuffer(this.buffers.steps, 0, slots);

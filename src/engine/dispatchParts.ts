@@ -15,6 +15,9 @@ import type { ExperimentSpec } from '../spec/types.ts';
  */
 export const TRAIN_DISPATCH_FLOPS = 4e9;
 
+/** StepInfo.prompt_base's word in a step slot (shaders/common.wgsl: the struct's eighth u32). */
+export const PROMPT_BASE_WORD = 7;
+
 export interface DispatchParts {
   /** Dispatches a step's training kernel is split into. */
   parts: number;

@@ -133,7 +133,7 @@ function checkPrivateMemory(spec: ExperimentSpec): void {
   );
 }
 
-/** Evaluation prompts per dispatch that keep the output buffer and the dispatch within the limits. */
-export function evalChunkPrompts(limits: EngineLimits, bytesPerPrompt: number): number {
-  return Math.max(64, Math.min(Math.floor(storageLimit(limits) / bytesPerPrompt), limits.maxComputeWorkgroupsPerDimension * 64));
+/** Evaluation prompts per dispatch that keep the output buffer and the dispatch within the limits (`promptsPerGroup` prompts a workgroup in the evaluation's kernels). */
+export function evalChunkPrompts(limits: EngineLimits, bytesPerPrompt: number, promptsPerGroup = 64): number {
+  return Math.max(promptsPerGroup, Math.min(Math.floor(storageLimit(limits) / bytesPerPrompt), limits.maxComputeWorkgroupsPerDimension * promptsPerGroup));
 }

@@ -21,7 +21,7 @@ import { dmmseNoiseVar } from '../theory/predictors.ts';
 import { composeShaderWith, SOURCES, taskConstants, type Constants } from './shaders.ts';
 import { setHalfBits } from '../rng/rng.ts';
 import { cachedPipeline } from './pipeline.ts';
-import { stepsPerSubmission, trainDispatchParts, type DispatchParts } from './dispatchParts.ts';
+import { PROMPT_BASE_WORD, stepsPerSubmission, trainDispatchParts, type DispatchParts } from './dispatchParts.ts';
 
 /** Pool entries × prompts of dMMSE's work per evaluation dispatch (each entry costs about d² + 4d per output), so no dispatch runs long. */
 const DMMSE_WORK_PER_DISPATCH = 2 ** 28;
@@ -463,7 +463,7 @@ export class Trainer {
     for (let p = 1; p < parts; p++) {
       const base = p * this.chunkSteps * STEP_SLOT;
       new Uint8Array(this.stepSlots, base, k * STEP_SLOT).set(new Uint8Array(this.stepSlots, 0, k * STEP_SLOT));
-      for (let i = 0; i < k; i++) u32[(base + i * STEP_SLOT) / 4 + 7] = p * groupsPerPart * ppw;
+      for (let i = 0; i < k; i++) u32[(base + i * STEP_SLOT) / 4 + PROMPT_BASE_WORD] = p * groupsPerPart * ppw;
     }
     q.writeBuffer(this.buffers.step, 0, this.stepSlots, 0, ((parts - 1) * this.chunkSteps + k) * STEP_SLOT);
     const enc = this.device.createCommandEncoder({ label: `steps ${first}..${first + k}` });
@@ -675,7 +675,9 @@ export class Trainer {
     // dMMSE over a large pool also keeps each dispatch's work bounded.
     const poolWork = dmmse ? task.pool!.size * K * (d * d + 4 * d) : 0;
     const byWork = poolWork > 0 ? Math.max(64, Math.floor(DMMSE_WORK_PER_DISPATCH / poolWork / 64) * 64) : Infinity;
-    const chunk = Math.min(count, byWork, options.chunkPrompts ?? evalChunkPrompts(dev.limits, K * stride * F32));
+    // The heads kernel takes fewer prompts a workgroup than the one-thread kernels' 64.
+    const perGroup = split && this.model.evalModelShader ? Math.min(64, this.model.promptsPerWorkgroup!) : 64;
+    const chunk = Math.min(count, byWork, options.chunkPrompts ?? evalChunkPrompts(dev.limits, K * stride * F32, perGroup));
     const data = new Float32Array(count * K * stride);
     const uni = dev.createBuffer({ size: 32, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     const out = dev.createBuffer({ size: chunk * K * stride * F32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
@@ -700,7 +702,7 @@ export class Trainer {
         pipelines.forEach((p, i) => {
           pass.setPipeline(p);
           pass.setBindGroup(0, groups[i]);
-          pass.dispatchWorkgroups(Math.ceil(m / (i === 1 && this.model.evalModelShader ? this.model.promptsPerWorkgroup! : 64)));
+          pass.dispatchWorkgroups(Math.ceil(m / (i === 1 && this.model.evalModelShader ? perGroup : 64)));
         });
         pass.end();
         dev.queue.submit([enc.finish()]);
