@@ -6,13 +6,9 @@
 // heads in order through workgroup memory. The same terms in the same order as
 // eval_model.wgsl with softmax_predict.wgsl, so the same rows.
 // PPW prompts of H threads a workgroup; every thread reaches every barrier.
-// Needs from the prelude: DIM, NT, D, H, PPW, HWG, TILE; eval_common.wgsl.
+// Needs from the prelude: DIM, NT, D, H, PPW, HWG, TILE; eval_common.wgsl,
+// softmax_predict.wgsl (head_maps) and softmax_heads_tile.wgsl before it.
 
-const HEAD_SIZE: u32 = 3u * D * D;
-const O_OFF: u32 = H * HEAD_SIZE;
-const RESCALE_MARGIN: f32 = 16.0;
-
-var<workgroup> tile: array<f32, PPW * TILE * D>;
 var<workgroup> head_y: array<f32, HWG * NT>;
 
 @compute @workgroup_size(HWG)
@@ -25,35 +21,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let qp = task_point(key, QUERY_REC);
   let xq = qp.x;
 
-  // Head h's k̃ = Kᵀ Q x_q / √D and ov_t = Vᵀ O_tᵀ, as model_begin computes them.
-  let inv_sqrt_d = inverseSqrt(f32(D));
-  let qo = h * HEAD_SIZE;
-  let ko = qo + D * D;
-  let vo = ko + D * D;
-  var q: array<f32, D>;
-  // @unroll
-  for (var j = 0u; j < D; j++) {
-    var acc = 0.0;
-    // @unroll
-    for (var k = 0u; k < DIM; k++) { acc += params[qo + j * D + k] * xq[k]; }
-    q[j] = acc;
-  }
-  var kt: array<f32, D>;
-  var ov: array<f32, NT * D>;
-  // @unroll
-  for (var k = 0u; k < D; k++) {
-    var a = 0.0;
-    // @unroll
-    for (var j = 0u; j < D; j++) { a += params[ko + j * D + k] * q[j]; }
-    kt[k] = a * inv_sqrt_d;
-    // @unroll
-    for (var t = 0u; t < NT; t++) {
-      var b = 0.0;
-      // @unroll
-      for (var j = 0u; j < D; j++) { b += params[O_OFF + t * H * D + h * D + j] * params[vo + j * D + k]; }
-      ov[t * D + k] = b;
-    }
-  }
+  let maps = head_maps(h, xq);
+  let kt = maps.kt;
+  let ov = maps.ov;
 
   // model_accumulate for head h, token by token from the tiles.
   var mx = -3.0e38;
@@ -64,17 +34,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   // A uniform, so the tile loop and its barriers are uniform.
   let n_ctx = ev.n_ctx;
   for (var t0 = 0u; t0 < n_ctx; t0 += TILE) {
-    workgroupBarrier();
     let count = min(TILE, n_ctx - t0);
-    for (var j = h; j < count; j += H) {
-      let pt = task_point(key, CTX_REC + t0 + j);
-      let y = labels(w, pt.x, pt.noise, true);
-      // @unroll
-      for (var k = 0u; k < DIM; k++) { tile[base + j * D + k] = pt.x[k]; }
-      // @unroll
-      for (var t = 0u; t < NT; t++) { tile[base + j * D + DIM + t] = y[t]; }
-    }
-    workgroupBarrier();
+    fill_tile(slot, h, key, w, t0, count);
     for (var j = 0u; j < count; j++) {
       // @unroll
       for (var k = 0u; k < D; k++) { z[k] = tile[base + j * D + k]; }

@@ -14,35 +14,54 @@ struct ModelAcc {
   s: array<f32, H * NT>,
 }
 
+// Head h's k̃ = Kᵀ Q x_q / √D and ov_t = Vᵀ O_tᵀ (one per output t): what it
+// reads each context token with (eval_model_heads.wgsl runs one head a thread).
+struct HeadMaps {
+  kt: array<f32, D>,
+  ov: array<f32, NT * D>,
+}
+
+fn head_maps(h: u32, xq: array<f32, DIM>) -> HeadMaps {
+  var r: HeadMaps;
+  let inv_sqrt_d = inverseSqrt(f32(D));
+  let qo = h * HEAD_SIZE;
+  let ko = qo + D * D;
+  let vo = ko + D * D;
+  var q: array<f32, D>;
+  // @unroll
+  for (var j = 0u; j < D; j++) {
+    var acc = 0.0;
+    // @unroll
+    for (var k = 0u; k < DIM; k++) { acc += params[qo + j * D + k] * xq[k]; }
+    q[j] = acc;
+  }
+  // @unroll
+  for (var k = 0u; k < D; k++) {
+    var a = 0.0;
+    // @unroll
+    for (var j = 0u; j < D; j++) { a += params[ko + j * D + k] * q[j]; }
+    r.kt[k] = a * inv_sqrt_d;
+    // @unroll
+    for (var t = 0u; t < NT; t++) {
+      var b = 0.0;
+      // @unroll
+      for (var j = 0u; j < D; j++) { b += params[O_OFF + t * H * D + h * D + j] * params[vo + j * D + k]; }
+      r.ov[t * D + k] = b;
+    }
+  }
+  return r;
+}
+
 fn model_begin(xq: array<f32, DIM>) -> ModelAcc {
   var m: ModelAcc;
-  let inv_sqrt_d = inverseSqrt(f32(D));
   // @unroll
   for (var h = 0u; h < H; h++) {
-    let qo = h * HEAD_SIZE;
-    let ko = qo + D * D;
-    let vo = ko + D * D;
-    var q: array<f32, D>;
-    // @unroll
-    for (var j = 0u; j < D; j++) {
-      var acc = 0.0;
-      // @unroll
-      for (var k = 0u; k < DIM; k++) { acc += params[qo + j * D + k] * xq[k]; }
-      q[j] = acc;
-    }
+    let maps = head_maps(h, xq);
     // @unroll
     for (var k = 0u; k < D; k++) {
-      var a = 0.0;
+      m.kt[h * D + k] = maps.kt[k];
       // @unroll
-      for (var j = 0u; j < D; j++) { a += params[ko + j * D + k] * q[j]; }
-      m.kt[h * D + k] = a * inv_sqrt_d;
-      // @unroll
-      for (var t = 0u; t < NT; t++) {
-        var b = 0.0;
-        // @unroll
-        for (var j = 0u; j < D; j++) { b += params[O_OFF + t * H * D + h * D + j] * params[vo + j * D + k]; }
-        m.ov[(h * NT + t) * D + k] = b;
-      }
+      for (var t = 0u; t < NT; t++) { m.ov[(h * NT + t) * D + k] = maps.ov[t * D + k]; }
     }
     m.mx[h] = -3.0e38;
   }

@@ -13,22 +13,8 @@
 // The batch sums need only g_t·c, e and z_q per prompt (softmax_sums.wgsl),
 // so each thread writes [g_t·c^h for each output, e^h, for each head; z_q; loss],
 // entry-major (entry e of prompt b at e·BATCH_PAD + b).
-// Needs from the prelude: DIM, NT, D, H, N_CTX, WG, BATCH, BATCH_PAD, NP, SUM_CHUNKS.
-
-@group(0) @binding(0) var<uniform> run: RunParams;
-@group(0) @binding(1) var<uniform> stepi: StepInfo;
-@group(0) @binding(3) var<storage, read> params: array<f32>;
-@group(0) @binding(4) var<storage, read_write> contrib: array<f32>;
-@group(0) @binding(7) var<storage, read> work: array<f32>;
-
-// After the batch sums' partials (softmax_sums.wgsl).
-const PREP: u32 = NP + 1u + SUM_CHUNKS * (H * (NT * D + D * DIM) + 1u);
-const PREP_HEAD: u32 = D * DIM + NT * D;
-const ROW_HEAD: u32 = (NT + 1u) * D;
-// Logits may stray this far from the shift: terms stay within e^±40, so the
-// sums cannot overflow (a·s·z stays far below f32's 3e38) and the largest term
-// cannot vanish.
-const SHIFT_LIMIT: f32 = 40.0;
+// Needs from the prelude: DIM, NT, D, H, N_CTX, WG, BATCH, BATCH_PAD, NP, SUM_CHUNKS;
+// softmax_train_common.wgsl before it.
 
 // The context's softmax sums for every head, with logits shifted by `shift`:
 // l = Σ_i a_i, ssum_t = Σ_i a_i s_it, c = Σ_i a_i z_i, e_t = Σ_i a_i s_it z_i with

@@ -12,23 +12,9 @@
 // head = index mod H). Every thread reaches every barrier: threads of prompts
 // past the batch compute and do not write.
 // Needs from the prelude: DIM, NT, D, H, N_CTX, BATCH, BATCH_PAD, NP,
-// SUM_CHUNKS, PPW, HWG, TILE.
+// SUM_CHUNKS, PPW, HWG, TILE; softmax_train_common.wgsl and
+// softmax_heads_tile.wgsl before it.
 
-@group(0) @binding(0) var<uniform> run: RunParams;
-@group(0) @binding(1) var<uniform> stepi: StepInfo;
-@group(0) @binding(3) var<storage, read> params: array<f32>;
-@group(0) @binding(4) var<storage, read_write> contrib: array<f32>;
-@group(0) @binding(7) var<storage, read> work: array<f32>;
-
-// After the batch sums' partials (softmax_sums.wgsl).
-const PREP: u32 = NP + 1u + SUM_CHUNKS * (H * (NT * D + D * DIM) + 1u);
-const PREP_HEAD: u32 = D * DIM + NT * D;
-const ROW_HEAD: u32 = (NT + 1u) * D;
-// As in softmax_train.wgsl: a pass is kept only where every head's max logit
-// lies within this of its shift.
-const SHIFT_LIMIT: f32 = 40.0;
-
-var<workgroup> tile: array<f32, PPW * TILE * D>;
 var<workgroup> head_y: array<f32, HWG * NT>;
 var<workgroup> strays: array<u32, HWG>;
 var<workgroup> any_stray: u32;
@@ -50,18 +36,8 @@ fn accumulate(slot: u32, h: u32, key: vec3u, w: array<f32, NT * DIM>, kt: array<
   let base = slot * TILE * D;
   var z: array<f32, D>;
   for (var t0 = 0u; t0 < N_CTX; t0 += TILE) {
-    // The tile's last readers are done before it is overwritten.
-    workgroupBarrier();
     let count = min(TILE, N_CTX - t0);
-    for (var j = h; j < count; j += H) {
-      let pt = task_point(key, CTX_REC + t0 + j);
-      let y = labels(w, pt.x, pt.noise, true);
-      // @unroll
-      for (var k = 0u; k < DIM; k++) { tile[base + j * D + k] = pt.x[k]; }
-      // @unroll
-      for (var t = 0u; t < NT; t++) { tile[base + j * D + DIM + t] = y[t]; }
-    }
-    workgroupBarrier();
+    fill_tile(slot, h, key, w, t0, count);
     for (var j = 0u; j < count; j++) {
       // @unroll
       for (var k = 0u; k < D; k++) { z[k] = tile[base + j * D + k]; }

@@ -6,7 +6,9 @@
 // row-major: output t, head h at o + t·H·D + h·D).
 // This file holds the layout, the initializations (as in the reference code)
 // and the float64 reference; the WGSL is in shaders/softmax_*.wgsl.
-import trainShader from '../../shaders/softmax_train.wgsl?raw';
+import trainCommonShader from '../../shaders/softmax_train_common.wgsl?raw';
+import trainThreadShader from '../../shaders/softmax_train.wgsl?raw';
+import headsTileShader from '../../shaders/softmax_heads_tile.wgsl?raw';
 import trainHeadsShader from '../../shaders/softmax_train_heads.wgsl?raw';
 import evalHeadsShader from '../../shaders/eval_model_heads.wgsl?raw';
 import predictShader from '../../shaders/softmax_predict.wgsl?raw';
@@ -143,7 +145,7 @@ export function softmaxForward(params: ArrayLike<number>, prompt: Prompt, L: Sof
 
 function headsParts(d: number, H: number, K: number, n: number): Pick<ModelDef, 'promptsPerWorkgroup' | 'constants' | 'evalModelShader'> {
   const { PPW, HWG, TILE } = headsKernelShape(d, H, K, n);
-  return { promptsPerWorkgroup: PPW, constants: { PPW, HWG, TILE }, evalModelShader: evalHeadsShader };
+  return { promptsPerWorkgroup: PPW, constants: { PPW, HWG, TILE }, evalModelShader: [predictShader, headsTileShader, evalHeadsShader].join('\n') };
 }
 
 /** Prompts per partial batch sum (softmax_sums.wgsl); the gradient stage adds the partials in order. */
@@ -225,7 +227,7 @@ export function softmaxModel(d: number, H: number, K = 1, batch = 1, kernel: Sof
   return {
     paramCount,
     matrices,
-    trainShader: kernel === 'heads' ? trainHeadsShader : trainShader,
+    trainShader: [trainCommonShader, ...(kernel === 'heads' ? [headsTileShader, trainHeadsShader] : [trainThreadShader])].join('\n'),
     predictShader,
     contribStride: H * (K + 1) * D + D + 1,
     ...(kernel === 'heads' ? headsParts(d, H, K, n) : {}),
